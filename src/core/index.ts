@@ -4,3 +4,4 @@ export * from './file-source.js';
 export * from './finding.js';
 export * from './hash.js';
 export * from './limits.js';
+export * from './rules.js';
