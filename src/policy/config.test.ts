@@ -1,0 +1,54 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../core/errors.js';
+import { parseConfig, readConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('accepts a full configuration', () => {
+    const config = parseConfig(
+      'failOn: medium\nexclude: ["data/**"]\npickle:\n  allow: [my.models.Net, my.layers.*]\n',
+      'p.yaml',
+    );
+    expect(config).toEqual({
+      failOn: 'medium',
+      exclude: ['data/**'],
+      pickle: { allow: ['my.models.Net', 'my.layers.*'] },
+    });
+  });
+
+  it('accepts an empty file', () => {
+    expect(parseConfig('', 'p.yaml')).toEqual({});
+  });
+
+  it('rejects unknown keys, at any level, naming them', () => {
+    expect(() => parseConfig('failon: high\n', 'p.yaml')).toThrow(/failon/);
+    expect(() => parseConfig('pickle:\n  alow: [a.b]\n', 'p.yaml')).toThrow(/alow/);
+  });
+
+  it('rejects bad values with the field and the file', () => {
+    expect(() => parseConfig('failOn: severe\n', 'p.yaml')).toThrow(/p\.yaml: invalid configuration: failOn/);
+    expect(() => parseConfig('pickle:\n  allow: ["no dots"]\n', 'p.yaml')).toThrow(/pickle\.allow\.0/);
+  });
+
+  it('rejects YAML that is not a mapping or not YAML', () => {
+    expect(() => parseConfig('- a\n- b\n', 'p.yaml')).toThrow(UsageError);
+    expect(() => parseConfig('a: [\n', 'p.yaml')).toThrow(/not valid YAML/);
+  });
+});
+
+describe('readConfig', () => {
+  it('finds pedigree.yaml in the root and reports none when absent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pedigree-config-'));
+    expect(await readConfig(undefined, dir)).toBeUndefined();
+    writeFileSync(join(dir, 'pedigree.yaml'), 'failOn: low\n');
+    expect((await readConfig(undefined, dir))?.config.failOn).toBe('low');
+  });
+
+  it('fails with BAD_CONFIG when an explicit file is missing', async () => {
+    await expect(readConfig('/nonexistent/pedigree.yaml', undefined)).rejects.toMatchObject({
+      code: 'BAD_CONFIG',
+    });
+  });
+});
