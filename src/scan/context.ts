@@ -1,0 +1,67 @@
+import type { ByteSource } from '../core/byte-reader.js';
+import type { Finding, Location, Severity } from '../core/finding.js';
+import type { ImportPolicy } from './pickle/policy.js';
+
+/** A finding before its location's path and member are filled in by the context that found it. */
+export interface FindingDraft {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly message: string;
+  /** Byte offset within the current file or member. */
+  readonly offset?: number;
+  readonly evidence: string;
+  readonly remediation: string;
+  readonly references?: readonly string[];
+}
+
+/** Limits of one scan; every field has a named default in core/limits.ts or the format's module. */
+export interface ScanLimits {
+  readonly maxNestingDepth: number;
+  readonly maxMemberBytes: number;
+  readonly maxTotalDecompressedBytes: number;
+  readonly maxCompressionRatio: number;
+  readonly maxArchiveMembers: number;
+}
+
+/**
+ * What an analyser sees of the file (or archive member) it analyses, and how it reports. One context per
+ * file or member; nested members get a child context from `child`.
+ */
+export interface AnalysisContext {
+  readonly path: string;
+  /** Archive member path, nested members joined with `!/`. */
+  readonly member: string | undefined;
+  /** 0 for a file on disk, +1 per container level. */
+  readonly depth: number;
+  readonly policy: ImportPolicy;
+  readonly limits: ScanLimits;
+  /** Budget of decompressed bytes left for the top-level file (decompression bomb defence). */
+  readonly budget: { decompressedBytes: number };
+  report(draft: FindingDraft): void;
+  /** Records that (part of) this file could not be analysed, with the reason; also reported as a finding. */
+  notAnalysed(draft: FindingDraft): void;
+  /** Analyses a member of this file (an archive member, a decompressed stream) by content. */
+  analyseMember(name: string, source: ByteSource): Promise<void>;
+}
+
+export function locationOf(ctx: Pick<AnalysisContext, 'path' | 'member'>, offset?: number): Location {
+  return {
+    path: ctx.path,
+    ...(ctx.member !== undefined ? { member: ctx.member } : {}),
+    ...(offset !== undefined ? { offset } : {}),
+  };
+}
+
+export function toFinding(ctx: Pick<AnalysisContext, 'path' | 'member'>, draft: FindingDraft): Finding {
+  return {
+    ruleId: draft.ruleId,
+    severity: draft.severity,
+    title: draft.title,
+    message: draft.message,
+    location: locationOf(ctx, draft.offset),
+    evidence: draft.evidence,
+    remediation: draft.remediation,
+    references: draft.references ?? [],
+  };
+}

@@ -1,0 +1,353 @@
+import { ByteReader, type ByteSource, bufferSource, truncateText } from '../../core/byte-reader.js';
+import type { Severity } from '../../core/finding.js';
+import { looksLikePickleStart } from '../../formats/pickle/embedded.js';
+import { type PickleRun, type SimulateOptions, simulatePickle } from '../../formats/pickle/simulate.js';
+import {
+  globalName,
+  isCall,
+  isGlobal,
+  isTagged,
+  type PCall,
+  type PGlobal,
+  type PickleValue,
+  renderValue,
+} from '../../formats/pickle/values.js';
+import type { FindingDraft } from '../context.js';
+import type { ImportPolicy, ImportVerdict } from './policy.js';
+import { PICKLE_RULES } from './rules.js';
+
+/** Pickles nested inside pickles (bytes handed to pickle.loads, base64 text ...) analysed this deep. */
+export const MAX_NESTED_PICKLE_DEPTH = 3;
+/** Pickles analysed one after another in one stream (PyTorch legacy files hold five). */
+export const MAX_STACKED_PICKLES = 64;
+
+/** PyTorch's legacy-format magic number (torch/serialization.py MAGIC_NUMBER). */
+const TORCH_LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+
+export interface PickleStreamOptions {
+  readonly policy: ImportPolicy;
+  /** Where the stream starts in the source. */
+  readonly start?: number;
+  readonly simulate?: SimulateOptions;
+  /** Only the first pickle is loaded by this container (e.g. a zip member), later ones are trailing data. */
+  readonly single?: boolean;
+  /** Nesting level of embedded pickles, 0 for a file's own stream. */
+  readonly nestedDepth?: number;
+  /** Decompresses an embedded compressed payload; provided by the caller so this module stays format-free. */
+  readonly decompress?: (data: Uint8Array) => Uint8Array | undefined;
+}
+
+export interface PickleStreamResult {
+  readonly runs: readonly PickleRun[];
+  /** False when some part of the stream could not be analysed. */
+  readonly complete: boolean;
+  /** The stream was recognised as a PyTorch legacy (non-zip) checkpoint. */
+  readonly torchLegacy: boolean;
+  /** Offset after the last analysed byte. */
+  readonly end: number;
+}
+
+/**
+ * Analyses every pickle in a stream: the first, then each following pickle while one follows (PyTorch
+ * legacy files stack five; attackers hide payloads in the second). Reports through `report`.
+ */
+export function analysePickleStream(
+  source: ByteSource,
+  report: (draft: FindingDraft) => void,
+  options: PickleStreamOptions,
+): PickleStreamResult {
+  const reader = new ByteReader(source);
+  const runs: PickleRun[] = [];
+  let offset = options.start ?? 0;
+  let complete = true;
+  let torchLegacy = false;
+  for (let index = 0; index < MAX_STACKED_PICKLES && offset < source.size; index++) {
+    const run = simulatePickle(reader, offset, options.simulate);
+    const trailing = index > 0 && run.error !== undefined;
+    runs.push(run);
+    reportRun(run, report, options);
+    if (run.error) {
+      if (trailing && !looksLikePickleStart(source.readAt(run.start, 2))) {
+        report({
+          ruleId: PICKLE_RULES.trailingData.id,
+          severity: 'low',
+          title: PICKLE_RULES.trailingData.title,
+          message: `${source.size - run.start} byte(s) after the last complete pickle do not parse as a pickle: ${run.error.message}.`,
+          offset: run.start,
+          evidence: `trailing bytes start with ${hexPrefix(source.readAt(run.start, 16))}`,
+          remediation: PICKLE_RULES.trailingData.help,
+        });
+      } else {
+        complete = false;
+        report(malformedDraft(run));
+      }
+      return { runs, complete, torchLegacy, end: run.end };
+    }
+    offset = run.end;
+    if (options.single) break;
+    if (index === 0 && isTorchLegacyMagic(run.result)) torchLegacy = true;
+    // PyTorch legacy: magic, protocol, sys_info, the object, storage keys; raw storage bytes follow.
+    if (torchLegacy && index === 4) break;
+  }
+  if (runs.length >= MAX_STACKED_PICKLES && offset < source.size) {
+    complete = false;
+    report({
+      ruleId: PICKLE_RULES.malformed.id,
+      severity: 'medium',
+      title: PICKLE_RULES.malformed.title,
+      message: `More than ${MAX_STACKED_PICKLES} pickles follow each other; the rest of the stream was not analysed.`,
+      offset,
+      evidence: `${source.size - offset} byte(s) not analysed`,
+      remediation: PICKLE_RULES.malformed.help,
+    });
+  }
+  return { runs, complete, torchLegacy, end: offset };
+}
+
+function isTorchLegacyMagic(value: PickleValue | undefined): boolean {
+  // The magic may be computed (CVE-style bypass: eval('0x1950...')), so any call result counts too:
+  // what matters is that the next pickles are analysed, which they are either way.
+  return value === TORCH_LEGACY_MAGIC || (value !== undefined && isCall(value));
+}
+
+function hexPrefix(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex').replace(/(..)/g, '$1 ').trim();
+}
+
+function malformedDraft(run: PickleRun): FindingDraft {
+  const error = run.error!;
+  const limit = error.code === 'LIMIT_EXCEEDED';
+  return {
+    ruleId: PICKLE_RULES.malformed.id,
+    severity: 'medium',
+    title: PICKLE_RULES.malformed.title,
+    message: limit
+      ? `Analysis stopped at an analysis limit after ${run.opcodes} opcode(s): ${error.message}. Findings before it are reported; the rest was not analysed.`
+      : `The pickle is malformed after ${run.opcodes} opcode(s): ${error.message}. A loader runs everything before this point; findings before it are reported.`,
+    offset: error.offset ?? run.end,
+    evidence: `${error.code}: ${error.message}`,
+    remediation: PICKLE_RULES.malformed.help,
+  };
+}
+
+const REMEDIATION_BY_CATEGORY: Record<string, string> = {
+  'code-execution':
+    'Do not load this file: it runs code when unpickled. Get the weights as safetensors from a trusted source, or re-export them inside an isolated sandbox.',
+  'nested-deserialization':
+    'Do not load this file: it unpickles more data while loading. Analyse the nested data (reported separately) and prefer safetensors.',
+  'file-access': 'Do not load this file: it reads or writes files when unpickled. Prefer safetensors.',
+  network: 'Do not load this file: it opens network connections when unpickled. Prefer safetensors.',
+};
+
+function remediationFor(verdict: ImportVerdict): string {
+  if (verdict.kind === 'dangerous') {
+    return REMEDIATION_BY_CATEGORY[verdict.category] ?? PICKLE_RULES.importDangerous.help;
+  }
+  return `If you trust the publisher and \`${verdict.canonical}\`, add it to \`pickle.allow\` in pedigree.yaml; prefer re-saving the weights as safetensors.`;
+}
+
+/** Calls whose callee is the global `g` directly (as written in the pickle). */
+function callsOf(run: PickleRun, g: { module: string; name: string }): PCall[] {
+  const out: PCall[] = [];
+  for (const site of run.calls) {
+    const callee = site.call.callee;
+    if (isGlobal(callee) && !callee.dynamic && callee.module === g.module && callee.name === g.name)
+      out.push(site.call);
+  }
+  return out;
+}
+
+function reportRun(
+  run: PickleRun,
+  report: (draft: FindingDraft) => void,
+  options: PickleStreamOptions,
+): void {
+  const policy = options.policy;
+  const nestedLoaderCalls: PCall[] = [];
+  for (const imp of run.imports) {
+    const verdict = policy.classify(imp.module, imp.name);
+    if (verdict.kind === 'allowed') continue;
+    const calls = callsOf(run, imp);
+    const shown = calls[0] ? renderValue(calls[0]) : `${imp.opcode} ${imp.module} ${imp.name}`;
+    const uses = imp.count > 1 ? ` (imported ${imp.count} times)` : '';
+    if (verdict.kind === 'dangerous') {
+      if (verdict.category === 'nested-deserialization') nestedLoaderCalls.push(...calls);
+      const what = calls[0]
+        ? `Loading this file calls ${truncateText(renderValue(calls[0]), 300)}`
+        : `The pickle imports ${verdict.canonical}, which a later step can call`;
+      report({
+        ruleId: PICKLE_RULES.importDangerous.id,
+        severity: verdict.severity,
+        title: PICKLE_RULES.importDangerous.title,
+        message: `${what}${uses}. ${verdict.canonical}: ${verdict.reason}`,
+        offset: imp.offset,
+        evidence: truncateText(shown, 500),
+        remediation: remediationFor(verdict),
+        references: verdict.references,
+      });
+    } else {
+      report({
+        ruleId: PICKLE_RULES.importUnknown.id,
+        severity: 'medium',
+        title: PICKLE_RULES.importUnknown.title,
+        message: `The pickle imports ${verdict.canonical}, which is not on the allowlist${uses}${calls[0] ? ` and calls it: ${truncateText(renderValue(calls[0]), 200)}` : ''}.`,
+        offset: imp.offset,
+        evidence: truncateText(shown, 500),
+        remediation: remediationFor(verdict),
+        references: PICKLE_RULES.importUnknown.references,
+      });
+    }
+  }
+  for (const dyn of run.dynamicImports) {
+    report({
+      ruleId: PICKLE_RULES.importDynamic.id,
+      severity: 'critical',
+      title: PICKLE_RULES.importDynamic.title,
+      message: `STACK_GLOBAL imports a name computed at load time (module ${truncateText(dyn.module, 120)}, name ${truncateText(dyn.name, 120)}).`,
+      offset: dyn.offset,
+      evidence: truncateText(`STACK_GLOBAL(${dyn.module}, ${dyn.name})`, 500),
+      remediation: PICKLE_RULES.importDynamic.help,
+      references: PICKLE_RULES.importDynamic.references,
+    });
+  }
+  for (const site of run.calls) {
+    const callee = site.call.callee;
+    if (isGlobal(callee) && !callee.dynamic) continue;
+    if (isTagged(callee) && (callee.k === 'global' || callee.k === 'ext')) {
+      // dynamic imports and extension codes are reported on their own
+      continue;
+    }
+    const severity: Severity = 'high';
+    report({
+      ruleId: PICKLE_RULES.callIndirect.id,
+      severity,
+      title: PICKLE_RULES.callIndirect.title,
+      message: `The pickle calls a computed callable: ${truncateText(renderValue(site.call), 300)}${site.count > 1 ? ` (${site.count} times)` : ''}.`,
+      offset: site.call.offset,
+      evidence: truncateText(renderValue(site.call), 500),
+      remediation: PICKLE_RULES.callIndirect.help,
+      references: PICKLE_RULES.callIndirect.references,
+    });
+  }
+  for (const change of run.stateChanges) {
+    if (change.targetKind === 'global') {
+      const target = change.target as PGlobal;
+      report({
+        ruleId: PICKLE_RULES.stateTampering.id,
+        severity: 'critical',
+        title: PICKLE_RULES.stateTampering.title,
+        message: `${change.opcode} modifies the imported ${globalName(target)} with ${truncateText(renderValue(change.value), 200)}.`,
+        offset: change.offset,
+        evidence: truncateText(`${change.opcode} ${globalName(target)} <- ${renderValue(change.value)}`, 500),
+        remediation: PICKLE_RULES.stateTampering.help,
+        references: PICKLE_RULES.stateTampering.references,
+      });
+    } else {
+      report({
+        ruleId: PICKLE_RULES.anomaly.id,
+        severity: change.targetKind === 'primitive' ? 'low' : 'medium',
+        title: PICKLE_RULES.anomaly.title,
+        message: `${change.opcode} is applied to a ${change.targetKind} value (${truncateText(renderValue(change.target), 120)}), which real picklers never do.`,
+        offset: change.offset,
+        evidence: truncateText(
+          `${change.opcode} ${renderValue(change.target)} <- ${renderValue(change.value)}`,
+          500,
+        ),
+        remediation: PICKLE_RULES.anomaly.help,
+        references: PICKLE_RULES.anomaly.references,
+      });
+    }
+  }
+  for (const ext of run.extensions) {
+    report({
+      ruleId: PICKLE_RULES.extension.id,
+      severity: 'medium',
+      title: PICKLE_RULES.extension.title,
+      message: `The pickle refers to copyreg extension code ${ext.code}, resolved only by a registry the loading program sets up.`,
+      offset: ext.offset,
+      evidence: `EXT ${ext.code}`,
+      remediation: PICKLE_RULES.extension.help,
+      references: PICKLE_RULES.extension.references,
+    });
+  }
+  const seenAnomalies = new Set<string>();
+  for (const anomaly of run.anomalies) {
+    if (seenAnomalies.has(anomaly.code)) continue;
+    seenAnomalies.add(anomaly.code);
+    report({
+      ruleId: PICKLE_RULES.anomaly.id,
+      severity: 'low',
+      title: PICKLE_RULES.anomaly.title,
+      message: anomaly.message,
+      offset: anomaly.offset,
+      evidence: anomaly.code,
+      remediation: PICKLE_RULES.anomaly.help,
+      references: PICKLE_RULES.anomaly.references,
+    });
+  }
+  analyseNested(run, nestedLoaderCalls, report, options);
+}
+
+/**
+ * Pickles inside pickles: constants that look like pickles (raw, latin-1 text, base64, hex, compressed)
+ * and any bytes or str handed straight to a nested loader such as pickle.loads.
+ */
+function analyseNested(
+  run: PickleRun,
+  loaderCalls: readonly PCall[],
+  report: (draft: FindingDraft) => void,
+  options: PickleStreamOptions,
+): void {
+  const depth = (options.nestedDepth ?? 0) + 1;
+  const candidates = new Map<number, { data: Uint8Array; how: string }>();
+  for (const payload of run.embedded) {
+    let data: Uint8Array | undefined = payload.data;
+    let how = payload.encoding === 'raw' ? 'embedded bytes' : `${payload.encoding}-encoded text`;
+    if (payload.looksLike === 'compressed') {
+      data = options.decompress?.(payload.data);
+      how += ', compressed';
+      if (data === undefined) continue;
+    }
+    candidates.set(payload.offset, { data, how });
+  }
+  for (const call of loaderCalls) {
+    const args = call.args;
+    if (!isTagged(args) || args.k !== 'tuple') continue;
+    const first = args.items[0];
+    if (first === undefined) continue;
+    let data: Uint8Array | undefined;
+    let offset = call.offset;
+    if (typeof first === 'string') data = Buffer.from(first, 'latin1');
+    else if (isTagged(first) && (first.k === 'bytes' || first.k === 'bytearray')) {
+      data = first.prefix;
+      offset = first.offset;
+    } else if (isCall(first)) {
+      // e.g. pickle.loads(_codecs.encode('...', 'latin1')) or base64.b64decode('...'): use the inner constant
+      const inner = isTagged(first.args) && first.args.k === 'tuple' ? first.args.items[0] : undefined;
+      if (typeof inner === 'string') data = Buffer.from(inner, 'latin1');
+      else if (inner !== undefined && isTagged(inner) && inner.k === 'bytes') data = inner.prefix;
+    }
+    if (data && !candidates.has(offset))
+      candidates.set(offset, { data, how: `argument of ${renderValue(call.callee)}` });
+  }
+  for (const [offset, { data, how }] of candidates) {
+    if (depth > MAX_NESTED_PICKLE_DEPTH) {
+      report({
+        ruleId: PICKLE_RULES.malformed.id,
+        severity: 'medium',
+        title: PICKLE_RULES.malformed.title,
+        message: `A pickle nested more than ${MAX_NESTED_PICKLE_DEPTH} levels deep (${how}) was not analysed.`,
+        offset,
+        evidence: `nested depth ${depth}`,
+        remediation: PICKLE_RULES.malformed.help,
+      });
+      continue;
+    }
+    const prefix = `In a pickle nested at offset ${offset} (${how}): `;
+    analysePickleStream(
+      bufferSource(data),
+      (draft) => report({ ...draft, offset, message: `${prefix}${draft.message}` }),
+      { ...options, start: 0, single: true, nestedDepth: depth },
+    );
+  }
+}
