@@ -215,7 +215,10 @@ export function decodeLatin1(bytes: Uint8Array): string {
 
 /** Shortens text for messages and evidence, keeping it printable. */
 export function truncateText(text: string, max = 200): string {
-  const printable = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const printable = text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   return printable.length > max ? `${printable.slice(0, max)}…(${printable.length} chars)` : printable;
 }
 

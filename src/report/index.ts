@@ -27,8 +27,8 @@ export function renderReport(report: ScanReport, format: ReportFormat, options: 
   }
 }
 
+export { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, exitCodeFor, findingsAtOrAbove } from './exit-code.js';
 export { renderJson, toJsonReport } from './json.js';
 export { renderMarkdown } from './markdown.js';
 export { renderSarif, toSarif } from './sarif.js';
 export { renderText } from './text.js';
-export { exitCodeFor, findingsAtOrAbove, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-code.js';

@@ -14,12 +14,14 @@ const ICON: Readonly<Record<Severity, string>> = {
 
 /** Escapes text for a GitHub-flavoured Markdown table cell. */
 function cell(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    // HTML and @mentions from file content must not render or ping anyone in a PR comment.
-    .replace(/[<>@]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#64;'))
-    .replace(/\r?\n/g, '<br>');
+  return (
+    text
+      .replace(/\\/g, '\\\\')
+      .replace(/\|/g, '\\|')
+      // HTML and @mentions from file content must not render or ping anyone in a PR comment.
+      .replace(/[<>@]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#64;'))
+      .replace(/\r?\n/g, '<br>')
+  );
 }
 
 function code(text: string): string {
@@ -38,7 +40,10 @@ function where(f: Finding): string {
 /** A report for pull-request comments: verdict, counts, then findings (most severe first). */
 export function renderMarkdown(report: ScanReport, options: { failOn: Severity | 'none' }): string {
   const failing = findingsAtOrAbove(report, options.failOn);
-  const verdict = failing > 0 ? `❌ **FAIL**: ${failing} finding(s) at or above \`${options.failOn}\`` : `✅ **PASS** (threshold \`${options.failOn}\`)`;
+  const verdict =
+    failing > 0
+      ? `❌ **FAIL**: ${failing} finding(s) at or above \`${options.failOn}\``
+      : `✅ **PASS** (threshold \`${options.failOn}\`)`;
   const out: string[] = [
     '## pedigree scan',
     '',

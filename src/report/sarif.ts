@@ -8,7 +8,8 @@ import type { RuleDescriptor } from '../core/rules.js';
  * else low), results carry a level and a partial fingerprint, artifact URIs are relative to %SRCROOT%.
  * https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
  */
-const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+const SARIF_SCHEMA =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/pedigree-dev/pedigree';
 
 const LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
@@ -50,7 +51,8 @@ function fingerprint(f: Finding): string {
 }
 
 function ruleToSarif(rule: RuleDescriptor): unknown {
-  const references = rule.references.length > 0 ? `\n\nReferences:\n${rule.references.map((r) => `- ${r}`).join('\n')}` : '';
+  const references =
+    rule.references.length > 0 ? `\n\nReferences:\n${rule.references.map((r) => `- ${r}`).join('\n')}` : '';
   return {
     id: rule.id,
     name: ruleName(rule.id),

@@ -39,13 +39,15 @@ function formatSize(bytes: number): string {
 
 /** Strips control characters so content from scanned files cannot drive the terminal (escape sequences). */
 function safe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 }
 
 function renderFinding(c: Colors, f: Finding, verbose: boolean): string[] {
   const tag = paint(c, f.severity, f.severity.toUpperCase().padEnd(8));
-  const where = [f.location.member, f.location.offset !== undefined ? `offset ${f.location.offset}` : undefined]
+  const where = [
+    f.location.member,
+    f.location.offset !== undefined ? `offset ${f.location.offset}` : undefined,
+  ]
     .filter((x) => x !== undefined)
     .join(', ');
   const lines = [`  ${tag} ${c.bold(f.ruleId)}${where ? c.dim(`  (${safe(where)})`) : ''}`];
@@ -78,7 +80,9 @@ export function renderText(report: ScanReport, options: TextOptions): string {
     const findings = byFile.get(path) ?? [];
     const a = artifacts.get(path);
     const meta = a ? c.dim(`  ${a.format}, ${formatSize(a.size)}`) : '';
-    out.push(`${c.bold(c.underline(safe(path)))}${meta}${findings.length === 0 ? c.green('  no findings') : ''}`);
+    out.push(
+      `${c.bold(c.underline(safe(path)))}${meta}${findings.length === 0 ? c.green('  no findings') : ''}`,
+    );
     const sorted = [...findings].sort((x, y) => severityRank(y.severity) - severityRank(x.severity));
     for (const f of sorted) out.push(...renderFinding(c, f, options.verbose));
     out.push('');
@@ -91,7 +95,9 @@ export function renderText(report: ScanReport, options: TextOptions): string {
   const failing = findingsAtOrAbove(report, options.failOn);
   const verdict = failing > 0 ? c.bold(c.red('FAIL')) : c.bold(c.green('PASS'));
   const notAnalysed =
-    report.summary.notAnalysed > 0 ? c.yellow(`${report.summary.notAnalysed} not fully analysed`) : '0 not fully analysed';
+    report.summary.notAnalysed > 0
+      ? c.yellow(`${report.summary.notAnalysed} not fully analysed`)
+      : '0 not fully analysed';
   const hidden = hiddenInfo > 0 ? c.dim(` (${hiddenInfo} info hidden; --verbose shows them)`) : '';
   out.push(
     `${verdict} ${report.summary.files} file(s) scanned: ${counts}; ${notAnalysed}; threshold ${options.failOn}${hidden}`,

@@ -15,6 +15,15 @@ export interface FindingDraft {
   readonly references?: readonly string[];
 }
 
+export interface MemberOptions {
+  readonly policy?: ImportPolicy;
+}
+
+/** What the member turned out to be. */
+export interface AnalysisResultLike {
+  readonly format: string;
+}
+
 /** Limits of one scan; every field has a named default in core/limits.ts or the format's module. */
 export interface ScanLimits {
   readonly maxNestingDepth: number;
@@ -41,8 +50,13 @@ export interface AnalysisContext {
   report(draft: FindingDraft): void;
   /** Records that (part of) this file could not be analysed, with the reason; also reported as a finding. */
   notAnalysed(draft: FindingDraft): void;
-  /** Analyses a member of this file (an archive member, a decompressed stream) by content. */
-  analyseMember(name: string, source: ByteSource): Promise<void>;
+  /**
+   * Analyses a member of this file (an archive member, a decompressed stream) by content. `policy` replaces
+   * the import policy for that member (TorchScript archives resolve `__torch__` names without Python).
+   */
+  /** A context for a member analysed by the caller itself (findings located at that member). */
+  child(name: string): AnalysisContext;
+  analyseMember(name: string, source: ByteSource, options?: MemberOptions): Promise<AnalysisResultLike>;
 }
 
 export function locationOf(ctx: Pick<AnalysisContext, 'path' | 'member'>, offset?: number): Location {

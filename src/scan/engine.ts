@@ -9,7 +9,7 @@ import {
   MAX_TOTAL_DECOMPRESSED_BYTES,
   SNIFF_BYTES,
 } from '../core/limits.js';
-import type { AnalysisContext, FindingDraft, ScanLimits } from './context.js';
+import type { AnalysisContext, FindingDraft, MemberOptions, ScanLimits } from './context.js';
 import { toFinding } from './context.js';
 import type { ImportPolicy } from './pickle/policy.js';
 import { SCAN_RULES } from './rules.js';
@@ -60,48 +60,61 @@ export async function analyseSource(
   options: EngineOptions,
 ): Promise<FileAnalysis> {
   const limits: ScanLimits = { ...DEFAULT_SCAN_LIMITS, ...options.limits };
-  const findings: Finding[] = [];
-  const state = { notAnalysed: 0 };
-  const budget = { decompressedBytes: limits.maxTotalDecompressedBytes };
-  const result = await analyseAt(source, path, undefined, 0, options, limits, budget, findings, state);
-  return { ...result, findings, notAnalysed: state.notAnalysed };
+  const state: EngineState = {
+    options,
+    limits,
+    budget: { decompressedBytes: limits.maxTotalDecompressedBytes },
+    findings: [],
+    counts: { notAnalysed: 0 },
+  };
+  const result = await analyseAt(source, path, undefined, 0, state);
+  return { ...result, findings: state.findings, notAnalysed: state.counts.notAnalysed };
 }
 
-async function analyseAt(
-  source: ByteSource,
+interface EngineState {
+  readonly options: EngineOptions;
+  readonly limits: ScanLimits;
+  readonly budget: { decompressedBytes: number };
+  readonly findings: Finding[];
+  /** Shared by every context of one file: parts that could not be fully analysed. */
+  readonly counts: { notAnalysed: number };
+}
+
+function makeContext(
   path: string,
   member: string | undefined,
   depth: number,
-  options: EngineOptions,
-  limits: ScanLimits,
-  budget: { decompressedBytes: number },
-  findings: Finding[],
-  state: { notAnalysed: number },
-): Promise<AnalysisResult> {
+  state: EngineState,
+): AnalysisContext {
+  const { limits } = state;
   let countedNotAnalysed = false;
+  const memberPathOf = (name: string) => (member === undefined ? name : `${member}!/${name}`);
   const ctx: AnalysisContext = {
     path,
     member,
     depth,
-    policy: options.policy,
+    policy: state.options.policy,
     limits,
-    budget,
+    budget: state.budget,
     report(draft: FindingDraft) {
-      findings.push(toFinding(ctx, draft));
+      state.findings.push(toFinding(ctx, draft));
     },
     notAnalysed(draft: FindingDraft) {
       if (!countedNotAnalysed) {
         countedNotAnalysed = true;
-        state.notAnalysed++;
+        state.counts.notAnalysed++;
       }
-      findings.push(toFinding(ctx, draft));
+      state.findings.push(toFinding(ctx, draft));
     },
-    async analyseMember(name: string, memberSource: ByteSource) {
-      const memberPath = member === undefined ? name : `${member}!/${name}`;
+    child(name: string) {
+      return makeContext(path, memberPathOf(name), depth + 1, state);
+    },
+    async analyseMember(name: string, memberSource: ByteSource, memberOptions?: MemberOptions) {
+      const memberPath = memberPathOf(name);
       if (depth + 1 > limits.maxNestingDepth) {
         const child = { path, member: memberPath };
-        state.notAnalysed++;
-        findings.push(
+        state.counts.notAnalysed++;
+        state.findings.push(
           toFinding(child, {
             ruleId: SCAN_RULES.nestingLimit.id,
             severity: 'medium',
@@ -111,11 +124,26 @@ async function analyseAt(
             remediation: SCAN_RULES.nestingLimit.help,
           }),
         );
-        return;
+        return { format: 'not-analysed' };
       }
-      await analyseAt(memberSource, path, memberPath, depth + 1, options, limits, budget, findings, state);
+      const childState = memberOptions?.policy
+        ? { ...state, options: { ...state.options, policy: memberOptions.policy } }
+        : state;
+      return analyseAt(memberSource, path, memberPath, depth + 1, childState);
     },
   };
+  return ctx;
+}
+
+async function analyseAt(
+  source: ByteSource,
+  path: string,
+  member: string | undefined,
+  depth: number,
+  state: EngineState,
+): Promise<AnalysisResult> {
+  const options = state.options;
+  const ctx = makeContext(path, member, depth, state);
   const head = source.readAt(0, Math.min(SNIFF_BYTES, source.size));
   const name = member ?? path;
   for (const analyser of options.analysers) {
@@ -134,5 +162,28 @@ async function analyseAt(
       return { format: analyser.id, kind: 'other' };
     }
   }
+  if (MODEL_NAME.test(name)) {
+    // Named like a model but no known format: nothing a known loader would run, but it cannot be vouched
+    // for either, so say so rather than stay silent.
+    ctx.report({
+      ruleId: SCAN_RULES.unrecognised.id,
+      severity: 'info',
+      title: SCAN_RULES.unrecognised.title,
+      message: `The content matches no format pedigree knows, although the name suggests a model or archive (first bytes ${hexHead(head)}).`,
+      offset: 0,
+      evidence: `first bytes ${hexHead(head)}`,
+      remediation: SCAN_RULES.unrecognised.help,
+    });
+  }
   return { format: 'unknown', kind: 'other' };
+}
+
+/** Names that loaders treat as model files or archives (a hint only: content decides the format). */
+const MODEL_NAME =
+  /\.(?:pkl|pickle|dill|pt|pth|bin|ckpt|joblib|jbl|npy|npz|pb|h5|hdf5|keras|onnx|safetensors|gguf|ggml|model|mar|tar|zip|gz|tgz|bz2|xz|lzma|lz4|7z)$/i;
+
+function hexHead(head: Uint8Array): string {
+  return Buffer.from(head.subarray(0, 8))
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 }

@@ -1,7 +1,7 @@
 import type { ByteReader } from '../../core/byte-reader.js';
 import { ParseError } from '../../core/errors.js';
 import { type PickleRunContext, type SimulateOptions, simulatePickle } from './simulate.js';
-import { type PickleValue, isCall, isGlobal, isTagged } from './values.js';
+import { isCall, isGlobal, isTagged, type PickleValue } from './values.js';
 
 /**
  * joblib writes NumPy arrays out of band: after the BUILD of a `NumpyArrayWrapper`, its `read_array`
@@ -92,7 +92,11 @@ export const joblibOnBuild: NonNullable<SimulateOptions['onBuild']> = (
   const descr = dtypeOf(state);
   const itemSize = descr === undefined ? undefined : dtypeItemSize(descr);
   if (itemSize === undefined) {
-    throw new ParseError('UNSUPPORTED', `joblib array with dtype ${descr ?? '(unknown)'}: cannot tell its size`, at);
+    throw new ParseError(
+      'UNSUPPORTED',
+      `joblib array with dtype ${descr ?? '(unknown)'}: cannot tell its size`,
+      at,
+    );
   }
   if (itemSize === 'object') {
     // An object array is a complete pickle of its own, loaded with pickle.load: analyse it as nested.
@@ -109,10 +113,12 @@ export const joblibOnBuild: NonNullable<SimulateOptions['onBuild']> = (
   const shape = stateEntry(state, 'shape');
   let count = 1;
   if (shape !== undefined && isTagged(shape) && shape.k === 'tuple') {
-    if (shape.items.length < shape.count) throw new ParseError('LIMIT_EXCEEDED', 'joblib array has too many dimensions', at);
+    if (shape.items.length < shape.count)
+      throw new ParseError('LIMIT_EXCEEDED', 'joblib array has too many dimensions', at);
     for (const d of shape.items) {
       const n = typeof d === 'number' ? d : typeof d === 'bigint' ? Number(d) : Number.NaN;
-      if (!Number.isSafeInteger(n) || n < 0) throw new ParseError('BAD_VALUE', 'joblib array shape is not a tuple of sizes', at);
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new ParseError('BAD_VALUE', 'joblib array shape is not a tuple of sizes', at);
       count *= n;
     }
   } else throw new ParseError('BAD_VALUE', 'joblib array state has no shape', at);

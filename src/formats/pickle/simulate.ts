@@ -817,7 +817,11 @@ class Simulation implements PickleRunContext {
           const state = this.pop();
           const instance = this.top();
           this.recordStateChange('BUILD', instance, state);
+          const before = r.offset;
           this.options.onBuild?.(instance, state, r, this);
+          // joblib commits the frame before writing array bytes after a wrapper's BUILD, so bytes the hook
+          // skipped right at a frame's end are outside any frame; anywhere else the frame check still applies.
+          if (r.offset !== before && this.frameEnd === before) this.frameEnd = -1;
           break;
         }
 

@@ -56,7 +56,10 @@ export const ARCHIVE_RULES = {
       'A member name is absolute or contains `..`, so extracting the archive writes outside the target folder (zip-slip / tar-slip).',
     help: 'Do not extract this archive with tools that do not sanitise names; treat it as malicious.',
     defaultSeverity: 'high',
-    references: ['https://security.snyk.io/research/zip-slip-vulnerability', 'https://nvd.nist.gov/vuln/detail/CVE-2007-4559'],
+    references: [
+      'https://security.snyk.io/research/zip-slip-vulnerability',
+      'https://nvd.nist.gov/vuln/detail/CVE-2007-4559',
+    ],
     tags: ['security', 'archive'],
   },
   link: {
@@ -66,7 +69,10 @@ export const ARCHIVE_RULES = {
       'A symbolic or hard link inside the archive can point anywhere; extraction then reads or overwrites files outside the archive.',
     help: 'Extract only with link handling disabled (Python tarfile filter="data"); treat the archive with suspicion.',
     defaultSeverity: 'high',
-    references: ['https://docs.python.org/3/library/tarfile.html#extraction-filters', 'https://nvd.nist.gov/vuln/detail/CVE-2007-4559'],
+    references: [
+      'https://docs.python.org/3/library/tarfile.html#extraction-filters',
+      'https://nvd.nist.gov/vuln/detail/CVE-2007-4559',
+    ],
     tags: ['security', 'archive'],
   },
   bomb: {

@@ -68,7 +68,9 @@ describe('analysePickleStream', () => {
   });
 
   it('does not let the user allowlist un-flag a dangerous global', () => {
-    expect(analyse(osSystem().stop().build(), ['posix.system']).rules).toEqual(['PICKLE-IMPORT-DANGEROUS:critical']);
+    expect(analyse(osSystem().stop().build(), ['posix.system']).rules).toEqual([
+      'PICKLE-IMPORT-DANGEROUS:critical',
+    ]);
   });
 
   it('analyses every stacked pickle (a payload in the second one)', () => {
@@ -80,7 +82,9 @@ describe('analysePickleStream', () => {
   });
 
   it('keeps the payload of a truncated pickle and reports it as not fully analysed', () => {
-    const p = osSystem().op(OP.BINUNICODE, u32(1 << 30)).build();
+    const p = osSystem()
+      .op(OP.BINUNICODE, u32(1 << 30))
+      .build();
     const { rules, result } = analyse(p);
     expect(rules).toEqual(['PICKLE-IMPORT-DANGEROUS:critical', 'PICKLE-MALFORMED:medium']);
     expect(result.complete).toBe(false);
@@ -93,7 +97,14 @@ describe('analysePickleStream', () => {
 
   it('analyses pickles nested in bytes handed to pickle.loads', () => {
     const inner = osSystem().stop().build();
-    const p = pickle().proto(4).stackGlobal('pickle', 'loads').bytes(inner).op(OP.TUPLE1).op(OP.REDUCE).stop().build();
+    const p = pickle()
+      .proto(4)
+      .stackGlobal('pickle', 'loads')
+      .bytes(inner)
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
     const { findings } = analyse(p);
     const nested = findings.find((f) => f.message.startsWith('In a pickle nested'));
     expect(nested?.evidence).toBe("posix.system('id')");
@@ -102,7 +113,14 @@ describe('analysePickleStream', () => {
 
   it('analyses base64-encoded pickles whatever they are handed to', () => {
     const inner = Buffer.from(osSystem().stop().build()).toString('base64');
-    const p = pickle().proto(4).op(OP.EMPTY_DICT).unicode('blob').unicode(inner).op(OP.SETITEM).stop().build();
+    const p = pickle()
+      .proto(4)
+      .op(OP.EMPTY_DICT)
+      .unicode('blob')
+      .unicode(inner)
+      .op(OP.SETITEM)
+      .stop()
+      .build();
     const { findings } = analyse(p);
     expect(findings.map((f) => f.evidence)).toContain("posix.system('id')");
     expect(findings[0]!.message).toContain('base64');
@@ -152,7 +170,11 @@ describe('analysePickleStream', () => {
   });
 
   it('recognises a PyTorch legacy file and stops before its raw storages', () => {
-    const magic = pickle().proto(2).op(OP.LONG1, [10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]).stop().build();
+    const magic = pickle()
+      .proto(2)
+      .op(OP.LONG1, [10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19])
+      .stop()
+      .build();
     const small = pickle().proto(2).int(1001).stop().build();
     const storage = Uint8Array.from([0x80, 0x02, 0xff, 0x00, 0x01]); // raw bytes that are not a pickle
     const p = Uint8Array.from([...magic, ...small, ...small, ...small, ...small, ...storage]);

@@ -13,7 +13,7 @@ import {
   renderValue,
 } from '../../formats/pickle/values.js';
 import type { FindingDraft } from '../context.js';
-import type { ImportPolicy, ImportVerdict } from './policy.js';
+import { type ImportPolicy, type ImportVerdict, isNestedLoader } from './policy.js';
 import { PICKLE_RULES } from './rules.js';
 
 /** Pickles nested inside pickles (bytes handed to pickle.loads, base64 text ...) analysed this deep. */
@@ -85,7 +85,7 @@ export function analysePickleStream(
     }
     offset = run.end;
     if (options.single) break;
-    if (index === 0 && isTorchLegacyMagic(run.result)) torchLegacy = true;
+    if (index === 0 && isTorchLegacyMagic(run.result, source.readAt(offset, 2))) torchLegacy = true;
     // PyTorch legacy: magic, protocol, sys_info, the object, storage keys; raw storage bytes follow.
     if (torchLegacy && index === 4) break;
   }
@@ -104,10 +104,10 @@ export function analysePickleStream(
   return { runs, complete, torchLegacy, end: offset };
 }
 
-function isTorchLegacyMagic(value: PickleValue | undefined): boolean {
-  // The magic may be computed (CVE-style bypass: eval('0x1950...')), so any call result counts too:
-  // what matters is that the next pickles are analysed, which they are either way.
-  return value === TORCH_LEGACY_MAGIC || (value !== undefined && isCall(value));
+function isTorchLegacyMagic(value: PickleValue | undefined, next: Uint8Array): boolean {
+  // The magic may be computed (a bypass: eval('0x1950...')), so a call result followed by another pickle
+  // counts too; what matters is that the following pickles are analysed, which they are either way.
+  return value === TORCH_LEGACY_MAGIC || (value !== undefined && isCall(value) && looksLikePickleStart(next));
 }
 
 function hexPrefix(bytes: Uint8Array): string {
@@ -146,6 +146,40 @@ function remediationFor(verdict: ImportVerdict): string {
   return `If you trust the publisher and \`${verdict.canonical}\`, add it to \`pickle.allow\` in pedigree.yaml; prefer re-saving the weights as safetensors.`;
 }
 
+/** Source text that imports modules or runs commands: what `exec`-like gadgets are handed. */
+const CODE_PATTERN =
+  /__import__\s*\(|\bimport\s+[A-Za-z_]|\b(?:os|posix|nt|subprocess|pty|socket|shutil|builtins)\s*\.\s*[A-Za-z_]+\s*\(|\b(?:exec|eval|compile|getattr|open)\s*\(/;
+
+/** The first string constant in a call's arguments (searched a few levels deep) that looks like code. */
+function codeInArguments(call: PCall): string | undefined {
+  let found: string | undefined;
+  const visit = (v: PickleValue | undefined, depth: number): void => {
+    if (found !== undefined || v === undefined || depth > 4) return;
+    if (typeof v === 'string') {
+      if (CODE_PATTERN.test(v)) found = v;
+      return;
+    }
+    if (!isTagged(v)) return;
+    if (v.k === 'longstr') {
+      if (CODE_PATTERN.test(v.prefix)) found = v.prefix;
+    } else if (v.k === 'bytes' || v.k === 'bytearray') {
+      const text = Buffer.from(v.prefix).toString('latin1');
+      if (CODE_PATTERN.test(text)) found = text;
+    } else if (v.k === 'list' || v.k === 'tuple' || v.k === 'set' || v.k === 'frozenset') {
+      for (const item of v.items) visit(item, depth + 1);
+    } else if (v.k === 'dict') {
+      for (const [k, val] of v.entries) {
+        visit(k, depth + 1);
+        visit(val, depth + 1);
+      }
+    } else if (v.k === 'call') {
+      visit(v.args, depth + 1);
+    }
+  };
+  visit(call.args, 0);
+  return found;
+}
+
 /** Calls whose callee is the global `g` directly (as written in the pickle). */
 function callsOf(run: PickleRun, g: { module: string; name: string }): PCall[] {
   const out: PCall[] = [];
@@ -166,12 +200,14 @@ function reportRun(
   const nestedLoaderCalls: PCall[] = [];
   for (const imp of run.imports) {
     const verdict = policy.classify(imp.module, imp.name);
+    // Loaders (pickle.loads, torch.storage._load_from_bytes ...) get their argument analysed as a pickle,
+    // whether or not the loader itself is allowed.
+    if (isNestedLoader(verdict)) nestedLoaderCalls.push(...callsOf(run, imp));
     if (verdict.kind === 'allowed') continue;
     const calls = callsOf(run, imp);
     const shown = calls[0] ? renderValue(calls[0]) : `${imp.opcode} ${imp.module} ${imp.name}`;
     const uses = imp.count > 1 ? ` (imported ${imp.count} times)` : '';
     if (verdict.kind === 'dangerous') {
-      if (verdict.category === 'nested-deserialization') nestedLoaderCalls.push(...calls);
       const what = calls[0]
         ? `Loading this file calls ${truncateText(renderValue(calls[0]), 300)}`
         : `The pickle imports ${verdict.canonical}, which a later step can call`;
@@ -186,11 +222,14 @@ function reportRun(
         references: verdict.references,
       });
     } else {
+      const code = calls.map(codeInArguments).find((c) => c !== undefined);
       report({
         ruleId: PICKLE_RULES.importUnknown.id,
-        severity: 'medium',
+        // An unlisted callable handed Python source that runs commands is a gadget we did not know,
+        // not an unknown class: grade it by what it is given (picklescan GHSA-4r9r-ch6f-vxmx class).
+        severity: code !== undefined ? 'critical' : 'medium',
         title: PICKLE_RULES.importUnknown.title,
-        message: `The pickle imports ${verdict.canonical}, which is not on the allowlist${uses}${calls[0] ? ` and calls it: ${truncateText(renderValue(calls[0]), 200)}` : ''}.`,
+        message: `The pickle imports ${verdict.canonical}, which is not on the allowlist${uses}${calls[0] ? ` and calls it: ${truncateText(renderValue(calls[0]), 200)}` : ''}.${code !== undefined ? ` Its argument is Python code that runs commands or imports modules (${truncateText(code, 120)}).` : ''}`,
         offset: imp.offset,
         evidence: truncateText(shown, 500),
         remediation: remediationFor(verdict),
@@ -347,7 +386,8 @@ function analyseNested(
     analysePickleStream(
       bufferSource(data),
       (draft) => report({ ...draft, offset, message: `${prefix}${draft.message}` }),
-      { ...options, start: 0, single: true, nestedDepth: depth },
+      // Stacked, not single: a nested torch.load reads a legacy checkpoint's five pickles.
+      { ...options, start: 0, single: false, nestedDepth: depth },
     );
   }
 }

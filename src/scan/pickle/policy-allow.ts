@@ -176,11 +176,14 @@ const NUMPY_SCALARS = [
 ];
 
 export const PICKLE_ALLOWLIST: readonly AllowEntry[] = [
-  ...entries('PyTorch rebuilds tensors and parameters from storages with it (torch/_utils.py)', TORCH_REBUILD),
-  ...entries('PyTorch rebuilds tensor subclasses with it; the class and function it applies are imports of their own', [
-    'torch._tensor._rebuild_from_type',
-    'torch._tensor._rebuild_from_type_v2',
-  ]),
+  ...entries(
+    'PyTorch rebuilds tensors and parameters from storages with it (torch/_utils.py)',
+    TORCH_REBUILD,
+  ),
+  ...entries(
+    'PyTorch rebuilds tensor subclasses with it; the class and function it applies are imports of their own',
+    ['torch._tensor._rebuild_from_type', 'torch._tensor._rebuild_from_type_v2'],
+  ),
   ...entries('a PyTorch storage class named in persistent ids of every checkpoint', TORCH_STORAGES),
   ...entries('a PyTorch storage class', [
     'torch.storage.UntypedStorage',
@@ -224,7 +227,10 @@ export const PICKLE_ALLOWLIST: readonly AllowEntry[] = [
     'numpy.core.records.recarray',
     'numpy._core.records.recarray',
   ]),
-  ...entries('a NumPy scalar type', NUMPY_SCALARS.map((n) => `numpy.${n}`)),
+  ...entries(
+    'a NumPy scalar type',
+    NUMPY_SCALARS.map((n) => `numpy.${n}`),
+  ),
   ...entries('NumPy rebuilds random generators and bit generators with it (numpy/random/_pickle.py)', [
     'numpy.random._pickle.__randomstate_ctor',
     'numpy.random._pickle.__generator_ctor',
@@ -333,7 +339,8 @@ function isClassUnder(canonical: string, prefix: RegExp): boolean {
 
 export const PICKLE_ALLOW_RULES: readonly AllowRule[] = [
   {
-    description: '`sklearn.<module>.<Class>` (not under `sklearn.utils._testing`, `sklearn.externals`, `sklearn.datasets`)',
+    description:
+      '`sklearn.<module>.<Class>` (not under `sklearn.utils._testing`, `sklearn.externals`, `sklearn.datasets`)',
     reason:
       'scikit-learn estimators, transformers and their Cython helpers are pickled by class; rebuilding them sets attributes only',
     test: (c) =>

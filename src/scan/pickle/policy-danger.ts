@@ -137,6 +137,11 @@ const CODE_EXECUTION: readonly Row[] = [
   ['torch.jit', 'compiles and runs TorchScript', TORCH_LOAD_CVE],
   ['torch._inductor', 'compiles and runs generated code'],
   ['torch._dynamo', 'compiles and runs generated code'],
+  [
+    'torch.utils.bottleneck',
+    'profiles a Python statement given as a string by executing it',
+    PICKLESCAN_ADVISORIES,
+  ],
   ['torch.utils.collect_env', 'runs shell commands (collect_env.run)', PICKLESCAN_ADVISORIES],
   ['torch.utils.cpp_extension', 'compiles and loads native code'],
   ['torch.utils.data.datapipes', 'contains callables that run user functions'],
@@ -200,6 +205,11 @@ const NESTED_DESERIALIZATION: readonly Row[] = [
   ['numpy.lib.format.read_array', 'loads .npy data, which can contain pickles'],
   ['torch.load', 'unpickles a checkpoint, which can run code', TORCH_LOAD_CVE],
   ['torch.serialization', 'unpickles checkpoints', TORCH_LOAD_CVE],
+  [
+    'torch.utils._config_module',
+    'loads configuration by unpickling bytes (ConfigModule.load_config)',
+    PICKLESCAN_ADVISORIES,
+  ],
   ['pandas.read_pickle', 'unpickles data'],
   ['pandas.io.pickle', 'unpickles data'],
   ['yaml.load', 'can construct arbitrary Python objects with the default loaders'],

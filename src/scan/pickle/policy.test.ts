@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PICKLE_ALLOWLIST, PICKLE_DANGEROUS, canonicalGlobal, createImportPolicy, isNestedLoader } from './policy.js';
+import {
+  canonicalGlobal,
+  createImportPolicy,
+  isNestedLoader,
+  PICKLE_ALLOWLIST,
+  PICKLE_DANGEROUS,
+} from './policy.js';
 
 const policy = createImportPolicy();
 const kind = (m: string, n: string) => policy.classify(m, n).kind;
@@ -93,7 +99,9 @@ describe('import policy', () => {
   });
 
   it('lets users allow their own classes but never a dangerous global', () => {
-    const custom = createImportPolicy({ allow: ['mypackage.models.*', 'other.Thing', 'os.*', 'builtins.eval'] });
+    const custom = createImportPolicy({
+      allow: ['mypackage.models.*', 'other.Thing', 'os.*', 'builtins.eval'],
+    });
     expect(custom.classify('mypackage.models', 'Net').kind).toBe('allowed');
     expect(custom.classify('mypackage.models', 'Net.sub').kind).toBe('unknown');
     expect(custom.classify('other', 'Thing').kind).toBe('allowed');

@@ -6,11 +6,11 @@
  * NumPy, scikit-learn, joblib, collections or transformers checkpoints need it; anything else is at least
  * `unknown` (medium), and the dangerous table raises known-bad callables to critical or high.
  */
-import { PICKLE_ALLOWLIST, PICKLE_ALLOW_RULES } from './policy-allow.js';
-import { PICKLE_DANGEROUS, type DangerCategory, type DangerEntry } from './policy-danger.js';
+import { PICKLE_ALLOW_RULES, PICKLE_ALLOWLIST } from './policy-allow.js';
+import { type DangerCategory, type DangerEntry, PICKLE_DANGEROUS } from './policy-danger.js';
 
-export type { DangerCategory } from './policy-danger.js';
 export { PICKLE_ALLOWLIST } from './policy-allow.js';
+export type { DangerCategory } from './policy-danger.js';
 export { PICKLE_DANGEROUS } from './policy-danger.js';
 
 export type ImportVerdict =
@@ -245,6 +245,18 @@ export function createImportPolicy(options: { allow?: readonly string[] } = {}):
           references: ['https://docs.python.org/3/library/pickle.html#restricting-globals'],
         };
       }
+      // `pkg.__main__` is a package's command-line entry point (torch.utils.bottleneck.__main__ runs
+      // statements under a profiler); plain `__main__` is where scripts define their classes and stays unknown.
+      if (/\.__main__(\.|$)/.test(`${module}.${name}`)) {
+        return {
+          kind: 'dangerous',
+          canonical,
+          severity: 'critical',
+          category: 'code-execution',
+          reason: "it is a package's command-line entry point, whose functions run scripts and statements",
+          references: ['https://docs.python.org/3/library/__main__.html'],
+        };
+      }
       const danger = worstDanger(candidatePaths(module, name));
       if (danger !== undefined) {
         return {
@@ -280,8 +292,14 @@ export function isNestedLoader(verdict: ImportVerdict): boolean {
 
 /** The policy tables as Markdown, for documentation. */
 export function describePolicyMarkdown(): string {
-  const lines = ['## Dangerous globals', '', '| pattern | severity | category | why |', '| --- | --- | --- | --- |'];
-  for (const e of PICKLE_DANGEROUS) lines.push(`| \`${e.pattern}\` | ${e.severity} | ${e.category} | ${e.reason} |`);
+  const lines = [
+    '## Dangerous globals',
+    '',
+    '| pattern | severity | category | why |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const e of PICKLE_DANGEROUS)
+    lines.push(`| \`${e.pattern}\` | ${e.severity} | ${e.category} | ${e.reason} |`);
   lines.push('', '## Allowed globals', '', '| global | why |', '| --- | --- |');
   for (const e of PICKLE_ALLOWLIST) lines.push(`| \`${e.global}\` | ${e.reason} |`);
   for (const r of PICKLE_ALLOW_RULES) lines.push(`| ${r.description} | ${r.reason} |`);

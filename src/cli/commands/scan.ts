@@ -1,0 +1,100 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { describeError, UsageError } from '../../core/errors.js';
+import { isSeverity, type Severity } from '../../core/finding.js';
+import { readConfig } from '../../policy/config.js';
+import { exitCodeFor } from '../../report/exit-code.js';
+import { renderReport } from '../../report/index.js';
+import { createProgress } from '../../report/progress.js';
+import { scanPaths } from '../../scan/scan-paths.js';
+import type { CliIo } from '../io.js';
+
+export const SCAN_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+export interface ScanCommandOptions {
+  readonly format: string;
+  readonly output?: string;
+  readonly failOn?: string;
+  readonly config?: string;
+  readonly exclude: readonly string[];
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly hash: boolean;
+}
+
+function parseFailOn(value: string, where: string): Severity | 'none' {
+  if (value === 'none' || isSeverity(value)) return value;
+  throw new UsageError(
+    'BAD_ARGUMENT',
+    `${where}: expected critical, high, medium, low, info or none, got '${value}'`,
+  );
+}
+
+/** `pedigree scan PATH...`: returns the exit code (0 clean, 1 findings at or above the threshold). */
+export async function runScanCommand(
+  paths: readonly string[],
+  options: ScanCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  if (!(SCAN_FORMATS as readonly string[]).includes(options.format)) {
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `--format must be one of ${SCAN_FORMATS.join(', ')}, got '${options.format}'`,
+    );
+  }
+  const format = options.format as ScanFormat;
+  let root: string | undefined;
+  if (paths.length === 1) {
+    const info = await stat(paths[0] as string).catch(() => undefined);
+    if (info?.isDirectory()) root = paths[0];
+  }
+  const loaded = await readConfig(options.config, root);
+  const config = loaded?.config ?? {};
+  const failOn =
+    options.failOn !== undefined ? parseFailOn(options.failOn, '--fail-on') : (config.failOn ?? 'high');
+  if (loaded && options.verbose) io.stderr(`using configuration ${loaded.file}\n`);
+
+  const progress = createProgress({ stream: io.stderrStream, enabled: io.stderrIsTTY && !options.quiet });
+  let started = false;
+  const report = await scanPaths(paths, {
+    tool: { name: 'pedigree', version: io.version },
+    exclude: [...(config.exclude ?? []), ...options.exclude],
+    allowGlobals: config.pickle?.allow ?? [],
+    hash: options.hash,
+    onFile(done, total, path) {
+      if (!started) {
+        progress.start(total);
+        started = true;
+      }
+      progress.tick(path);
+      if (done === total) progress.stop();
+    },
+  });
+  if (started) progress.stop();
+
+  const rendered = renderReport(report, format, {
+    color: format === 'text' && options.output === undefined && io.stdoutIsTTY && !io.noColor,
+    failOn,
+    verbose: options.verbose,
+  });
+  if (options.output !== undefined) {
+    try {
+      await writeFile(options.output, rendered);
+    } catch (error) {
+      throw new UsageError('PATH_UNREADABLE', `cannot write ${options.output}: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+  } else if (!(options.quiet && format === 'text')) {
+    io.stdout(rendered);
+  }
+  const code = exitCodeFor(report, failOn);
+  if (options.quiet && format === 'text') {
+    // --quiet: only the verdict line, so CI logs stay short.
+    const total = report.findings.length;
+    io.stderr(
+      `${report.summary.files} file(s), ${total} finding(s): ${code === 0 ? 'pass' : 'FAIL'} (threshold ${failOn})\n`,
+    );
+  }
+  return code;
+}

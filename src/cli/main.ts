@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { describeError, UsageError } from '../core/errors.js';
+import { SEVERITIES } from '../core/finding.js';
+import { runScanCommand, SCAN_FORMATS } from './commands/scan.js';
+import type { CliIo } from './io.js';
+
+/** Exit code for usage and operational errors (bad arguments, unreadable paths, bad config). */
+export const EXIT_USAGE = 2;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Builds the command tree; `setExit` receives the exit code of whatever ran. */
+export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('pedigree')
+    .description('ML supply-chain security: find code execution in model files without loading them.')
+    .version(io.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+    });
+
+  program
+    .command('scan')
+    .description('Scan files, directories or archives for unsafe model files.')
+    .argument('<paths...>', 'files, directories (walked recursively) or archives to scan')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(SCAN_FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 when a finding is at or above this severity (default: high)',
+      ).choices([...SEVERITIES, 'none']),
+    )
+    .option('-c, --config <file>', 'configuration file (default: pedigree.yaml in the scanned directory)')
+    .option('-e, --exclude <glob>', 'leave out paths matching this glob (repeatable)', collect, [])
+    .option(
+      '--no-hash',
+      'do not compute SHA-256 of every file (large checkpoints are then read only where needed)',
+    )
+    .option('-q, --quiet', 'print only the verdict line (text format)', false)
+    .option('-v, --verbose', 'show remediation, references and configuration used', false)
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
+      const code = await runScanCommand(
+        paths,
+        {
+          format: String(opts.format),
+          ...(typeof opts.output === 'string' ? { output: opts.output } : {}),
+          ...(typeof opts.failOn === 'string' ? { failOn: opts.failOn } : {}),
+          ...(typeof opts.config === 'string' ? { config: opts.config } : {}),
+          exclude: (opts.exclude as string[]) ?? [],
+          quiet: opts.quiet === true,
+          verbose: opts.verbose === true,
+          hash: opts.hash !== false,
+        },
+        io,
+      );
+      setExit(code);
+    });
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
+        return 0;
+      }
+      return EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`pedigree: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`pedigree: internal error: ${describeError(error)}\n`);
+    if (process.env.PEDIGREE_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+/** The process entry point: the only place that touches process.argv, the console and process.exit. */
+export async function main(): Promise<void> {
+  const io: CliIo = {
+    version: packageVersion(),
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    stderrStream: process.stderr,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    noColor: process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '',
+  };
+  const code = await runCli(process.argv.slice(2), io);
+  process.exitCode = code;
+}

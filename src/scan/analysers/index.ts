@@ -1,0 +1,18 @@
+import type { FormatAnalyser } from '../engine.js';
+import { npyAnalyser } from './npy.js';
+import { pickleAnalyser } from './pickle.js';
+import { tarAnalyser } from './tar.js';
+import { unsupportedAnalyser } from './unsupported.js';
+import { zipAnalyser } from './zip.js';
+
+/**
+ * Analysers in the order they are tried. Formats with unambiguous magic bytes come first; pickle, which
+ * protocol 0/1 files cannot announce by magic, comes last.
+ */
+export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
+  zipAnalyser,
+  npyAnalyser,
+  tarAnalyser,
+  unsupportedAnalyser,
+  pickleAnalyser,
+];

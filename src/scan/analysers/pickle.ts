@@ -1,0 +1,85 @@
+import type { ByteSource } from '../../core/byte-reader.js';
+import { joblibOnBuild } from '../../formats/pickle/joblib.js';
+import { isOpcode } from '../../formats/pickle/opcodes.js';
+import { simulatePickle } from '../../formats/pickle/simulate.js';
+import type { AnalysisContext, FindingDraft } from '../context.js';
+import type { AnalysisResult, FormatAnalyser } from '../engine.js';
+import { analysePickleStream, type PickleStreamOptions, type PickleStreamResult } from '../pickle/analyse.js';
+import { PICKLE_RULES } from '../pickle/rules.js';
+
+/**
+ * Whether a protocol 0/1 candidate is a pickle: it must reach STOP, or resolve an import or a call before
+ * failing. (A file that fails before doing anything cannot run anything either.) Protocol 2+ pickles
+ * start with PROTO and need no confirmation.
+ */
+export function confirmPickle(source: ByteSource, head: Uint8Array): boolean {
+  if (head.length >= 2 && head[0] === 0x80 && (head[1] as number) >= 1 && (head[1] as number) <= 5)
+    return true;
+  if (head.length === 0 || !isOpcode(head[0] as number)) return false;
+  const run = simulatePickle(source, 0, { limits: { maxOpcodes: 1_000_000 } });
+  if (run.error === undefined) return true;
+  return run.imports.length > 0 || run.calls.length > 0 || run.dynamicImports.length > 0;
+}
+
+const draftKey = (d: FindingDraft) => `${d.ruleId}\u0000${d.offset ?? ''}\u0000${d.evidence}`;
+
+/**
+ * Analyses a pickle stream and reports through the context; shared by every pickle-bearing container.
+ *
+ * joblib files are read two ways, because the loader decides what the bytes mean: joblib.load skips the
+ * array bytes after each NumpyArrayWrapper (the joblib view), while pickle.load reads them as opcodes (the
+ * pickle view). Findings of both views are reported; the pickle view's parse error inside array bytes is
+ * expected and not reported when the joblib view parsed cleanly.
+ */
+export function analysePickleIn(
+  source: ByteSource,
+  ctx: AnalysisContext,
+  options: Partial<PickleStreamOptions> = {},
+): PickleStreamResult & { joblib: boolean } {
+  const seen = new Set<string>();
+  const emit = (draft: FindingDraft) => {
+    const key = draftKey(draft);
+    if (seen.has(key)) return;
+    seen.add(key);
+    if (draft.ruleId === PICKLE_RULES.malformed.id) ctx.notAnalysed(draft);
+    else ctx.report(draft);
+  };
+  let joblib = false;
+  const result = analysePickleStream(source, emit, {
+    policy: ctx.policy,
+    ...options,
+    simulate: {
+      ...options.simulate,
+      onBuild(instance, state, reader, run) {
+        const before = reader.offset;
+        joblibOnBuild(instance, state, reader, run);
+        if (reader.offset !== before) joblib = true;
+      },
+    },
+  });
+  if (joblib) {
+    analysePickleStream(
+      source,
+      (draft) => {
+        if (draft.ruleId === PICKLE_RULES.malformed.id || draft.ruleId === PICKLE_RULES.trailingData.id)
+          return;
+        emit({ ...draft, message: `When read with pickle.load instead of joblib.load: ${draft.message}` });
+      },
+      { policy: ctx.policy, ...options },
+    );
+  }
+  return { ...result, joblib };
+}
+
+/** Plain pickles (.pkl, .pickle, .dill, raw pickles named .bin/.pt), joblib files and PyTorch legacy files. */
+export const pickleAnalyser: FormatAnalyser = {
+  id: 'pickle',
+  detect(head, source) {
+    return confirmPickle(source, head);
+  },
+  async analyse(source, ctx): Promise<AnalysisResult> {
+    const result = analysePickleIn(source, ctx);
+    const format = result.torchLegacy ? 'pytorch-legacy' : result.joblib ? 'joblib' : 'pickle';
+    return { format, kind: 'model' };
+  },
+};

@@ -1,0 +1,299 @@
+import { type ByteSource, bufferSource, sliceSource, truncateText } from '../../core/byte-reader.js';
+import { describeError } from '../../core/errors.js';
+import { SNIFF_BYTES } from '../../core/limits.js';
+import { simulatePickle } from '../../formats/pickle/simulate.js';
+import {
+  findEndRecord,
+  inflateMember,
+  METHOD_DEFLATE,
+  METHOD_STORED,
+  memberCrc,
+  readZipDirectory,
+  type ZipAnomaly,
+  type ZipEntry,
+} from '../../formats/zip/reader.js';
+import { ARCHIVE_RULES } from '../archive/rules.js';
+import type { AnalysisContext, FindingDraft } from '../context.js';
+import type { AnalysisResult, FormatAnalyser } from '../engine.js';
+import { PICKLE_RULES } from '../pickle/rules.js';
+import { createTorchScriptPolicy } from '../pickle/torchscript-policy.js';
+import {
+  classifyZipLayout,
+  findRiskyTorchScript,
+  isTensorStorageMember,
+  type ZipLayout,
+} from './zip-layout.js';
+
+/** Stored members up to this size have their CRC checked (they are read whole anyway). */
+export const MAX_CRC_CHECK_BYTES = 64 * 1024 * 1024;
+/** Below this output size a high compression ratio is normal (small, repetitive files). */
+export const MIN_BYTES_FOR_RATIO = 16 * 1024 * 1024;
+/** TorchScript sources read for the risky-token check. */
+export const MAX_TORCHSCRIPT_SOURCE_BYTES = 4 * 1024 * 1024;
+
+const ZIP_LOCAL_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const ZIP_EMPTY_MAGIC = [0x50, 0x4b, 0x05, 0x06];
+
+function startsWithBytes(head: Uint8Array, magic: readonly number[]): boolean {
+  return magic.every((b, i) => head[i] === b);
+}
+
+const ANOMALY_RULE: Record<
+  ZipAnomaly['kind'],
+  { rule: (typeof ARCHIVE_RULES)[keyof typeof ARCHIVE_RULES]; severity: FindingDraft['severity'] }
+> = {
+  'name-mismatch': { rule: ARCHIVE_RULES.nameMismatch, severity: 'high' },
+  flags: { rule: ARCHIVE_RULES.flags, severity: 'medium' },
+  structure: { rule: ARCHIVE_RULES.structure, severity: 'low' },
+  overlap: { rule: ARCHIVE_RULES.structure, severity: 'high' },
+  duplicate: { rule: ARCHIVE_RULES.structure, severity: 'medium' },
+  traversal: { rule: ARCHIVE_RULES.pathTraversal, severity: 'high' },
+  link: { rule: ARCHIVE_RULES.link, severity: 'high' },
+  truncated: { rule: ARCHIVE_RULES.malformed, severity: 'medium' },
+};
+
+function reportAnomaly(ctx: AnalysisContext, a: ZipAnomaly): void {
+  const { rule, severity } = ANOMALY_RULE[a.kind];
+  const draft: FindingDraft = {
+    ruleId: rule.id,
+    severity,
+    title: rule.title,
+    message:
+      a.member !== undefined
+        ? `Member '${a.member}': ${a.message}.`
+        : `${a.message[0]?.toUpperCase()}${a.message.slice(1)}.`,
+    ...(a.offset !== undefined ? { offset: a.offset } : {}),
+    evidence: a.message,
+    remediation: rule.help,
+    references: rule.references,
+  };
+  if (a.kind === 'truncated') ctx.notAnalysed(draft);
+  else ctx.report(draft);
+}
+
+/**
+ * Storage members of a PyTorch archive are raw tensor bytes that torch never unpickles; they are only
+ * analysed as pickles when they parse as one to the end or resolve an import, so tensor bytes that happen
+ * to start like a pickle do not turn into "malformed pickle" noise.
+ */
+function storageHoldsPickle(source: ByteSource): boolean {
+  const head = source.readAt(0, 2);
+  if (head[0] !== 0x80 || (head[1] ?? 0) < 2 || (head[1] ?? 0) > 5) return false;
+  const run = simulatePickle(source, 0, { limits: { maxOpcodes: 100_000 } });
+  return run.error === undefined || run.imports.length > 0 || run.calls.length > 0;
+}
+
+async function memberSource(
+  source: ByteSource,
+  entry: ZipEntry,
+  ctx: AnalysisContext,
+  sniffOnly: boolean,
+): Promise<{ source: ByteSource; complete: boolean } | undefined> {
+  const declared = `${entry.compressedSize} compressed, ${entry.uncompressedSize} declared`;
+  if (entry.method === METHOD_STORED) {
+    return { source: sliceSource(source, entry.dataOffset, entry.compressedSize), complete: true };
+  }
+  if (entry.method !== METHOD_DEFLATE) {
+    // PyTorch (miniz) reads only stored and deflated members; others cannot be loaded by it, but other
+    // loaders may, so say what was not analysed.
+    ctx.notAnalysed({
+      ruleId: ARCHIVE_RULES.malformed.id,
+      severity: 'medium',
+      title: ARCHIVE_RULES.malformed.title,
+      message: `Member '${entry.name}' uses compression method ${entry.method}, which pedigree does not decompress; it was not analysed.`,
+      offset: entry.localHeaderOffset,
+      evidence: `method ${entry.method}`,
+      remediation: ARCHIVE_RULES.malformed.help,
+    });
+    return undefined;
+  }
+  const maxOutput = sniffOnly
+    ? SNIFF_BYTES
+    : Math.min(ctx.limits.maxMemberBytes, Math.max(0, ctx.budget.decompressedBytes));
+  const out = await inflateMember(source, entry, {
+    maxOutputBytes: maxOutput,
+    maxRatio: ctx.limits.maxCompressionRatio,
+    minBytesForRatio: MIN_BYTES_FOR_RATIO,
+  });
+  ctx.budget.decompressedBytes -= out.data.length;
+  if (sniffOnly) return { source: bufferSource(out.data), complete: out.complete };
+  if (out.stopped !== undefined) {
+    const why =
+      out.stopped === 'ratio'
+        ? `it expands more than ${ctx.limits.maxCompressionRatio}:1`
+        : maxOutput < ctx.limits.maxMemberBytes
+          ? 'the scan’s total decompression budget is used up'
+          : `it expands beyond ${ctx.limits.maxMemberBytes} bytes`;
+    ctx.notAnalysed({
+      ruleId: ARCHIVE_RULES.bomb.id,
+      severity: 'high',
+      title: ARCHIVE_RULES.bomb.title,
+      message: `Member '${entry.name}' was not fully decompressed: ${why} (${declared}). Only its first ${out.data.length} bytes were analysed.`,
+      offset: entry.localHeaderOffset,
+      evidence: `${declared}; stopped after ${out.data.length} bytes`,
+      remediation: ARCHIVE_RULES.bomb.help,
+      references: ARCHIVE_RULES.bomb.references,
+    });
+  } else if (out.error !== undefined) {
+    ctx.notAnalysed({
+      ruleId: ARCHIVE_RULES.malformed.id,
+      severity: 'medium',
+      title: ARCHIVE_RULES.malformed.title,
+      message: `Member '${entry.name}' could not be fully decompressed: ${out.error}. The first ${out.data.length} bytes were analysed.`,
+      offset: entry.dataOffset,
+      evidence: out.error,
+      remediation: ARCHIVE_RULES.malformed.help,
+    });
+  }
+  return { source: bufferSource(out.data), complete: out.complete };
+}
+
+function checkCrc(ctx: AnalysisContext, entry: ZipEntry, source: ByteSource, recovered: boolean): void {
+  if (recovered || source.size > MAX_CRC_CHECK_BYTES) return;
+  const actual = memberCrc(source.readAt(0, source.size));
+  if (actual === entry.crc32) return;
+  ctx.report({
+    ruleId: ARCHIVE_RULES.crcMismatch.id,
+    severity: 'medium',
+    title: ARCHIVE_RULES.crcMismatch.title,
+    message: `Member '${entry.name}' has CRC-32 ${hex(actual)} but the archive records ${hex(entry.crc32)}. PyTorch loads it anyway; zipfile-based tools refuse it.`,
+    offset: entry.localHeaderOffset,
+    evidence: `stored ${hex(entry.crc32)}, computed ${hex(actual)}`,
+    remediation: ARCHIVE_RULES.crcMismatch.help,
+    references: ARCHIVE_RULES.crcMismatch.references,
+  });
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+function formatOf(layout: ZipLayout): AnalysisResult {
+  switch (layout.kind) {
+    case 'pytorch':
+      return { format: 'pytorch-zip', kind: 'model' };
+    case 'torchscript':
+      return { format: 'torchscript', kind: 'model' };
+    case 'npz':
+      return { format: 'npz', kind: 'data' };
+    case 'zip':
+      return { format: 'zip', kind: 'archive' };
+  }
+}
+
+async function reportTorchScriptCode(
+  ctx: AnalysisContext,
+  source: ByteSource,
+  code: readonly ZipEntry[],
+): Promise<void> {
+  if (code.length === 0) return;
+  const names = code.map((e) => e.name).sort();
+  ctx.report({
+    ruleId: PICKLE_RULES.torchscriptCode.id,
+    severity: 'low',
+    title: PICKLE_RULES.torchscriptCode.title,
+    message: `The TorchScript archive carries ${code.length} code file(s) that torch.jit.load compiles and runs: ${truncateText(names.join(', '), 300)}.`,
+    evidence: truncateText(names.join('\n'), 500),
+    remediation: PICKLE_RULES.torchscriptCode.help,
+    references: PICKLE_RULES.torchscriptCode.references,
+  });
+  for (const entry of code) {
+    if (entry.uncompressedSize > MAX_TORCHSCRIPT_SOURCE_BYTES) continue;
+    const member = await memberSource(source, entry, ctx, false);
+    if (!member) continue;
+    const text = new TextDecoder('utf-8').decode(
+      member.source.readAt(0, Math.min(member.source.size, MAX_TORCHSCRIPT_SOURCE_BYTES)),
+    );
+    const risky = findRiskyTorchScript(text);
+    if (risky === undefined) continue;
+    const line = text.split('\n').find((l) => l.includes(risky)) ?? risky;
+    ctx.report({
+      ruleId: PICKLE_RULES.torchscriptCode.id,
+      severity: 'high',
+      title: PICKLE_RULES.torchscriptCode.title,
+      message: `TorchScript code in '${entry.name}' uses ${risky}, which reads or writes files or loads more serialized data when the model runs.`,
+      offset: entry.localHeaderOffset,
+      evidence: truncateText(line.trim(), 300),
+      remediation: PICKLE_RULES.torchscriptCode.help,
+      references: PICKLE_RULES.torchscriptCode.references,
+    });
+  }
+}
+
+/** Zip archives: PyTorch checkpoints, TorchScript, npz, and plain zips holding models. */
+export const zipAnalyser: FormatAnalyser = {
+  id: 'zip',
+  detect(head, source) {
+    if (startsWithBytes(head, ZIP_LOCAL_MAGIC) || startsWithBytes(head, ZIP_EMPTY_MAGIC)) return true;
+    // A zip with data prepended (zipfile and numpy.load accept it): found by its end record.
+    try {
+      const eocd = findEndRecord(source);
+      if (eocd === undefined || eocd.entries === 0) return false;
+      const at = source.readAt(eocd.cdEnd - eocd.cdSize, 4);
+      return startsWithBytes(at, [0x50, 0x4b, 0x01, 0x02]);
+    } catch {
+      return false;
+    }
+  },
+  async analyse(source, ctx): Promise<AnalysisResult> {
+    const dir = readZipDirectory(source, { maxEntries: ctx.limits.maxArchiveMembers });
+    for (const a of dir.anomalies) reportAnomaly(ctx, a);
+    if (dir.omittedEntries > 0) {
+      ctx.notAnalysed({
+        ruleId: ARCHIVE_RULES.bomb.id,
+        severity: 'high',
+        title: ARCHIVE_RULES.bomb.title,
+        message: `The archive lists ${dir.entries.length + dir.omittedEntries} members; only the first ${dir.entries.length} were analysed.`,
+        evidence: `${dir.omittedEntries} member(s) not analysed`,
+        remediation: ARCHIVE_RULES.bomb.help,
+      });
+    }
+    const layout = classifyZipLayout(dir.entries.map((e) => e.name));
+    const torchScript = layout.kind === 'torchscript';
+    const policy = torchScript ? createTorchScriptPolicy(ctx.policy) : undefined;
+    const code: ZipEntry[] = [];
+    for (const entry of dir.entries) {
+      if (entry.isDirectory || entry.isSymlink || entry.dataOffset < 0) continue;
+      if (torchScript && /(^|\/)code\/.+\.py$/.test(entry.name)) {
+        code.push(entry);
+        continue;
+      }
+      const storage = isTensorStorageMember(layout, entry.name);
+      try {
+        if (storage) {
+          // Tensor bytes: never read whole (a 2 GB checkpoint costs what a 2 MB one does), only sniffed.
+          const sniff = await memberSource(source, entry, ctx, true);
+          if (sniff === undefined) continue;
+          if (
+            entry.method === METHOD_STORED
+              ? !storageHoldsPickle(sniff.source)
+              : !looksLikePickleHead(sniff.source)
+          ) {
+            continue;
+          }
+        }
+        const member = await memberSource(source, entry, ctx, false);
+        if (member === undefined) continue;
+        if (member.complete) checkCrc(ctx, entry, member.source, dir.recovered);
+        await ctx.analyseMember(entry.name, member.source, policy ? { policy } : undefined);
+      } catch (error) {
+        ctx.notAnalysed({
+          ruleId: ARCHIVE_RULES.malformed.id,
+          severity: 'medium',
+          title: ARCHIVE_RULES.malformed.title,
+          message: `Member '${entry.name}' could not be read: ${describeError(error)}.`,
+          offset: entry.localHeaderOffset,
+          evidence: describeError(error),
+          remediation: ARCHIVE_RULES.malformed.help,
+        });
+      }
+    }
+    await reportTorchScriptCode(ctx, source, code);
+    return formatOf(layout);
+  },
+};
+
+function looksLikePickleHead(source: ByteSource): boolean {
+  const head = source.readAt(0, 2);
+  return head[0] === 0x80 && (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5;
+}
