@@ -1,0 +1,26 @@
+/**
+ * pedigree's public API: what the CLI uses, for programs that embed the scanner. Named exports only;
+ * everything not exported here is internal and may change.
+ */
+
+export { runCli } from './cli/main.js';
+export { ParseError, UsageError } from './core/errors.js';
+export type {
+  Artifact,
+  ArtifactKind,
+  Finding,
+  Location,
+  ScanReport,
+  ScanSummary,
+  Severity,
+} from './core/finding.js';
+export { REPORT_SCHEMA_VERSION, SEVERITIES, severityRank } from './core/finding.js';
+export type { RuleDescriptor } from './core/rules.js';
+export { type PickleRun, simulatePickle } from './formats/pickle/simulate.js';
+export { type PedigreeConfig, parseConfig, readConfig } from './policy/config.js';
+export { exitCodeFor, type ReportFormat, renderReport } from './report/index.js';
+export { toJsonReport } from './report/json.js';
+export { toSarif } from './report/sarif.js';
+export { ALL_RULES, ruleById } from './scan/all-rules.js';
+export { createImportPolicy, type ImportPolicy, type ImportVerdict } from './scan/pickle/policy.js';
+export { type ScanOptions, scanPaths } from './scan/scan-paths.js';
