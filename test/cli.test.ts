@@ -24,7 +24,12 @@ async function run(argv: string[], tty = false): Promise<Captured> {
     stderr: (s) => {
       stderr += s;
     },
-    stderrStream: { write: (s: string) => ((stderr += s), true) } as unknown as NodeJS.WritableStream,
+    stderrStream: {
+      write: (s: string) => {
+        stderr += s;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream,
     stdoutIsTTY: tty,
     stderrIsTTY: tty,
     noColor: false,
