@@ -17,7 +17,8 @@ export type {
 export { REPORT_SCHEMA_VERSION, SEVERITIES, severityRank } from './core/finding.js';
 export type { RuleDescriptor } from './core/rules.js';
 export { type PickleRun, simulatePickle } from './formats/pickle/simulate.js';
-export { type PedigreeConfig, parseConfig, readConfig } from './policy/config.js';
+export { type PedigreeConfig, readConfig } from './policy/config.js';
+export { parseConfig } from './policy/config-schema.js';
 export { exitCodeFor, type ReportFormat, renderReport } from './report/index.js';
 export { toJsonReport } from './report/json.js';
 export { toSarif } from './report/sarif.js';

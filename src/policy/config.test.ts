@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
-import { parseConfig, readConfig } from './config.js';
+import { readConfig } from './config.js';
+import { parseConfig } from './config-schema.js';
 
 describe('parseConfig', () => {
   it('accepts a full configuration', () => {
