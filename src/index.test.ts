@@ -49,3 +49,11 @@ describe('public API', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('documents every rule', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const rule of api.ALL_RULES) expect(readme, rule.id).toContain(`\`${rule.id}\``);
+  });
+});
