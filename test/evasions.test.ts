@@ -1,0 +1,213 @@
+/**
+ * Evasion techniques from public advisories, crossed with the callables they deliver, built here rather than
+ * taken from any one sample: every combination must be reported at high or critical. Techniques: how the
+ * global is named (GLOBAL, INST, STACK_GLOBAL from text, from the memo after decoys, from protocol-0 STRING
+ * opcodes, a dotted path under an innocent module, Python 2 names), how it is called (REDUCE, OBJ, INST,
+ * NEWOBJ_EX), and where the payload hides (after valid data, after a frame, in a second pickle, before junk
+ * that makes parsers give up, nested in bytes handed to pickle.loads).
+ */
+import { describe, expect, it } from 'vitest';
+import { bufferSource } from '../src/core/byte-reader.js';
+import { severityRank } from '../src/core/finding.js';
+import { OP } from '../src/formats/pickle/opcodes.js';
+import { type PickleBuilder, pickle } from '../src/formats/pickle/test-support/builder.js';
+import { DEFAULT_ANALYSERS } from '../src/scan/analysers/index.js';
+import { analyseSource } from '../src/scan/engine.js';
+import { createImportPolicy } from '../src/scan/pickle/policy.js';
+
+/** Callables from picklescan bypass advisories and the FIELD-NOTES gadget list, with a string argument. */
+const CALLABLES: readonly [string, string][] = [
+  ['posix', 'system'],
+  ['nt', 'system'],
+  ['os', 'popen'],
+  ['builtins', 'exec'],
+  ['__builtin__', 'eval'],
+  ['subprocess', 'getoutput'],
+  ['commands', 'getoutput'],
+  ['runpy', 'run_path'],
+  ['timeit', 'timeit'],
+  ['pkgutil', 'resolve_name'],
+  ['pip._internal.cli.main', 'main'],
+  ['cProfile', 'run'],
+  ['code', 'interact'],
+  ['uuid', '_get_command_stdout'],
+  ['idlelib.calltip', 'get_entity'],
+  ['torch.utils.collect_env', 'run'],
+  ['torch.hub', 'load'],
+  ['numpy.testing._private.utils', 'runstring'],
+  ['importlib', 'import_module'],
+  ['ctypes', 'CDLL'],
+  ['_pickle', 'loads'],
+  ['asyncio.unix_events', '_UnixSubprocessTransport'],
+  ['operator', 'methodcaller'],
+  ['functools', 'partial'],
+  ['profile', 'run'],
+  ['pty', 'spawn'],
+  ['bdb', 'Bdb'],
+  ['trace', 'Trace'],
+  ['doctest', 'debug_script'],
+  ['webbrowser', 'open'],
+];
+
+type Naming = (b: PickleBuilder, module: string, name: string) => PickleBuilder;
+
+const NAMINGS: Record<string, Naming> = {
+  GLOBAL: (b, m, n) => b.global(m, n),
+  STACK_GLOBAL: (b, m, n) => b.stackGlobal(m, n),
+  'STACK_GLOBAL from the memo after decoys': (b, m, n) =>
+    b
+      .unicode(m)
+      .binput(7)
+      .op(OP.POP)
+      .unicode(n)
+      .binput(8)
+      .op(OP.POP)
+      .unicode('collections')
+      .unicode('OrderedDict')
+      .op(OP.POP)
+      .op(OP.POP)
+      .binget(7)
+      .binget(8)
+      .op(OP.STACK_GLOBAL),
+  'STACK_GLOBAL from STRING opcodes': (b, m, n) => b.string0(m).string0(n).op(OP.STACK_GLOBAL),
+  'dotted path under an allowed module': (b, m, n) => b.stackGlobal('collections', `${m}.${n}`),
+};
+
+type Calling = (b: PickleBuilder, name: Naming, module: string, fn: string) => PickleBuilder;
+
+const CALLINGS: Record<string, Calling> = {
+  REDUCE: (b, name, m, n) => name(b, m, n).unicode('id').op(OP.TUPLE1).op(OP.REDUCE),
+  OBJ: (b, name, m, n) => name(b.op(OP.MARK), m, n).unicode('id').op(OP.OBJ),
+  NEWOBJ_EX: (b, name, m, n) => name(b, m, n).unicode('id').op(OP.TUPLE1).op(OP.EMPTY_DICT).op(OP.NEWOBJ_EX),
+};
+
+async function worst(bytes: Uint8Array, path = 'model.bin'): Promise<{ severity: number; rules: string[] }> {
+  const result = await analyseSource(bufferSource(bytes), path, {
+    analysers: DEFAULT_ANALYSERS,
+    policy: createImportPolicy(),
+  });
+  return {
+    severity: Math.max(-1, ...result.findings.map((f) => severityRank(f.severity))),
+    rules: result.findings.map((f) => `${f.ruleId}:${f.severity}`),
+  };
+}
+
+const HIGH = severityRank('high');
+
+describe('evasion matrix: naming × calling × callable', () => {
+  for (const [namingName, naming] of Object.entries(NAMINGS)) {
+    for (const [callingName, calling] of Object.entries(CALLINGS)) {
+      it(`${namingName} + ${callingName}`, async () => {
+        const missed: string[] = [];
+        for (const [m, n] of CALLABLES) {
+          const bytes = calling(pickle().proto(4), naming, m, n).stop().build();
+          const { severity, rules } = await worst(bytes);
+          if (severity < HIGH) missed.push(`${m}.${n} -> ${rules.join(', ') || 'nothing'}`);
+        }
+        expect(missed).toEqual([]);
+      });
+    }
+  }
+
+  it('INST names and calls in one opcode (protocol 0)', async () => {
+    for (const [m, n] of CALLABLES) {
+      const bytes = pickle().op(OP.MARK).string0('id').inst(m, n).stop().build();
+      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
+    }
+  });
+});
+
+const payload = (b: PickleBuilder) => b.global('posix', 'system').unicode('id').op(OP.TUPLE1).op(OP.REDUCE);
+
+describe('where the payload hides', () => {
+  it('before junk that makes other parsers give up (ModelScan drops findings on error)', async () => {
+    const bytes = payload(pickle().proto(2)).raw([0xff, 0xfe, 0x00, 0x13]).build();
+    const r = await worst(bytes);
+    expect(r.severity).toBe(severityRank('critical'));
+    expect(r.rules).toContain('PICKLE-MALFORMED:medium');
+  });
+
+  it('in a second pickle after a benign one', async () => {
+    const first = pickle().proto(2).int(1).stop().build();
+    const second = payload(pickle().proto(2)).stop().build();
+    expect((await worst(Buffer.concat([first, second]))).severity).toBe(severityRank('critical'));
+  });
+
+  it('after an opcode that straddles a frame boundary', async () => {
+    const bytes = payload(pickle().proto(4).frame(3).unicode('decoy').op(OP.POP)).stop().build();
+    const r = await worst(bytes);
+    expect(r.severity).toBe(severityRank('critical'));
+  });
+
+  it('inside bytes handed to pickle.loads, and base64 text handed to anything', async () => {
+    const inner = payload(pickle().proto(2)).stop().build();
+    const viaLoads = pickle()
+      .proto(2)
+      .global('pickle', 'loads')
+      .bytes(inner)
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    expect((await worst(viaLoads)).severity).toBe(severityRank('critical'));
+    const b64 = Buffer.from(inner).toString('base64');
+    const viaText = pickle()
+      .proto(2)
+      .global('mypkg', 'Decoder')
+      .unicode(b64)
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    const r = await worst(viaText);
+    expect(r.severity).toBe(severityRank('critical'));
+  });
+
+  it('in a raw pickle named like weights or text (content decides, not the name)', async () => {
+    const bytes = payload(pickle().proto(2)).stop().build();
+    for (const name of ['pytorch_model.bin', 'model.safetensors', 'README.txt', 'noextension']) {
+      expect((await worst(bytes, name)).severity, name).toBe(severityRank('critical'));
+    }
+  });
+
+  it('behind a computed PyTorch legacy magic number', async () => {
+    const magic = pickle()
+      .proto(2)
+      .global('builtins', 'int')
+      .unicode('0x1950a86a20f9469cfc6c')
+      .int(16)
+      .op(OP.TUPLE2)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    const rest = [1, 2, 3].map(() => pickle().proto(2).op(OP.NONE).stop().build());
+    const evil = payload(pickle().proto(2)).stop().build();
+    expect((await worst(Buffer.concat([magic, ...rest, evil]))).severity).toBe(severityRank('critical'));
+  });
+
+  it('in an unknown callable handed Python source (a gadget nobody listed)', async () => {
+    const bytes = pickle()
+      .proto(2)
+      .global('somelib.profiling', 'run_statement')
+      .unicode("__import__('os').system('id')")
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+  });
+
+  it('by tampering with an allowed global (BUILD on collections.OrderedDict)', async () => {
+    const bytes = pickle()
+      .proto(2)
+      .global('collections', 'OrderedDict')
+      .op(OP.EMPTY_DICT)
+      .unicode('__reduce__')
+      .global('posix', 'system')
+      .op(OP.SETITEM)
+      .op(OP.BUILD)
+      .stop()
+      .build();
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+  });
+});
