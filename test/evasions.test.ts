@@ -211,3 +211,20 @@ describe('where the payload hides', () => {
     expect((await worst(bytes)).severity).toBe(severityRank('critical'));
   });
 });
+
+describe('compressed payloads inside a pickle', () => {
+  it('analyses a zlib-compressed pickle constant', async () => {
+    const { deflateSync } = await import('node:zlib');
+    const inner = payload(pickle().proto(2)).stop().build();
+    const bytes = pickle()
+      .proto(2)
+      .global('mypkg', 'Loader')
+      .bytes(deflateSync(inner))
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    const r = await worst(bytes);
+    expect(r.severity).toBe(severityRank('critical'));
+  });
+});

@@ -1,3 +1,4 @@
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { ByteSource } from '../../core/byte-reader.js';
 import { joblibOnBuild } from '../../formats/pickle/joblib.js';
 import { isOpcode } from '../../formats/pickle/opcodes.js';
@@ -19,6 +20,25 @@ export function confirmPickle(source: ByteSource, head: Uint8Array): boolean {
   const run = simulatePickle(source, 0, { limits: { maxOpcodes: 1_000_000 } });
   if (run.error === undefined) return true;
   return run.imports.length > 0 || run.calls.length > 0 || run.dynamicImports.length > 0;
+}
+
+/** Output bound for compressed payloads embedded in a pickle (they are constants, never large legitimately). */
+export const MAX_EMBEDDED_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Decompresses a compressed constant found inside a pickle (zlib or gzip, what `zlib.decompress` /
+ * `gzip.decompress` gadgets are handed), bounded by maxOutputLength so a bomb cannot exhaust memory.
+ * Other codecs are not expanded here; their constants are still reported by the gadget that uses them.
+ */
+function decompressEmbedded(data: Uint8Array): Uint8Array | undefined {
+  const opts = { maxOutputLength: MAX_EMBEDDED_DECOMPRESSED_BYTES };
+  try {
+    if (data[0] === 0x1f && data[1] === 0x8b) return gunzipSync(data, opts);
+    if (data[0] === 0x78) return inflateSync(data, opts);
+    return undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const draftKey = (d: FindingDraft) => `${d.ruleId}\u0000${d.offset ?? ''}\u0000${d.evidence}`;
@@ -47,6 +67,7 @@ export function analysePickleIn(
   let joblib = false;
   const result = analysePickleStream(source, emit, {
     policy: ctx.policy,
+    decompress: decompressEmbedded,
     ...options,
     simulate: {
       ...options.simulate,
@@ -65,7 +86,7 @@ export function analysePickleIn(
           return;
         emit({ ...draft, message: `When read with pickle.load instead of joblib.load: ${draft.message}` });
       },
-      { policy: ctx.policy, ...options },
+      { policy: ctx.policy, decompress: decompressEmbedded, ...options },
     );
   }
   return { ...result, joblib };
