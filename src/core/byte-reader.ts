@@ -163,6 +163,7 @@ export class ByteReader {
 
   /** Skips `n` bytes without reading them; throws TRUNCATED if they are not there. */
   skip(n: number, what = 'bytes'): void {
+    if (n === 0) return; // like bytes(0): nothing to read, so nothing can be missing
     if (n < 0 || this.position + n > this.source.size) {
       throw new ParseError(
         'TRUNCATED',
