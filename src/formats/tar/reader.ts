@@ -131,6 +131,10 @@ export function listTar(source: ByteSource, options: { maxEntries: number }): Ta
         });
         break;
       }
+      if (dataOffset + size > source.size) {
+        problems.push({ message: 'the archive ends inside an extended header', offset: dataOffset });
+        break;
+      }
       const data = source.readAt(dataOffset, size);
       if (typeflag === 'x') pax = parsePax(data);
       else if (typeflag === 'g') for (const [k, v] of parsePax(data)) globalPax.set(k, v);

@@ -257,7 +257,8 @@ export function readZipDirectory(source: ByteSource, options: { maxEntries: numb
   const expected = eocd.cdEnd - eocd.cdSize;
   if (eocd.entries > 0 && !(atDeclared.length === 4 && u32(atDeclared, 0) === SIG_CENTRAL)) {
     const atExpected = expected >= 0 ? source.readAt(expected, 4) : new Uint8Array();
-    if (atExpected.length === 4 && u32(atExpected, 0) === SIG_CENTRAL) {
+    // Only a positive shift is prepended data; a negative one would move offsets before the file's start.
+    if (expected > eocd.cdOffset && atExpected.length === 4 && u32(atExpected, 0) === SIG_CENTRAL) {
       shift = expected - eocd.cdOffset;
       log.add({
         kind: 'structure',
@@ -310,8 +311,20 @@ export function readZipDirectory(source: ByteSource, options: { maxEntries: numb
     const external = u32(h, 38);
     const nameBytes = source.readAt(p + CENTRAL_SIZE, nameLen);
     const extra = source.readAt(p + CENTRAL_SIZE + nameLen, extraLen);
-    const z = applyZip64(extra, { usize: u32(h, 24), csize: u32(h, 20), lho: u32(h, 42) });
     const name = decodeName(nameBytes, flags);
+    let z = { usize: u32(h, 24), csize: u32(h, 20), lho: u32(h, 42) };
+    try {
+      z = applyZip64(extra, z);
+    } catch {
+      // miniz does not check zip64 values when it opens an archive, so the other members still load:
+      // keep listing them, with this member's 32-bit (saturated) values.
+      log.add({
+        kind: 'structure',
+        message: `member '${name}' has a zip64 size or offset that does not fit in 53 bits`,
+        offset: p,
+        member: name,
+      });
+    }
     const lho = z.lho + shift;
     const local = readLocal(source, lho);
     let localName: string | undefined;
