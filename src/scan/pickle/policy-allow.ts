@@ -185,6 +185,13 @@ export const PICKLE_ALLOWLIST: readonly AllowEntry[] = [
     ['torch._tensor._rebuild_from_type', 'torch._tensor._rebuild_from_type_v2'],
   ),
   ...entries('a PyTorch storage class named in persistent ids of every checkpoint', TORCH_STORAGES),
+  ...entries(
+    'a legacy PyTorch tensor type, named in the tensors record of legacy tar checkpoints (torch/serialization.py legacy_load)',
+    ['Double', 'Float', 'Half', 'BFloat16', 'Long', 'Int', 'Short', 'Char', 'Byte', 'Bool'].flatMap((t) => [
+      `torch.${t}Tensor`,
+      `torch.cuda.${t}Tensor`,
+    ]),
+  ),
   ...entries('a PyTorch storage class', [
     'torch.storage.UntypedStorage',
     'torch.storage.TypedStorage',
