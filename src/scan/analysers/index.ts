@@ -1,4 +1,5 @@
 import type { FormatAnalyser } from '../engine.js';
+import { compressedAnalyser } from './compressed.js';
 import { npyAnalyser } from './npy.js';
 import { pickleAnalyser } from './pickle.js';
 import { tarAnalyser } from './tar.js';
@@ -13,6 +14,7 @@ export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
   zipAnalyser,
   npyAnalyser,
   tarAnalyser,
+  compressedAnalyser,
   unsupportedAnalyser,
   pickleAnalyser,
 ];

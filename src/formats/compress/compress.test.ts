@@ -1,0 +1,508 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { type ByteSource, bufferSource } from '../../core/byte-reader.js';
+import { InternalError } from '../../core/errors.js';
+import { type CompressionKind, type DecompressResult, decompressBounded, sniffCompression } from './index.js';
+import { INPUT_CHUNK_BYTES } from './input.js';
+import { Xxh32, xxh32 } from './xxh32.js';
+
+const MiB = 1024 * 1024;
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+const realFixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../../../test/fixtures/real/${name}`, import.meta.url)));
+/** Length and SHA-256 of what CPython decompresses from each fixture (written by make-fixtures.py). */
+const expected: Record<string, { length: number; sha256: string }> = JSON.parse(
+  readFileSync(new URL('./fixtures/expected.json', import.meta.url), 'utf8'),
+);
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+const PAYLOAD = fixture('payload.bin');
+/** LONG_TEXT of make-fixtures.py: 200 kB of repetitive lines, compressed in 64 KiB LZ4 blocks. */
+const WORDS = ['tensor', 'pickle', 'joblib', 'numpy', 'reduce', 'global', 'weights', 'layer', 'bias'];
+const LONG_TEXT = new TextEncoder()
+  .encode(
+    Array.from(
+      { length: 12000 },
+      (_, i) => `row ${String(i % 97).padStart(5, '0')}: ${WORDS[i % WORDS.length]}\n`,
+    ).join(''),
+  )
+  .subarray(0, 200_000);
+const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+/** Byte equality without vitest's element-by-element deep equality, which is slow on megabytes. */
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+
+const UNBOUNDED = { maxOutputBytes: 256 * MiB, maxRatio: 1e9, minBytesForRatio: 0 };
+const decode = (kind: CompressionKind, bytes: Uint8Array | ByteSource, options = UNBOUNDED) =>
+  decompressBounded(kind, bytes instanceof Uint8Array ? bufferSource(bytes) : bytes, options);
+
+/** Deterministic bytes (xorshift32), so "random" inputs are the same on every run. */
+function pseudoRandom(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** A source that records how it is read. */
+function countingSource(
+  bytes: Uint8Array,
+): ByteSource & { reads: number; bytesRead: number; largestRead: number } {
+  const inner = bufferSource(bytes);
+  const source = {
+    size: inner.size,
+    reads: 0,
+    bytesRead: 0,
+    largestRead: 0,
+    readAt(position: number, length: number) {
+      const chunk = inner.readAt(position, length);
+      source.reads++;
+      source.bytesRead += chunk.length;
+      source.largestRead = Math.max(source.largestRead, chunk.length);
+      return chunk;
+    },
+  };
+  return source;
+}
+
+function expectMatches(result: DecompressResult, name: string): void {
+  const want = expected[name];
+  if (!want) throw new Error(`no expected digest for ${name}`);
+  expect(result.error).toBeUndefined();
+  expect(result.complete).toBe(true);
+  expect(result.data.length).toBe(want.length);
+  expect(sha256(result.data)).toBe(want.sha256);
+}
+
+/** Every kind with its plain fixture of PAYLOAD. */
+const PAYLOAD_FIXTURES: readonly [CompressionKind, string][] = [
+  ['gzip', 'payload.gz'],
+  ['zlib', 'payload.zz'],
+  ['bz2', 'payload.bz2'],
+  ['xz', 'payload.xz'],
+  ['lzma', 'payload.lzma'],
+  ['lz4', 'payload.lz4'],
+];
+
+describe('sniffCompression', () => {
+  it.each(PAYLOAD_FIXTURES)('recognises %s from a file CPython wrote', (kind, name) => {
+    expect(sniffCompression(fixture(name))).toBe(kind);
+    expect(sniffCompression(fixture(name).subarray(0, 13))).toBe(kind);
+  });
+
+  it.each([
+    ['gzip', [0x1f, 0x8b]],
+    ['zlib', [0x78, 0x01]],
+    ['zlib', [0x78, 0x5e]],
+    ['zlib', [0x78, 0x9c]],
+    ['zlib', [0x78, 0xda]],
+    ['bz2', [0x42, 0x5a, 0x68, 0x31]],
+    ['bz2', [0x42, 0x5a, 0x68, 0x39]],
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+    ['lz4', [0x04, 0x22, 0x4d, 0x18]],
+    // .lzma: properties 0x5D, dictionary 2^23, size unknown; and 3 * 2^20 with a stated size.
+    ['lzma', [0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+    ['lzma', [0x5d, 0, 0, 0x30, 0, 0x10, 0, 0, 0, 0, 0, 0, 0]],
+  ] as const)('recognises %s magic %j', (kind, head) => {
+    expect(sniffCompression(new Uint8Array(head))).toBe(kind);
+  });
+
+  it('recognises every real joblib compressor', () => {
+    for (const kind of ['zlib', 'gzip', 'bz2', 'xz', 'lzma', 'lz4'] as const) {
+      expect(sniffCompression(realFixture(`joblib-forest-${kind}.joblib`))).toBe(kind);
+    }
+  });
+
+  it('rejects near misses', () => {
+    const no = (bytes: number[]) => expect(sniffCompression(new Uint8Array(bytes))).toBeUndefined();
+    no([]);
+    no([0x1f]);
+    no([0x78, 0x9d]); // FCHECK fails
+    no([0x78, 0x00]);
+    no([0x42, 0x5a, 0x68, 0x30]); // level '0'
+    no([0x42, 0x5a, 0x68]);
+    no([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x01]);
+    no([0x04, 0x22, 0x4d, 0x19]);
+    no([0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff]); // shorter than the 13-byte header
+    no([0x5d, 0, 0, 0x70, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // 7 * 2^20: not 2^n or 3 * 2^(n-1)
+    no([0x5d, 0, 0x01, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // 256 bytes: below 4 KiB
+    no([0x5d, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80, 0]); // size 2^87: implausible
+    no([0x5e, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // not CPython's properties
+  });
+
+  it('does not claim pickles, plain files or random data', () => {
+    expect(sniffCompression(realFixture('sklearn-logreg.pkl'))).toBeUndefined();
+    expect(sniffCompression(realFixture('joblib-uncompressed-arrays.joblib'))).toBeUndefined();
+    expect(sniffCompression(realFixture('numpy-int.npy'))).toBeUndefined();
+    expect(sniffCompression(PAYLOAD)).toBeUndefined();
+    for (let seed = 1; seed <= 2000; seed++) {
+      expect(sniffCompression(pseudoRandom(16, seed))).toBeUndefined();
+    }
+  });
+
+  it('leaves .lzma with non-default lc/lp/pb to an explicit kind (no magic to go on)', () => {
+    expect(sniffCompression(fixture('payload-lc1-lp2-pb0.lzma'))).toBeUndefined();
+  });
+});
+
+describe('decompressBounded: agrees with CPython', () => {
+  const names = Object.keys(expected).filter((n) => !n.startsWith('real/') && n !== 'payload.bin');
+  const kindOf = (name: string): CompressionKind => {
+    const ext = name.slice(name.lastIndexOf('.') + 1);
+    const kinds: Record<string, CompressionKind> = {
+      gz: 'gzip',
+      zz: 'zlib',
+      bz2: 'bz2',
+      xz: 'xz',
+      lzma: 'lzma',
+      lz4: 'lz4',
+    };
+    const kind = kinds[ext];
+    if (!kind) throw new Error(`no kind for ${name}`);
+    return kind;
+  };
+
+  it.each(names)('%s', async (name) => {
+    const bytes = fixture(name);
+    const result = await decode(kindOf(name), bytes);
+    expectMatches(result, name);
+    expect(result.consumed).toBe(bytes.length);
+    expect(result.trailingBytes).toBeUndefined();
+    expect(result.stopped).toBeUndefined();
+  });
+
+  it.each(['zlib', 'gzip', 'bz2', 'xz', 'lzma', 'lz4'] as const)(
+    'real joblib file compressed with %s',
+    async (kind) => {
+      const name = `joblib-forest-${kind}.joblib`;
+      const result = await decode(kind, realFixture(name));
+      expectMatches(result, `real/${name}`);
+      expect(result.data[0]).toBe(0x80); // pickle PROTO
+      expect(result.data[result.data.length - 1]).toBe(0x2e); // pickle STOP
+    },
+  );
+
+  it('decodes concatenated .lzma streams as CPython LZMAFile does', async () => {
+    const one = fixture('payload.lzma');
+    const result = await decode('lzma', concat(one, one));
+    expect(result.complete).toBe(true);
+    expect(result.data).toEqual(concat(PAYLOAD, PAYLOAD));
+  });
+});
+
+describe('decompressBounded: output bound', () => {
+  const bombs = async (): Promise<[CompressionKind, Uint8Array][]> => {
+    const zeros = new Uint8Array(50 * MiB);
+    return [
+      ['gzip', new Uint8Array(gzipSync(zeros, { level: 9 }))],
+      ['zlib', new Uint8Array(deflateSync(zeros, { level: 9 }))],
+      ['bz2', fixture('zeros-50m.bz2')],
+      ['xz', fixture('zeros-50m.xz')],
+      ['lzma', fixture('zeros-50m.lzma')],
+      ['lz4', fixture('zeros-4m.lz4')],
+    ];
+  };
+
+  it('stops every kind of bomb at maxOutputBytes', async () => {
+    for (const [kind, bomb] of await bombs()) {
+      const result = await decode(kind, bomb, { maxOutputBytes: MiB, maxRatio: 1e9, minBytesForRatio: 0 });
+      expect(result.stopped, kind).toBe('limit');
+      expect(result.complete, kind).toBe(false);
+      expect(result.error, kind).toBeUndefined();
+      expect(result.data.length, kind).toBeLessThanOrEqual(MiB);
+      expect(result.data.length, kind).toBeGreaterThan(MiB / 2);
+      expect(
+        result.data.every((b) => b === 0),
+        kind,
+      ).toBe(true);
+    }
+  });
+
+  it('stops every kind of bomb on the expansion ratio', async () => {
+    for (const [kind, bomb] of await bombs()) {
+      const options = { maxOutputBytes: 256 * MiB, maxRatio: 100, minBytesForRatio: MiB };
+      const result = await decode(kind, bomb, options);
+      expect(result.stopped, kind).toBe('ratio');
+      expect(result.complete, kind).toBe(false);
+      expect(result.data.length, kind).toBeGreaterThan(MiB);
+      expect(result.data.length, kind).toBeLessThan(4 * MiB);
+    }
+  });
+
+  it('does not apply the ratio below minBytesForRatio', async () => {
+    for (const [kind, name] of PAYLOAD_FIXTURES) {
+      const result = await decode(kind, fixture(name), {
+        maxOutputBytes: MiB,
+        maxRatio: 1,
+        minBytesForRatio: MiB,
+      });
+      expect(result.complete, kind).toBe(true);
+    }
+  });
+
+  it('completes when the output is exactly maxOutputBytes and stops one byte below', async () => {
+    for (const [kind, name] of PAYLOAD_FIXTURES) {
+      const exact = await decode(kind, fixture(name), { ...UNBOUNDED, maxOutputBytes: PAYLOAD.length });
+      expect(exact.complete, kind).toBe(true);
+      expect(exact.data).toEqual(PAYLOAD);
+      const short = await decode(kind, fixture(name), { ...UNBOUNDED, maxOutputBytes: PAYLOAD.length - 1 });
+      expect(short.stopped, kind).toBe('limit');
+      expect(short.data, kind).toEqual(PAYLOAD.subarray(0, short.data.length));
+    }
+  });
+
+  it('with maxOutputBytes 0 stops at the first byte', async () => {
+    const result = await decode('gzip', fixture('payload.gz'), { ...UNBOUNDED, maxOutputBytes: 0 });
+    expect(result.stopped).toBe('limit');
+    expect(result.data.length).toBe(0);
+  });
+
+  it('streams its input in bounded chunks and stops reading once stopped', async () => {
+    const plain = randomBytes(6 * MiB); // incompressible: the compressed input is as large as the output
+    const gz = countingSource(new Uint8Array(gzipSync(plain, { level: 1 })));
+    const result = await decode('gzip', gz, { maxOutputBytes: MiB, maxRatio: 1e9, minBytesForRatio: 0 });
+    expect(result.stopped).toBe('limit');
+    expect(gz.largestRead).toBeLessThanOrEqual(INPUT_CHUNK_BYTES);
+    expect(gz.bytesRead).toBeLessThan(gz.size / 2);
+
+    // LZ4 frame of stored 64 KiB blocks, built per lz4_Frame_format.md (FLG 0x60: v1, independent; BD 0x40).
+    const descriptor = new Uint8Array([0x60, 0x40]);
+    const parts = [new Uint8Array([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, (xxh32(descriptor) >>> 8) & 0xff])];
+    for (let i = 0; i < 96; i++) {
+      const size = new Uint8Array(4);
+      new DataView(size.buffer).setUint32(0, 0x10000 | 0x80000000, true);
+      parts.push(size, plain.subarray(i * 0x10000, (i + 1) * 0x10000));
+    }
+    parts.push(new Uint8Array(4));
+    const frame = concat(...parts);
+    const whole = await decode('lz4', frame);
+    expect(whole.complete).toBe(true);
+    expect(sameBytes(whole.data, plain)).toBe(true);
+    const lz4 = countingSource(frame);
+    const stopped = await decode('lz4', lz4, { maxOutputBytes: MiB, maxRatio: 1e9, minBytesForRatio: 0 });
+    expect(stopped.stopped).toBe('limit');
+    expect(lz4.largestRead).toBeLessThanOrEqual(INPUT_CHUNK_BYTES);
+    expect(lz4.bytesRead).toBeLessThan(lz4.size / 2);
+  });
+
+  it('releases the xz decoder when stopped, so later xz decodes still run', async () => {
+    const bomb = fixture('zeros-50m.xz');
+    const stopped = await decode('xz', bomb, { maxOutputBytes: MiB, maxRatio: 1e9, minBytesForRatio: 0 });
+    expect(stopped.stopped).toBe('limit');
+    const [a, b] = await Promise.all([
+      decode('xz', fixture('payload.xz')),
+      decode('xz', fixture('payload-2streams.xz')),
+    ]);
+    expect(a.complete && b.complete).toBe(true);
+    expect(b.data).toEqual(PAYLOAD);
+  });
+});
+
+describe('decompressBounded: bad data', () => {
+  // Fixtures whose data comes in several independently decodable parts, so a truncated copy still yields some.
+  const TRUNCATABLE: readonly [CompressionKind, string, Uint8Array][] = [
+    ['gzip', 'payload-2members.gz', PAYLOAD],
+    ['zlib', 'payload.zz', PAYLOAD],
+    ['bz2', 'payload-2streams.bz2', PAYLOAD],
+    ['xz', 'payload.xz', PAYLOAD],
+    ['lzma', 'payload.lzma', PAYLOAD],
+    ['lz4', 'long-linked.lz4', LONG_TEXT],
+  ];
+
+  it("rebuilds the LZ4 fixtures' plaintext", () => {
+    expect(sha256(LONG_TEXT)).toBe(expected['long-linked.lz4']!.sha256);
+  });
+
+  it.each(TRUNCATABLE)(
+    '%s: truncated input returns a correct prefix and an error',
+    async (kind, name, plain) => {
+      const bytes = fixture(name);
+      const result = await decode(kind, bytes.subarray(0, Math.floor(bytes.length * 0.75)));
+      expect(result.complete).toBe(false);
+      expect(result.stopped).toBeUndefined();
+      expect(result.error).toMatch(/truncat|end/i);
+      expect(result.data.length).toBeGreaterThan(0);
+      expect(result.data.length).toBeLessThan(plain.length);
+      expect(sameBytes(result.data, plain.subarray(0, result.data.length))).toBe(true);
+    },
+  );
+
+  it.each(PAYLOAD_FIXTURES)('%s: every truncation fails without throwing', async (kind, name) => {
+    const bytes = fixture(name);
+    for (let n = 0; n < bytes.length; n += 97) {
+      const result = await decode(kind, bytes.subarray(0, n));
+      expect(result.complete, `${kind} cut at ${n}`).toBe(false);
+      expect(result.error, `${kind} cut at ${n}`).toBeTypeOf('string');
+      expect(sameBytes(result.data, PAYLOAD.subarray(0, result.data.length)), `${kind} cut at ${n}`).toBe(
+        true,
+      );
+    }
+  });
+
+  it.each(PAYLOAD_FIXTURES)('%s: garbage input fails without throwing', async (kind, name) => {
+    const magic = fixture(name).subarray(0, kind === 'lzma' ? 13 : 4);
+    for (let seed = 1; seed <= 20; seed++) {
+      for (const input of [pseudoRandom(4096, seed), concat(magic, pseudoRandom(4096, seed))]) {
+        const result = await decode(kind, input, {
+          maxOutputBytes: 16 * MiB,
+          maxRatio: 1e9,
+          minBytesForRatio: 0,
+        });
+        expect(result.complete, `${kind} seed ${seed}`).toBe(false);
+        expect(result.error ?? result.stopped, `${kind} seed ${seed}`).toBeDefined();
+      }
+    }
+  });
+
+  it.each(PAYLOAD_FIXTURES)('%s: empty input is an error', async (kind) => {
+    const result = await decode(kind, new Uint8Array(0));
+    expect(result).toMatchObject({ complete: false, consumed: 0 });
+    expect(result.error).toMatch(/empty/);
+  });
+
+  it.each(PAYLOAD_FIXTURES)(
+    '%s: flipped bits are detected or decode without throwing',
+    async (kind, name) => {
+      const bytes = fixture(name);
+      for (let i = 0; i < 40; i++) {
+        const copy = bytes.slice();
+        const at = 13 + ((i * 7919) % (copy.length - 13));
+        copy[at]! ^= 1 << (i % 8);
+        const result = await decode(kind, copy);
+        // gzip, zlib, bzip2, xz carry checksums; .lzma and this LZ4 frame have none, so only the length can tell.
+        if (result.complete && kind !== 'lzma' && kind !== 'lz4') expect(result.data).toEqual(PAYLOAD);
+      }
+    },
+  );
+
+  it('checks the gzip CRC-32 and ISIZE', async () => {
+    const bytes = fixture('payload.gz');
+    const badCrc = bytes.slice();
+    badCrc[badCrc.length - 8]! ^= 1;
+    expect((await decode('gzip', badCrc)).error).toMatch(/CRC-32 mismatch/);
+    const badSize = bytes.slice();
+    badSize[badSize.length - 1]! ^= 1;
+    expect((await decode('gzip', badSize)).error).toMatch(/ISIZE mismatch/);
+  });
+
+  it('checks LZ4 header, block and content checksums', async () => {
+    const bytes = fixture('long-linked.lz4');
+    const badHeader = bytes.slice();
+    badHeader[6]! ^= 1; // HC
+    expect((await decode('lz4', badHeader)).error).toMatch(/header checksum/);
+    const badContent = bytes.slice();
+    badContent[badContent.length - 1]! ^= 1;
+    expect((await decode('lz4', badContent)).error).toMatch(/content checksum/);
+    const badBlock = bytes.slice();
+    badBlock[20]! ^= 1; // inside the first block's data
+    expect((await decode('lz4', badBlock)).error).toMatch(/block checksum/);
+  });
+
+  it('rejects an LZ4 match offset that reaches before the frame', async () => {
+    // One block: token 0x10 (1 literal, match length 4), literal 'a', offset 2: only 1 byte precedes it.
+    const descriptor = new Uint8Array([0x60, 0x40]);
+    const block = [0x10, 0x61, 0x02, 0x00, 0x00];
+    const frame = new Uint8Array([
+      ...[0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, (xxh32(descriptor) >>> 8) & 0xff],
+      ...[block.length, 0, 0, 0, ...block, 0, 0, 0, 0],
+    ]);
+    expect((await decode('lz4', frame)).error).toMatch(/offset/);
+  });
+
+  it('reports .lzma headers that are not .lzma', async () => {
+    const result = await decode('lzma', new Uint8Array(20).fill(0xff));
+    expect(result.error).toMatch(/properties byte/);
+  });
+});
+
+describe('decompressBounded: trailing data', () => {
+  const GARBAGE = new TextEncoder().encode('TRAILING GARBAGE, NOT A STREAM');
+
+  it.each(PAYLOAD_FIXTURES)('%s: keeps the data complete and counts trailing bytes', async (kind, name) => {
+    const bytes = fixture(name);
+    const result = await decode(kind, concat(bytes, GARBAGE));
+    expect(result.complete).toBe(true);
+    expect(result.error).toBeUndefined();
+    expect(result.data).toEqual(PAYLOAD);
+    expect(result.trailingBytes).toBe(GARBAGE.length);
+    expect(result.consumed).toBe(bytes.length);
+  });
+
+  it.each([
+    ['gzip', 'payload-2members.gz'],
+    ['bz2', 'payload-2streams.bz2'],
+    ['xz', 'payload-2streams.xz'],
+    ['lz4', 'stored-skippable-2frames.lz4'],
+  ] as const)('%s: after several streams', async (kind, name) => {
+    const result = await decode(kind, concat(fixture(name), GARBAGE.subarray(0, 7)));
+    expect(result.complete).toBe(true);
+    expect(result.data).toEqual(PAYLOAD);
+    expect(result.trailingBytes).toBe(7);
+  });
+
+  it('counts zero padding after gzip as trailing but accepts xz stream padding', async () => {
+    const gz = await decode('gzip', concat(fixture('payload.gz'), new Uint8Array(8)));
+    expect(gz).toMatchObject({ complete: true, trailingBytes: 8 });
+    const xz = await decode('xz', concat(fixture('payload.xz'), new Uint8Array(8)));
+    expect(xz.complete).toBe(true);
+    expect(xz.trailingBytes).toBeUndefined();
+  });
+
+  it('treats a second xz stream that is cut short as truncation, not trailing data', async () => {
+    const one = fixture('payload.xz');
+    const result = await decode('xz', concat(one, one.subarray(0, 100)));
+    expect(result.complete).toBe(false);
+    expect(result.error).toMatch(/truncated/);
+  });
+});
+
+describe('decompressBounded: programming errors', () => {
+  it('throws on invalid options', async () => {
+    const bytes = fixture('payload.gz');
+    await expect(decode('gzip', bytes, { ...UNBOUNDED, maxOutputBytes: -1 })).rejects.toThrow(InternalError);
+    await expect(decode('gzip', bytes, { ...UNBOUNDED, maxOutputBytes: 1.5 })).rejects.toThrow(InternalError);
+    await expect(decode('gzip', bytes, { ...UNBOUNDED, maxRatio: Number.NaN })).rejects.toThrow(
+      InternalError,
+    );
+    await expect(decode('gzip', bytes, { ...UNBOUNDED, minBytesForRatio: -1 })).rejects.toThrow(
+      InternalError,
+    );
+  });
+
+  it('throws when the source fails to read', async () => {
+    const failing: ByteSource = {
+      size: 100,
+      readAt() {
+        throw new Error('EIO');
+      },
+    };
+    await expect(decode('gzip', failing)).rejects.toThrow('EIO');
+  });
+});
+
+describe('xxh32', () => {
+  // Values from CPython's lz4.frame content checksums of bytes 0..n-1 (XXH32, seed 0).
+  it.each([
+    [0, 0x02cc5d05],
+    [1, 0xcf65b03e],
+    [3, 0x663e9a55],
+    [4, 0x80691e66],
+    [15, 0x57c01ece],
+    [16, 0xb72837f4],
+    [17, 0x7c77adc2],
+    [33, 0xf1e6a545],
+    [100, 0x7f89ba44],
+  ])('of %i bytes, whole and in pieces', (n, want) => {
+    const data = Uint8Array.from({ length: n }, (_, i) => i);
+    expect(xxh32(data)).toBe(want);
+    const pieces = new Xxh32();
+    for (let i = 0; i < n; i += 5) pieces.update(data.subarray(i, i + 5));
+    expect(pieces.digest()).toBe(want);
+  });
+});

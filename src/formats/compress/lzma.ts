@@ -1,0 +1,438 @@
+/**
+ * A bounded decoder for the legacy .lzma ("LZMA_Alone") format: what CPython's lzma writes for
+ * FORMAT_ALONE and so what joblib writes for compress='lzma'.
+ *
+ * Written by hand because no npm package decodes .lzma incrementally under an output bound on Node 20 with a
+ * permissive licence and no install script (evaluated for this folder):
+ * - node-liblzma 5.1.3: LGPL-3.0 and a node-gyp-build install script.
+ * - @napi-rs/lzma 1.5.3: streaming decoders, but engines `^22.20 || ^24.12 || >=25`, so on Node 20 npm skips
+ *   its platform binary; 1.4.5 (Node 20) only decodes whole buffers into memory.
+ * - lzma (LZMA-JS) 2.3.2 and lzma1 0.3.0: whole-buffer APIs that collect all output (LZMA-JS even returns a
+ *   string when the output happens to be UTF-8); lzma1's streaming Decoder class is not exported, and it
+ *   allocates the header's dictionary size (up to 4 GiB) unchecked.
+ * - lzma-purejs 0.9.3: unmaintained since 2013. xz-compat 1.2.10: may npm-install lzma-native at run time.
+ * - xz-decompress (used for .xz here): xz-embedded has no .lzma support.
+ *
+ * The decoder follows the LZMA specification's reference decoder (LZMA SDK, doc/lzma-specification.txt and
+ * LzmaSpec.cpp, Igor Pavlov, public domain) step for step; the header is per xz-utils
+ * doc/lzma-file-format.txt. Instead of a separate dictionary it copies matches out of the output itself,
+ * which we keep anyway: memory is the output (at most maxOutputBytes) plus the probability tables (at most
+ * 6 MiB for lc=8, lp=4), whatever dictionary size the header claims. Distances past the start of the stream
+ * or past the dictionary size are errors, as in the reference decoder.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { ByteSource } from '../../core/byte-reader.js';
+import { describeError } from '../../core/errors.js';
+import { ByteInput } from './input.js';
+import type { BoundedOutput } from './output.js';
+import { type DecodeOutcome, SourceReadError, TruncatedInput } from './types.js';
+
+/** Output decoded between ratio checks and yields to the event loop. */
+const LZMA_STEP_BYTES = 1024 * 1024;
+export const LZMA_HEADER_BYTES = 13;
+/** The properties byte (pb * 5 + lp) * 9 + lc is below 9 * 5 * 5 (lc <= 8, lp <= 4, pb <= 4). */
+const MAX_PROPERTIES = 9 * 5 * 5;
+/** lc=3, lp=0, pb=2: what every LZMA encoder preset writes, including liblzma's for CPython. */
+export const LZMA_DEFAULT_PROPERTIES = 0x5d;
+
+// Range coder (spec §"The range decoder").
+const NUM_BIT_MODEL_TOTAL_BITS = 11;
+const BIT_MODEL_TOTAL = 1 << NUM_BIT_MODEL_TOTAL_BITS;
+const NUM_MOVE_BITS = 5;
+const PROB_INIT = BIT_MODEL_TOTAL >>> 1;
+const TOP_VALUE = 1 << 24;
+// Model sizes (spec §"LZMA decoding modes" onwards).
+const NUM_STATES = 12;
+const NUM_POS_BITS_MAX = 4;
+const NUM_LEN_TO_POS_STATES = 4;
+const NUM_ALIGN_BITS = 4;
+const END_POS_MODEL_INDEX = 14;
+const NUM_FULL_DISTANCES = 1 << (END_POS_MODEL_INDEX >>> 1);
+const MATCH_MIN_LEN = 2;
+const LITERAL_CODER_SIZE = 0x300;
+const MIN_DICTIONARY_BYTES = 1 << 12;
+const END_MARKER_DISTANCE = 0xffffffff;
+
+export interface LzmaHeader {
+  readonly lc: number;
+  readonly lp: number;
+  readonly pb: number;
+  readonly dictionarySize: number;
+  /** undefined: not stored (all 0xFF), so the stream must end with an end marker. */
+  readonly uncompressedSize: number | undefined;
+}
+
+/** Parses the 13-byte .lzma header; returns a reason string when it is not one. */
+export function parseLzmaHeader(head: Uint8Array): LzmaHeader | string {
+  if (head.length < LZMA_HEADER_BYTES) return 'shorter than the 13-byte .lzma header';
+  let props = head[0]!;
+  if (props >= MAX_PROPERTIES) return `properties byte 0x${props.toString(16)} is not a valid lc/lp/pb`;
+  const lc = props % 9;
+  props = Math.floor(props / 9);
+  const lp = props % 5;
+  const pb = Math.floor(props / 5);
+  const view = new DataView(head.buffer, head.byteOffset, LZMA_HEADER_BYTES);
+  const dictionarySize = view.getUint32(1, true);
+  const size = view.getBigUint64(5, true);
+  let uncompressedSize: number | undefined;
+  if (size !== 0xffffffffffffffffn) {
+    if (size > BigInt(Number.MAX_SAFE_INTEGER)) return `uncompressed size ${size} is implausible`;
+    uncompressedSize = Number(size);
+  }
+  return { lc, lp, pb, dictionarySize, uncompressedSize };
+}
+
+/**
+ * Whether `head` looks like a .lzma header as CPython/liblzma writes it: properties 0x5D and a dictionary size
+ * of 2^n or 2^n + 2^(n-1) (liblzma's lzma_alone_decoder accepts only those), from 4 KiB to 1.5 GiB. Strict on
+ * purpose: a .lzma file has no magic, and this must not claim random data.
+ */
+export function isLzmaAloneHeader(head: Uint8Array): boolean {
+  const header = parseLzmaHeader(head);
+  if (typeof header === 'string' || head[0] !== LZMA_DEFAULT_PROPERTIES) return false;
+  const d = header.dictionarySize;
+  if (d < MIN_DICTIONARY_BYTES || d > 3 * 2 ** 29) return false;
+  const n = 31 - Math.clz32(d);
+  return d === 2 ** n || d === 2 ** n + 2 ** (n - 1);
+}
+
+class RangeDecoder {
+  range = 0xffffffff;
+  code = 0;
+  corrupted = false;
+  private readonly input: ByteInput;
+
+  constructor(input: ByteInput) {
+    this.input = input;
+    const first = input.readByte();
+    for (let i = 0; i < 4; i++) this.code = ((this.code << 8) | input.readByte()) >>> 0;
+    // Spec: the first byte is always 0, and code == range cannot come from an encoder.
+    if (first !== 0 || this.code === this.range) this.corrupted = true;
+  }
+
+  /** The encoder flushed with code 0: a stream that ends here ended properly. */
+  get finishedOk(): boolean {
+    return this.code === 0;
+  }
+
+  private normalize(): void {
+    if (this.range < TOP_VALUE) {
+      this.range = (this.range << 8) >>> 0;
+      this.code = ((this.code << 8) | this.input.readByte()) >>> 0;
+    }
+  }
+
+  /** Uint32 arithmetic done in doubles: range >>> 11 times an 11-bit probability stays below 2^32. */
+  bit(probs: Uint16Array, index: number): number {
+    const p = probs[index]!;
+    const bound = (this.range >>> NUM_BIT_MODEL_TOTAL_BITS) * p;
+    let bit: number;
+    if (this.code < bound) {
+      probs[index] = p + ((BIT_MODEL_TOTAL - p) >>> NUM_MOVE_BITS);
+      this.range = bound;
+      bit = 0;
+    } else {
+      probs[index] = p - (p >>> NUM_MOVE_BITS);
+      this.code -= bound;
+      this.range -= bound;
+      bit = 1;
+    }
+    this.normalize();
+    return bit;
+  }
+
+  directBits(count: number): number {
+    let result = 0;
+    for (let i = 0; i < count; i++) {
+      this.range >>>= 1;
+      let bit = 0;
+      if (this.code >= this.range) {
+        this.code -= this.range;
+        bit = 1;
+      }
+      if (this.code === this.range) this.corrupted = true;
+      this.normalize();
+      result = result * 2 + bit;
+    }
+    return result;
+  }
+
+  bitTree(probs: Uint16Array, offset: number, numBits: number): number {
+    let m = 1;
+    for (let i = 0; i < numBits; i++) m = (m << 1) + this.bit(probs, offset + m);
+    return m - (1 << numBits);
+  }
+
+  reverseBitTree(probs: Uint16Array, offset: number, numBits: number): number {
+    let m = 1;
+    let symbol = 0;
+    for (let i = 0; i < numBits; i++) {
+      const bit = this.bit(probs, offset + m);
+      m = (m << 1) + bit;
+      symbol |= bit << i;
+    }
+    return symbol;
+  }
+}
+
+class LenDecoder {
+  private readonly choice = new Uint16Array(2).fill(PROB_INIT);
+  private readonly low = new Uint16Array(8 << NUM_POS_BITS_MAX).fill(PROB_INIT);
+  private readonly mid = new Uint16Array(8 << NUM_POS_BITS_MAX).fill(PROB_INIT);
+  private readonly high = new Uint16Array(256).fill(PROB_INIT);
+
+  decode(rc: RangeDecoder, posState: number): number {
+    if (rc.bit(this.choice, 0) === 0) return rc.bitTree(this.low, posState << 3, 3);
+    if (rc.bit(this.choice, 1) === 0) return 8 + rc.bitTree(this.mid, posState << 3, 3);
+    return 16 + rc.bitTree(this.high, 0, 8);
+  }
+}
+
+type StepResult = 'more' | 'end' | 'stop';
+
+/** One .lzma stream's decoder state, resumable between steps. */
+class LzmaStreamDecoder {
+  private readonly rc: RangeDecoder;
+  private readonly out: BoundedOutput;
+  /** Output offset where this stream's data starts: matches may not reach before it. */
+  private readonly base: number;
+  private readonly lc: number;
+  private readonly lpMask: number;
+  private readonly pbMask: number;
+  private readonly dictionarySize: number;
+  private remaining: number | undefined;
+  private readonly literal: Uint16Array;
+  private readonly isMatch = new Uint16Array(NUM_STATES << NUM_POS_BITS_MAX).fill(PROB_INIT);
+  private readonly isRep = new Uint16Array(NUM_STATES).fill(PROB_INIT);
+  private readonly isRepG0 = new Uint16Array(NUM_STATES).fill(PROB_INIT);
+  private readonly isRepG1 = new Uint16Array(NUM_STATES).fill(PROB_INIT);
+  private readonly isRepG2 = new Uint16Array(NUM_STATES).fill(PROB_INIT);
+  private readonly isRep0Long = new Uint16Array(NUM_STATES << NUM_POS_BITS_MAX).fill(PROB_INIT);
+  private readonly posSlot = new Uint16Array(NUM_LEN_TO_POS_STATES << 6).fill(PROB_INIT);
+  private readonly posDecoders = new Uint16Array(1 + NUM_FULL_DISTANCES - END_POS_MODEL_INDEX).fill(
+    PROB_INIT,
+  );
+  private readonly align = new Uint16Array(1 << NUM_ALIGN_BITS).fill(PROB_INIT);
+  private readonly lenDecoder = new LenDecoder();
+  private readonly repLenDecoder = new LenDecoder();
+  private state = 0;
+  private rep0 = 0;
+  private rep1 = 0;
+  private rep2 = 0;
+  private rep3 = 0;
+  /** Set when the data is invalid; decoding stops with this message. */
+  error: string | undefined;
+
+  constructor(header: LzmaHeader, input: ByteInput, out: BoundedOutput) {
+    this.out = out;
+    this.base = out.length;
+    this.lc = header.lc;
+    this.lpMask = (1 << header.lp) - 1;
+    this.pbMask = (1 << header.pb) - 1;
+    this.dictionarySize = Math.max(header.dictionarySize, MIN_DICTIONARY_BYTES);
+    this.remaining = header.uncompressedSize;
+    this.literal = new Uint16Array(LITERAL_CODER_SIZE << (header.lc + header.lp)).fill(PROB_INIT);
+    this.rc = new RangeDecoder(input);
+    if (this.rc.corrupted) this.error = 'range coder initialisation is invalid (first byte not 0)';
+  }
+
+  /** The range coder saw a state no encoder produces (checked at the end, as the reference decoder does). */
+  get corrupted(): boolean {
+    return this.rc.corrupted;
+  }
+
+  /** Bytes of this stream decoded so far: the reference decoder's totalPos. */
+  private get position(): number {
+    return this.out.length - this.base;
+  }
+
+  private byteAt(distance: number): number {
+    return this.out.byteBack(distance);
+  }
+
+  /** Appends one byte; false when the output limit is reached. */
+  private put(byte: number): boolean {
+    return this.out.appendByte(byte);
+  }
+
+  /** Copies `length` bytes from `distance` back (distance >= 1); false when the output limit cut it short. */
+  private copyMatch(distance: number, length: number): boolean {
+    const n = Math.min(length, this.out.room);
+    const buffer = this.out.reserve(n);
+    let to = this.out.length;
+    let from = to - distance;
+    if (distance >= n) {
+      buffer.copyWithin(to, from, from + n);
+    } else {
+      // Overlapping copy: each byte may be one this match just wrote (runs).
+      for (let i = 0; i < n; i++) buffer[to++] = buffer[from++]!;
+    }
+    this.out.commit(n);
+    if (n < length) {
+      this.out.markLimit();
+      return false;
+    }
+    return true;
+  }
+
+  private decodeLiteral(): boolean {
+    const position = this.position;
+    const prevByte = position > 0 ? this.byteAt(1) : 0;
+    const litState = ((position & this.lpMask) << this.lc) + (prevByte >>> (8 - this.lc));
+    const offset = LITERAL_CODER_SIZE * litState;
+    const rc = this.rc;
+    let symbol = 1;
+    if (this.state >= 7) {
+      // After a match the literal is coded relative to the byte at rep0 (spec: "matched literal").
+      let matchByte = this.byteAt(this.rep0 + 1);
+      do {
+        const matchBit = (matchByte >>> 7) & 1;
+        matchByte <<= 1;
+        const bit = rc.bit(this.literal, offset + ((1 + matchBit) << 8) + symbol);
+        symbol = (symbol << 1) | bit;
+        if (matchBit !== bit) break;
+      } while (symbol < 0x100);
+    }
+    while (symbol < 0x100) symbol = (symbol << 1) | rc.bit(this.literal, offset + symbol);
+    return this.put(symbol - 0x100);
+  }
+
+  private decodeDistance(len: number): number {
+    const rc = this.rc;
+    const lenState = Math.min(len, NUM_LEN_TO_POS_STATES - 1);
+    const posSlot = rc.bitTree(this.posSlot, lenState << 6, 6);
+    if (posSlot < 4) return posSlot;
+    const numDirectBits = (posSlot >>> 1) - 1;
+    // Up to 3 * 2^30: multiplication, not <<, which would overflow int32.
+    let dist = (2 | (posSlot & 1)) * 2 ** numDirectBits;
+    if (posSlot < END_POS_MODEL_INDEX) {
+      dist += rc.reverseBitTree(this.posDecoders, dist - posSlot, numDirectBits);
+    } else {
+      dist += rc.directBits(numDirectBits - NUM_ALIGN_BITS) * 2 ** NUM_ALIGN_BITS;
+      dist += rc.reverseBitTree(this.align, 0, NUM_ALIGN_BITS);
+    }
+    return dist;
+  }
+
+  private fail(message: string): StepResult {
+    this.error = message;
+    return 'end';
+  }
+
+  /**
+   * Decodes until the stream ends ('end', with `error` set if it ended badly), the output says stop ('stop'),
+   * or about `budget` more bytes were produced ('more'). Mirrors LzmaDecoder::DecodeLzma of LzmaSpec.cpp.
+   */
+  step(budget: number): StepResult {
+    if (this.error) return 'end';
+    const rc = this.rc;
+    const until = this.out.length + budget;
+    while (this.out.length < until) {
+      if (this.remaining === 0 && rc.finishedOk) return 'end';
+      const posState = this.position & this.pbMask;
+      const state = this.state;
+      if (rc.bit(this.isMatch, (state << NUM_POS_BITS_MAX) + posState) === 0) {
+        if (this.remaining === 0) return this.fail('data continues past the uncompressed size in the header');
+        if (!this.decodeLiteral()) return 'stop';
+        this.state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
+        if (this.remaining !== undefined) this.remaining--;
+        continue;
+      }
+      let len: number;
+      if (rc.bit(this.isRep, state) !== 0) {
+        if (this.remaining === 0) return this.fail('data continues past the uncompressed size in the header');
+        if (this.position === 0) return this.fail('repeated match before any output');
+        if (rc.bit(this.isRepG0, state) === 0) {
+          if (rc.bit(this.isRep0Long, (state << NUM_POS_BITS_MAX) + posState) === 0) {
+            // "Short rep": one byte from rep0.
+            this.state = state < 7 ? 9 : 11;
+            if (!this.put(this.byteAt(this.rep0 + 1))) return 'stop';
+            if (this.remaining !== undefined) this.remaining--;
+            continue;
+          }
+        } else {
+          let dist: number;
+          if (rc.bit(this.isRepG1, state) === 0) {
+            dist = this.rep1;
+          } else {
+            if (rc.bit(this.isRepG2, state) === 0) {
+              dist = this.rep2;
+            } else {
+              dist = this.rep3;
+              this.rep3 = this.rep2;
+            }
+            this.rep2 = this.rep1;
+          }
+          this.rep1 = this.rep0;
+          this.rep0 = dist;
+        }
+        len = this.repLenDecoder.decode(rc, posState);
+        this.state = state < 7 ? 8 : 11;
+      } else {
+        this.rep3 = this.rep2;
+        this.rep2 = this.rep1;
+        this.rep1 = this.rep0;
+        len = this.lenDecoder.decode(rc, posState);
+        this.state = state < 7 ? 7 : 10;
+        this.rep0 = this.decodeDistance(len);
+        if (this.rep0 === END_MARKER_DISTANCE) {
+          return rc.finishedOk ? 'end' : this.fail('end marker before the range coder finished');
+        }
+        if (this.remaining === 0) return this.fail('data continues past the uncompressed size in the header');
+        if (this.rep0 >= this.dictionarySize) return this.fail('match distance beyond the dictionary size');
+        if (this.rep0 >= this.position) return this.fail('match distance before the start of the data');
+      }
+      len += MATCH_MIN_LEN;
+      let overrun = false;
+      if (this.remaining !== undefined) {
+        if (this.remaining < len) {
+          len = this.remaining;
+          overrun = true;
+        }
+        this.remaining -= len;
+      }
+      if (!this.copyMatch(this.rep0 + 1, len)) return 'stop';
+      if (overrun) return this.fail('match runs past the uncompressed size in the header');
+    }
+    return 'more';
+  }
+}
+
+/**
+ * Decodes .lzma data: one stream, or several back to back when what follows a stream has a strict .lzma
+ * header (CPython's LZMAFile decodes such concatenations too). Anything else after the end is trailing.
+ */
+export async function decodeLzmaAlone(source: ByteSource, out: BoundedOutput): Promise<DecodeOutcome> {
+  const input = new ByteInput(source, 0, '.lzma stream');
+  for (let stream = 0; ; stream++) {
+    const where = `.lzma stream ${stream}`;
+    const header = parseLzmaHeader(source.readAt(input.offset, LZMA_HEADER_BYTES));
+    if (typeof header === 'string')
+      return { complete: false, consumed: input.offset, error: `${where}: ${header}` };
+    input.skip(LZMA_HEADER_BYTES);
+    let decoder: LzmaStreamDecoder;
+    try {
+      decoder = new LzmaStreamDecoder(header, input, out);
+      for (;;) {
+        const result = decoder.step(LZMA_STEP_BYTES);
+        if (result === 'stop' || !out.checkRatio(input.offset))
+          return { complete: false, consumed: input.offset };
+        if (result === 'end') break;
+        await yieldToEventLoop();
+      }
+    } catch (error) {
+      if (error instanceof SourceReadError) throw error;
+      if (error instanceof TruncatedInput)
+        return { complete: false, consumed: input.offset, error: `${where}: ${error.message}` };
+      return { complete: false, consumed: input.offset, error: `${where}: ${describeError(error)}` };
+    }
+    if (decoder.error)
+      return { complete: false, consumed: input.offset, error: `${where}: ${decoder.error}` };
+    if (decoder.corrupted)
+      return { complete: false, consumed: input.offset, error: `${where}: corrupt range coder data` };
+    if (input.remaining === 0) return { complete: true, consumed: input.offset };
+    if (!isLzmaAloneHeader(source.readAt(input.offset, LZMA_HEADER_BYTES))) {
+      return { complete: true, consumed: input.offset, trailingBytes: input.remaining };
+    }
+  }
+}
