@@ -40,4 +40,3 @@ export function parseConfig(text: string, file: string): PedigreeConfig {
   }
   return result.data;
 }
-
