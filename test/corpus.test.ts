@@ -101,5 +101,12 @@ describe.skipIf(!existsSync(CORPUS))('model corpus (pickle family)', () => {
       writeFileSync(process.env.PEDIGREE_CORPUS_SUMMARY, JSON.stringify(summary, null, 2));
     expect(summary.missed).toEqual([]);
     expect(summary.falsePositives).toEqual([]);
+    // README reports these next to picklescan (114/122) and ModelScan (48/122): keep them honest.
+    expect(summary.malicious).toBe(122);
+    expect(summary.maliciousDetectedAtHigh).toBeGreaterThanOrEqual(115);
+    // Every malicious file is at least reported (medium or above), none silently clean.
+    expect(allMalicious.filter((r) => r.worst === 'none' || r.worst === 'info' || r.worst === 'low')).toEqual(
+      [],
+    );
   });
 });
