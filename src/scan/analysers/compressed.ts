@@ -1,6 +1,6 @@
 import { bufferSource } from '../../core/byte-reader.js';
 import { decompressBounded, sniffCompression } from '../../formats/compress/index.js';
-import { ARCHIVE_RULES } from '../archive/rules.js';
+import { reportIncompleteDecompression } from '../archive/report.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 
 /** Below this output size a high compression ratio is normal (small, repetitive files). */
@@ -26,32 +26,10 @@ export const compressedAnalyser: FormatAnalyser = {
       minBytesForRatio: MIN_BYTES_FOR_RATIO,
     });
     ctx.budget.decompressedBytes -= out.data.length;
-    if (out.stopped !== undefined) {
-      const why =
-        out.stopped === 'ratio'
-          ? `it expands more than ${ctx.limits.maxCompressionRatio}:1`
-          : maxOutput < ctx.limits.maxMemberBytes
-            ? 'the scan’s total decompression budget is used up'
-            : `it expands beyond ${ctx.limits.maxMemberBytes} bytes`;
-      ctx.notAnalysed({
-        ruleId: ARCHIVE_RULES.bomb.id,
-        severity: 'high',
-        title: ARCHIVE_RULES.bomb.title,
-        message: `The ${kind} stream was not fully decompressed: ${why}. Only its first ${out.data.length} bytes were analysed.`,
-        offset: 0,
-        evidence: `${source.size} compressed bytes; stopped after ${out.data.length}`,
-        remediation: ARCHIVE_RULES.bomb.help,
-        references: ARCHIVE_RULES.bomb.references,
-      });
-    } else if (!out.complete) {
-      ctx.notAnalysed({
-        ruleId: ARCHIVE_RULES.malformed.id,
-        severity: 'medium',
-        title: ARCHIVE_RULES.malformed.title,
-        message: `The ${kind} stream could not be fully decompressed: ${out.error ?? 'unknown error'}. The first ${out.data.length} bytes were analysed.`,
-        offset: out.consumed ?? 0,
-        evidence: out.error ?? 'incomplete stream',
-        remediation: ARCHIVE_RULES.malformed.help,
+    if (!out.complete) {
+      reportIncompleteDecompression(ctx, `The ${kind} stream`, out, maxOutput, {
+        offset: out.stopped !== undefined ? 0 : (out.consumed ?? 0),
+        sizes: `${source.size} compressed bytes`,
       });
     }
     const inner = await ctx.analyseMember(`(${kind}-decompressed)`, bufferSource(out.data));

@@ -12,6 +12,7 @@ import {
   type ZipAnomaly,
   type ZipEntry,
 } from '../../formats/zip/reader.js';
+import { reportIncompleteDecompression } from '../archive/report.js';
 import { ARCHIVE_RULES } from '../archive/rules.js';
 import type { AnalysisContext, FindingDraft } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
@@ -117,32 +118,10 @@ async function memberSource(
   });
   ctx.budget.decompressedBytes -= out.data.length;
   if (sniffOnly) return { source: bufferSource(out.data), complete: out.complete };
-  if (out.stopped !== undefined) {
-    const why =
-      out.stopped === 'ratio'
-        ? `it expands more than ${ctx.limits.maxCompressionRatio}:1`
-        : maxOutput < ctx.limits.maxMemberBytes
-          ? 'the scan’s total decompression budget is used up'
-          : `it expands beyond ${ctx.limits.maxMemberBytes} bytes`;
-    ctx.notAnalysed({
-      ruleId: ARCHIVE_RULES.bomb.id,
-      severity: 'high',
-      title: ARCHIVE_RULES.bomb.title,
-      message: `Member '${entry.name}' was not fully decompressed: ${why} (${declared}). Only its first ${out.data.length} bytes were analysed.`,
-      offset: entry.localHeaderOffset,
-      evidence: `${declared}; stopped after ${out.data.length} bytes`,
-      remediation: ARCHIVE_RULES.bomb.help,
-      references: ARCHIVE_RULES.bomb.references,
-    });
-  } else if (out.error !== undefined) {
-    ctx.notAnalysed({
-      ruleId: ARCHIVE_RULES.malformed.id,
-      severity: 'medium',
-      title: ARCHIVE_RULES.malformed.title,
-      message: `Member '${entry.name}' could not be fully decompressed: ${out.error}. The first ${out.data.length} bytes were analysed.`,
-      offset: entry.dataOffset,
-      evidence: out.error,
-      remediation: ARCHIVE_RULES.malformed.help,
+  if (!out.complete) {
+    reportIncompleteDecompression(ctx, `Member '${entry.name}'`, out, maxOutput, {
+      offset: out.stopped !== undefined ? entry.localHeaderOffset : entry.dataOffset,
+      sizes: declared,
     });
   }
   return { source: bufferSource(out.data), complete: out.complete };

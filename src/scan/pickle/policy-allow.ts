@@ -8,6 +8,8 @@
  * the network, or import more names. Functions that take a callable or a module name never qualify.
  */
 
+import { PATHLIB_CLASSES } from './policy-danger.js';
+
 export interface AllowEntry {
   readonly global: string;
   readonly reason: string;
@@ -310,19 +312,8 @@ export const PICKLE_ALLOWLIST: readonly AllowEntry[] = [
     'uuid.SafeUUID',
     'typing.Any',
     're._compile',
-    'pathlib.Path',
-    'pathlib.PosixPath',
-    'pathlib.WindowsPath',
-    'pathlib.PurePath',
-    'pathlib.PurePosixPath',
-    'pathlib.PureWindowsPath',
-    'pathlib._local.Path',
-    'pathlib._local.PosixPath',
-    'pathlib._local.WindowsPath',
-    'pathlib._local.PurePath',
-    'pathlib._local.PurePosixPath',
-    'pathlib._local.PureWindowsPath',
     'enum.Enum',
+    ...PATHLIB_CLASSES,
   ]),
   ...entries('a PyTorch Lightning hyper-parameter container saved in every Lightning checkpoint', [
     'pytorch_lightning.utilities.parsing.AttributeDict',

@@ -7,6 +7,13 @@
  * below), fickling's unsafe-imports table, ModelAudit's rules, and the FIELD-NOTES gadget list.
  */
 
+/** pathlib's path classes (module `pathlib`, or `pathlib._local` from Python 3.13): building one touches no file. */
+export const PATHLIB_CLASSES: readonly string[] = ['pathlib', 'pathlib._local'].flatMap((m) =>
+  ['Path', 'PosixPath', 'WindowsPath', 'PurePath', 'PurePosixPath', 'PureWindowsPath'].map(
+    (c) => `${m}.${c}`,
+  ),
+);
+
 export type DangerCategory =
   | 'code-execution'
   | 'nested-deserialization'
@@ -343,20 +350,7 @@ const EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {
     'joblib.numpy_pickle.ZNDArrayWrapper',
   ],
   copyreg: ['copyreg._reconstructor', 'copyreg.__newobj__', 'copyreg.__newobj_ex__'],
-  pathlib: [
-    'pathlib.Path',
-    'pathlib.PosixPath',
-    'pathlib.WindowsPath',
-    'pathlib.PurePath',
-    'pathlib.PurePosixPath',
-    'pathlib.PureWindowsPath',
-    'pathlib._local.Path',
-    'pathlib._local.PosixPath',
-    'pathlib._local.WindowsPath',
-    'pathlib._local.PurePath',
-    'pathlib._local.PurePosixPath',
-    'pathlib._local.PureWindowsPath',
-  ],
+  pathlib: PATHLIB_CLASSES,
 };
 
 export const PICKLE_DANGEROUS: readonly DangerEntry[] = [
