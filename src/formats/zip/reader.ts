@@ -203,6 +203,17 @@ function applyZip64(
 
 class AnomalyLog {
   readonly list: ZipAnomaly[] = [];
+  /** Names that extract outside the target folder (zip-slip). */
+  checkName(name: string, offset: number): void {
+    if (!escapesRoot(name)) return;
+    this.add({
+      kind: 'traversal',
+      message: `member name '${name}' escapes the extraction folder`,
+      member: name,
+      offset,
+    });
+  }
+
   private readonly counts = new Map<ZipAnomalyKind, number>();
   add(a: ZipAnomaly): void {
     const n = (this.counts.get(a.kind) ?? 0) + 1;
@@ -351,13 +362,7 @@ export function readZipDirectory(source: ByteSource, options: { maxEntries: numb
     const mode = (external >>> 16) & 0o170000;
     const unixHost = versionMadeBy >>> 8 === 3;
     const isSymlink = unixHost && mode === 0o120000;
-    if (escapesRoot(name))
-      log.add({
-        kind: 'traversal',
-        message: `member name '${name}' escapes the extraction folder`,
-        member: name,
-        offset: p,
-      });
+    log.checkName(name, p);
     if (isSymlink)
       log.add({ kind: 'link', message: `member '${name}' is a symbolic link`, member: name, offset: p });
     if (seen.has(name)) {
@@ -465,13 +470,7 @@ function recoverFromLocalHeaders(
       isSymlink: false,
       index: entries.length,
     });
-    if (escapesRoot(name))
-      log.add({
-        kind: 'traversal',
-        message: `member name '${name}' escapes the extraction folder`,
-        member: name,
-        offset: p,
-      });
+    log.checkName(name, p);
     if (!sizeKnown) break;
     p = local.dataOffset + csize;
   }
