@@ -215,7 +215,23 @@ export const zipAnalyser: FormatAnalyser = {
     }
   },
   async analyse(source, ctx): Promise<AnalysisResult> {
-    const dir = readZipDirectory(source, { maxEntries: ctx.limits.maxArchiveMembers });
+    let dir: ReturnType<typeof readZipDirectory>;
+    try {
+      dir = readZipDirectory(source, { maxEntries: ctx.limits.maxArchiveMembers });
+    } catch (error) {
+      // Looked like a zip (magic or end record) but no member can be located: nothing a zip reader would
+      // load, and nothing we could check.
+      ctx.notAnalysed({
+        ruleId: ARCHIVE_RULES.malformed.id,
+        severity: 'medium',
+        title: ARCHIVE_RULES.malformed.title,
+        message: `The zip archive could not be read: ${describeError(error)}.`,
+        offset: 0,
+        evidence: describeError(error),
+        remediation: ARCHIVE_RULES.malformed.help,
+      });
+      return { format: 'zip', kind: 'archive' };
+    }
     for (const a of dir.anomalies) reportAnomaly(ctx, a);
     if (dir.omittedEntries > 0) {
       ctx.notAnalysed({
