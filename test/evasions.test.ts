@@ -228,3 +228,113 @@ describe('compressed payloads inside a pickle', () => {
     expect(r.severity).toBe(severityRank('critical'));
   });
 });
+
+/** Bypasses found by red-teaming this scanner (each reported below high before the fix). */
+describe('red-team regressions', () => {
+  const evil = payload(pickle().proto(2)).stop().build();
+  const allFindings = async (bytes: Uint8Array, path = 'model.pkl') =>
+    (
+      await analyseSource(bufferSource(bytes), path, {
+        analysers: DEFAULT_ANALYSERS,
+        policy: createImportPolicy(),
+      })
+    ).findings;
+
+  it('a pickle with a zip appended is analysed as both (loaders decide by the first bytes)', async () => {
+    const { buildZip } = await import('../src/formats/zip/test-support/zip-builder.js');
+    for (const fixOffsets of [true, false]) {
+      const bytes = buildZip([{ name: 'readme.txt', data: 'hello' }], { prefix: evil, fixOffsets });
+      const found = await allFindings(bytes);
+      const rules = found.map((f) => `${f.ruleId}:${f.severity}`);
+      expect(rules).toContain('PICKLE-IMPORT-DANGEROUS:critical');
+      expect(rules).toContain('ZIP-STRUCTURE:high');
+    }
+  });
+
+  it('a nested loader handed bytes built from a list of ints, or computed bytes', async () => {
+    const list = pickle()
+      .proto(2)
+      .global('torch.storage', '_load_from_bytes')
+      .global('builtins', 'bytes')
+      .op(OP.EMPTY_LIST)
+      .op(OP.MARK);
+    for (const b of evil) list.int(b);
+    const bytes = list.op(OP.APPENDS).op(OP.TUPLE1).op(OP.REDUCE).op(OP.TUPLE1).op(OP.REDUCE).stop().build();
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+    const computed = pickle()
+      .proto(2)
+      .global('torch.storage', '_load_from_bytes')
+      .global('mypkg', 'fetch')
+      .unicode('blob')
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    expect((await worst(computed)).rules).toContain('PICKLE-NESTED-OPAQUE:high');
+  });
+
+  it("joblib's legacy ZF compressed format", async () => {
+    const { deflateSync } = await import('node:zlib');
+    const header = Buffer.from(`ZF${`0x${evil.length.toString(16)}`.padEnd(19, ' ')}`, 'latin1');
+    const r = await worst(Buffer.concat([header, deflateSync(evil)]), 'model.joblib');
+    expect(r.severity).toBe(severityRank('critical'));
+  });
+
+  it('dotted names through module aliases (random._os.system, enum.bltns.exec)', async () => {
+    for (const [m, n] of [
+      ['random', '_os.system'],
+      ['argparse', '_os.system'],
+      ['enum', 'bltns.exec'],
+      ['sklearn.base', 'np.Thing'],
+    ]) {
+      const bytes = pickle()
+        .proto(4)
+        .stackGlobal(m as string, n as string)
+        .unicode('id')
+        .op(OP.TUPLE1)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
+    }
+  });
+
+  it('re-exported loaders, with an inner pickle that does not start with PROTO', async () => {
+    const inner = Buffer.concat([Uint8Array.from([OP.NONE, OP.POP]), evil]);
+    for (const [m, n] of [
+      ['joblib.externals.loky.backend.reduction', 'loads'],
+      ['somepkg.serialization', 'loads'],
+    ]) {
+      const bytes = pickle()
+        .proto(2)
+        .global(m as string, n as string)
+        .bytes(inner)
+        .op(OP.TUPLE1)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+      expect((await worst(bytes)).severity, `${m}.${n}`).toBe(severityRank('critical'));
+    }
+  });
+
+  it('unlisted re-exports of downloads, deletes and processes', async () => {
+    for (const [m, n] of [
+      ['torch.utils.model_zoo', 'load_url'],
+      ['scipy._lib._tmpdirs', 'rmtree'],
+      ['torch.multiprocessing', 'Pool'],
+      ['sklearn.utils._joblib', 'Memory'],
+    ]) {
+      const bytes = pickle()
+        .proto(2)
+        .global(m as string, n as string)
+        .unicode('/x')
+        .op(OP.TUPLE1)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
   MAX_TOTAL_DECOMPRESSED_BYTES,
   SNIFF_BYTES,
 } from '../core/limits.js';
+import { ARCHIVE_RULES } from './archive/rules.js';
 import type { AnalysisContext, FindingDraft, MemberOptions, ScanLimits } from './context.js';
 import { toFinding } from './context.js';
 import type { ImportPolicy } from './pickle/policy.js';
@@ -34,6 +35,11 @@ export interface AnalysisResult {
  */
 export interface FormatAnalyser {
   readonly id: string;
+  /**
+   * Secondary analysers also run when another analyser already took the input: they find a second
+   * reading of the same bytes (a zip appended to a pickle) that some loader would use.
+   */
+  readonly secondary?: boolean;
   detect(head: Uint8Array, source: ByteSource, name: string): boolean;
   analyse(source: ByteSource, ctx: AnalysisContext, head: Uint8Array): Promise<AnalysisResult>;
 }
@@ -146,8 +152,7 @@ async function analyseAt(
   const ctx = makeContext(path, member, depth, state);
   const head = source.readAt(0, Math.min(SNIFF_BYTES, source.size));
   const name = member ?? path;
-  for (const analyser of options.analysers) {
-    if (!analyser.detect(head, source, name)) continue;
+  const run = async (analyser: FormatAnalyser): Promise<AnalysisResult> => {
     try {
       return await analyser.analyse(source, ctx, head);
     } catch (error) {
@@ -161,7 +166,28 @@ async function analyseAt(
       });
       return { format: analyser.id, kind: 'other' };
     }
+  };
+  const primary = options.analysers.find((a) => !a.secondary && a.detect(head, source, name));
+  let result = primary ? await run(primary) : undefined;
+  for (const analyser of options.analysers) {
+    if (!analyser.secondary || !analyser.detect(head, source, name)) continue;
+    if (result !== undefined && result.format !== 'unknown') {
+      ctx.report({
+        ruleId: ARCHIVE_RULES.structure.id,
+        severity: 'high',
+        title: ARCHIVE_RULES.structure.title,
+        message: `The file is both a ${result.format} file (by its first bytes) and a ${analyser.id} archive (by its end): loaders that decide by the first bytes and zip readers see different content. Both were analysed.`,
+        offset: 0,
+        evidence: `${result.format} + ${analyser.id} polyglot`,
+        remediation: ARCHIVE_RULES.structure.help,
+        references: ARCHIVE_RULES.structure.references,
+      });
+      await run(analyser);
+    } else {
+      result = await run(analyser);
+    }
   }
+  if (result !== undefined) return result;
   if (MODEL_NAME.test(name)) {
     // Named like a model but no known format: nothing a known loader would run, but it cannot be vouched
     // for either, so say so rather than stay silent.

@@ -4,7 +4,7 @@ import { npyAnalyser } from './npy.js';
 import { pickleAnalyser } from './pickle.js';
 import { tarAnalyser } from './tar.js';
 import { unsupportedAnalyser } from './unsupported.js';
-import { zipAnalyser } from './zip.js';
+import { appendedZipAnalyser, zipAnalyser } from './zip.js';
 
 /**
  * Analysers in the order they are tried. Formats with unambiguous magic bytes come first; pickle, which
@@ -17,4 +17,5 @@ export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
   compressedAnalyser,
   unsupportedAnalyser,
   pickleAnalyser,
+  appendedZipAnalyser,
 ];

@@ -202,17 +202,8 @@ async function reportTorchScriptCode(
 /** Zip archives: PyTorch checkpoints, TorchScript, npz, and plain zips holding models. */
 export const zipAnalyser: FormatAnalyser = {
   id: 'zip',
-  detect(head, source) {
-    if (startsWithBytes(head, ZIP_LOCAL_MAGIC) || startsWithBytes(head, ZIP_EMPTY_MAGIC)) return true;
-    // A zip with data prepended (zipfile and numpy.load accept it): found by its end record.
-    try {
-      const eocd = findEndRecord(source);
-      if (eocd === undefined || eocd.entries === 0) return false;
-      const at = source.readAt(eocd.cdEnd - eocd.cdSize, 4);
-      return startsWithBytes(at, [0x50, 0x4b, 0x01, 0x02]);
-    } catch {
-      return false;
-    }
+  detect(head) {
+    return startsWithBytes(head, ZIP_LOCAL_MAGIC) || startsWithBytes(head, ZIP_EMPTY_MAGIC);
   },
   async analyse(source, ctx): Promise<AnalysisResult> {
     let dir: ReturnType<typeof readZipDirectory>;
@@ -292,3 +283,25 @@ function looksLikePickleHead(source: ByteSource): boolean {
   const head = source.readAt(0, 2);
   return head[0] === 0x80 && (head[1] ?? 0) >= 2 && (head[1] ?? 0) <= 5;
 }
+
+/**
+ * A zip found by its end record behind other data: zipfile (and numpy.load of a zip) read it, while
+ * pickle.load, torch.load and numpy.load decide by the first bytes. It is analysed in addition to whatever
+ * the first bytes are (secondary), so neither view of a polyglot hides the other.
+ */
+export const appendedZipAnalyser: FormatAnalyser = {
+  id: 'zip',
+  secondary: true,
+  detect(head, source) {
+    if (startsWithBytes(head, ZIP_LOCAL_MAGIC) || startsWithBytes(head, ZIP_EMPTY_MAGIC)) return false;
+    try {
+      const eocd = findEndRecord(source);
+      if (eocd === undefined || eocd.entries === 0) return false;
+      const at = source.readAt(eocd.cdEnd - eocd.cdSize, 4);
+      return startsWithBytes(at, [0x50, 0x4b, 0x01, 0x02]);
+    } catch {
+      return false;
+    }
+  },
+  analyse: (source, ctx, head) => zipAnalyser.analyse(source, ctx, head),
+};

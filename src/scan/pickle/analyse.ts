@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { ByteReader, type ByteSource, bufferSource, truncateText } from '../../core/byte-reader.js';
 import type { Severity } from '../../core/finding.js';
 import { looksLikePickleStart } from '../../formats/pickle/embedded.js';
@@ -148,7 +149,7 @@ function remediationFor(verdict: ImportVerdict): string {
 
 /** Source text that imports modules or runs commands: what `exec`-like gadgets are handed. */
 const CODE_PATTERN =
-  /__import__\s*\(|\bimport\s+[A-Za-z_]|\b(?:os|posix|nt|subprocess|pty|socket|shutil|builtins)\s*\.\s*[A-Za-z_]+\s*\(|\b(?:exec|eval|compile|getattr|open)\s*\(/;
+  /__import__\s*\(|\bimport\s*[A-Za-z_(]|\b(?:os|posix|nt|subprocess|pty|socket|shutil|builtins)\s*\.\s*[A-Za-z_]+\s*\(|\b(?:exec|eval|compile|getattr|open)\s*\(/;
 
 /** The first string constant in a call's arguments (searched a few levels deep) that looks like code. */
 function codeInArguments(call: PCall): string | undefined {
@@ -327,6 +328,65 @@ function reportRun(
   analyseNested(run, nestedLoaderCalls, report, options);
 }
 
+/** Largest nested payload rebuilt from a list of byte values. */
+export const MAX_REBUILT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The bytes a constructor call produces when they are fully known: `bytes([...])`, `bytearray([...])`,
+ * `bytes(b'...')`, `_codecs.encode('...', 'latin1')` and decoders of a constant (base64 etc., whose
+ * constant the embedded-payload check decodes separately). Undefined when they cannot be known.
+ */
+function bytesFromCall(call: PCall): Uint8Array | undefined {
+  const args = isTagged(call.args) && call.args.k === 'tuple' ? call.args.items : [];
+  const inner = args[0];
+  const callee = isGlobal(call.callee) ? `${call.callee.module}.${call.callee.name}` : '';
+  if (inner !== undefined && isTagged(inner) && inner.k === 'list') {
+    if (!/^(__builtin__|builtins)\.(bytes|bytearray)$/.test(callee)) return undefined;
+    if (inner.items.length !== inner.count || inner.count > MAX_REBUILT_BYTES) return undefined;
+    const out = new Uint8Array(inner.items.length);
+    for (let i = 0; i < inner.items.length; i++) {
+      const v = inner.items[i];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) return undefined;
+      out[i] = v;
+    }
+    return out;
+  }
+  const text =
+    typeof inner === 'string'
+      ? inner
+      : inner !== undefined &&
+          isTagged(inner) &&
+          (inner.k === 'bytes' || inner.k === 'bytearray') &&
+          inner.length === inner.prefix.length
+        ? Buffer.from(inner.prefix).toString('latin1')
+        : undefined;
+  if (text === undefined) return undefined;
+  if (/^(_?codecs\.encode|(__builtin__|builtins)\.(bytes|bytearray))$/.test(callee)) {
+    const encoding = typeof args[1] === 'string' ? args[1].toLowerCase().replace(/[-_]/g, '') : 'latin1';
+    if (encoding === 'utf8') return Buffer.from(text, 'utf8');
+    if (encoding === 'utf16le') return Buffer.from(text, 'utf16le');
+    return Buffer.from(text, 'latin1');
+  }
+  if (
+    /^(base64\.(b64decode|standard_b64decode|urlsafe_b64decode|decodebytes)|binascii\.a2b_base64)$/.test(
+      callee,
+    )
+  ) {
+    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  }
+  if (/^(binascii\.(unhexlify|a2b_hex)|builtins\.bytes\.fromhex)$/.test(callee)) {
+    return /^(?:[0-9a-fA-F]{2}\s*)*$/.test(text) ? Buffer.from(text.replace(/\s+/g, ''), 'hex') : undefined;
+  }
+  if (/^zlib\.decompress$/.test(callee)) {
+    try {
+      return inflateSync(Buffer.from(text, 'latin1'), { maxOutputLength: MAX_REBUILT_BYTES });
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Pickles inside pickles: constants that look like pickles (raw, latin-1 text, base64, hex, compressed)
  * and any bytes or str handed straight to a nested loader such as pickle.loads.
@@ -361,13 +421,24 @@ function analyseNested(
       data = first.prefix;
       offset = first.offset;
     } else if (isCall(first)) {
-      // e.g. pickle.loads(_codecs.encode('...', 'latin1')) or base64.b64decode('...'): use the inner constant
-      const inner = isTagged(first.args) && first.args.k === 'tuple' ? first.args.items[0] : undefined;
-      if (typeof inner === 'string') data = Buffer.from(inner, 'latin1');
-      else if (inner !== undefined && isTagged(inner) && inner.k === 'bytes') data = inner.prefix;
+      data = bytesFromCall(first);
     }
-    if (data && !candidates.has(offset))
+    if (data && !candidates.has(offset)) {
       candidates.set(offset, { data, how: `argument of ${renderValue(call.callee)}` });
+    } else if (data === undefined) {
+      // The loader is handed data built while loading, which cannot be reconstructed here: whatever it
+      // holds runs, so this is not a clean file (red-team: torch.storage._load_from_bytes(bytes([...]))).
+      report({
+        ruleId: PICKLE_RULES.nestedOpaque.id,
+        severity: 'high',
+        title: PICKLE_RULES.nestedOpaque.title,
+        message: `${renderValue(call.callee)} deserializes data computed while loading (${truncateText(renderValue(first), 160)}); it could not be reconstructed and analysed.`,
+        offset: call.offset,
+        evidence: truncateText(renderValue(call), 500),
+        remediation: PICKLE_RULES.nestedOpaque.help,
+        references: PICKLE_RULES.nestedOpaque.references,
+      });
+    }
   }
   for (const [offset, { data, how }] of candidates) {
     if (depth > MAX_NESTED_PICKLE_DEPTH) {

@@ -338,12 +338,12 @@ function isClassUnder(canonical: string, prefix: RegExp): boolean {
 export const PICKLE_ALLOW_RULES: readonly AllowRule[] = [
   {
     description:
-      '`sklearn.<module>.<Class>` (not under `sklearn.utils._testing`, `sklearn.externals`, `sklearn.datasets`)',
+      '`sklearn.<module>.<Class>` (not under `sklearn.utils._testing`, `sklearn.utils._joblib`, `sklearn.externals`, `sklearn.datasets`)',
     reason:
       'scikit-learn estimators, transformers and their Cython helpers are pickled by class; rebuilding them sets attributes only',
     test: (c) =>
       isClassUnder(c, /^sklearn(\.[A-Za-z_][A-Za-z0-9_]*)+$/) &&
-      !/^sklearn\.(utils\._testing|externals|datasets)(\.|$)/.test(c),
+      !/^sklearn\.(utils\._testing|utils\._joblib|externals|datasets)(\.|$)/.test(c),
   },
   {
     description: '`scipy.sparse.<module>.<format>_matrix|_array`',

@@ -173,6 +173,18 @@ export function canonicalGlobal(module: string, name: string): string {
   return `${mod}.${name}`;
 }
 
+/** Function names that deserialize their argument in pickle, joblib, dill, cloudpickle and their re-exports. */
+const LOADER_NAMES = new Set([
+  'loads',
+  'load',
+  'load_pickle',
+  'unpickle',
+  'Unpickler',
+  'load_compatibility',
+  'read_zfile',
+  '_load_from_bytes',
+]);
+
 function matchesPath(path: string, pattern: string): boolean {
   return path === pattern || path.startsWith(`${pattern}.`);
 }
@@ -268,14 +280,43 @@ export function createImportPolicy(options: { allow?: readonly string[] } = {}):
           references: danger.references,
         };
       }
-      // Only an exact match of the whole (dotted) path is allowed.
+      // Only an exact match of the whole (dotted) path is allowed; rules cover top-level names only, so
+      // `sklearn.base` + `np.Thing` cannot borrow the sklearn rule for a NumPy attribute.
       const exact = ALLOWED.get(canonical) ?? ALLOWED.get(raw);
       if (exact !== undefined) return { kind: 'allowed', canonical, reason: exact };
-      for (const rule of PICKLE_ALLOW_RULES) {
-        if (rule.test(canonical)) return { kind: 'allowed', canonical, reason: rule.reason };
+      if (nameParts.length === 1) {
+        for (const rule of PICKLE_ALLOW_RULES) {
+          if (rule.test(canonical)) return { kind: 'allowed', canonical, reason: rule.reason };
+        }
       }
       if (userAllows(userAllow, canonical, raw)) {
         return { kind: 'allowed', canonical, reason: 'allowed by pickle.allow in pedigree.yaml' };
+      }
+      // Protocol 4 resolves `a.b.c` by getattr from the module, so a lower-case or private step is a module
+      // attribute, very often another module imported under an alias (`random._os.system` is os.system,
+      // `enum.bltns.exec` is builtins.exec). Real pickles only walk through classes (`Outer.Inner`).
+      const step = nameParts.slice(0, -1).find((part) => !/^[A-Z]/.test(part));
+      if (step !== undefined) {
+        return {
+          kind: 'dangerous',
+          canonical,
+          severity: 'high',
+          category: 'attribute-access',
+          reason: `the dotted name walks through the module attribute '${step}', which may be another module imported under an alias; real pickles only walk through classes`,
+          references: ['https://docs.python.org/3/library/pickle.html#restricting-globals'],
+        };
+      }
+      // A re-exported loader (`from pickle import loads` in some helper module) is still a loader.
+      if (LOADER_NAMES.has(nameParts[nameParts.length - 1] as string)) {
+        return {
+          kind: 'dangerous',
+          canonical,
+          severity: 'high',
+          category: 'nested-deserialization',
+          reason:
+            'an unlisted function named like a deserializer, often a re-export of pickle.loads; its argument is analysed as a nested pickle',
+          references: ['https://docs.python.org/3/library/pickle.html#restricting-globals'],
+        };
       }
       return { kind: 'unknown', canonical };
     },

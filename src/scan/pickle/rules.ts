@@ -65,6 +65,16 @@ export const PICKLE_RULES = {
     references: ['https://docs.python.org/3/library/copyreg.html'],
     tags: ['security', 'pickle'],
   },
+  nestedOpaque: {
+    id: 'PICKLE-NESTED-OPAQUE',
+    title: 'Loader handed data built at load time',
+    description:
+      'A deserializer (pickle.loads, torch.load, a re-export of them ...) is called with data the pickle computes while loading, such as bytes built from a list or returned by another call. Whatever that data holds is unpickled, and it cannot be reconstructed for analysis.',
+    help: 'Treat the file as malicious: legitimate checkpoints hand loaders constant bytes, if anything.',
+    defaultSeverity: 'high',
+    references: ['https://docs.python.org/3/library/pickle.html#restricting-globals'],
+    tags: ['security', 'pickle', 'evasion'],
+  },
   malformed: {
     id: 'PICKLE-MALFORMED',
     title: 'Pickle could not be fully analysed',
