@@ -68,6 +68,20 @@ save("torch-checkpoint-with-optimizer.pt", torch_bytes({
     "rng": torch.get_rng_state(), "args": {"lr": 1e-3, "name": "run-1"},
 }))
 save("torch-full-sequential.pt", torch_bytes(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Dropout(0.1), torch.nn.LayerNorm(2))))
+
+
+class Scripted(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l = torch.nn.Linear(3, 2)
+
+    def forward(self, x):
+        return torch.relu(self.l(x))
+
+
+ts_buf = io.BytesIO()
+torch.jit.save(torch.jit.script(Scripted()), ts_buf)
+save("torchscript-linear.pt", ts_buf.getvalue())
 save("torch-tensor-protocol2-plainpickle.pkl", pickle.dumps({"w": torch.ones(2)}, protocol=2))
 
 X = rng.normal(size=(40, 4))

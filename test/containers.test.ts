@@ -39,7 +39,7 @@ function tar(name: string, data: Uint8Array): Uint8Array {
 describe('benign files written by the real tools', () => {
   it('are all recognised and none is reported at medium or above', async () => {
     const report = await scanPaths([here('./fixtures/real')], { tool });
-    expect(report.artifacts.length).toBeGreaterThanOrEqual(29);
+    expect(report.artifacts.length).toBeGreaterThanOrEqual(30);
     expect(report.artifacts.filter((a) => a.format === 'unknown').map((a) => a.path)).toEqual([]);
     const noisy = report.findings.filter((f) => severityRank(f.severity) >= severityRank('medium'));
     expect(noisy.map((f) => `${f.location.path}: ${f.ruleId} ${f.evidence}`)).toEqual([]);
@@ -50,6 +50,7 @@ describe('benign files written by the real tools', () => {
     }
     expect(formats.get('torch-state-dict.pt')).toBe('pytorch-zip');
     expect(formats.get('torch-state-dict-legacy.pt')).toBe('pytorch-legacy');
+    expect(formats.get('torchscript-linear.pt')).toBe('torchscript');
   });
 });
 

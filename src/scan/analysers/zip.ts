@@ -172,7 +172,7 @@ async function reportTorchScriptCode(
     severity: 'low',
     title: PICKLE_RULES.torchscriptCode.title,
     message: `The TorchScript archive carries ${code.length} code file(s) that torch.jit.load compiles and runs: ${truncateText(names.join(', '), 300)}.`,
-    evidence: truncateText(names.join('\n'), 500),
+    evidence: truncateText(names.join(', '), 500),
     remediation: PICKLE_RULES.torchscriptCode.help,
     references: PICKLE_RULES.torchscriptCode.references,
   });
