@@ -11,6 +11,7 @@ import { bufferSource } from '../src/core/byte-reader.js';
 import { severityRank } from '../src/core/finding.js';
 import { OP } from '../src/formats/pickle/opcodes.js';
 import { type PickleBuilder, pickle } from '../src/formats/pickle/test-support/builder.js';
+import { dtype, padded, state, stream } from '../src/formats/pickle/test-support/joblib-builder.js';
 import { DEFAULT_ANALYSERS } from '../src/scan/analysers/index.js';
 import { analyseSource } from '../src/scan/engine.js';
 import { createImportPolicy } from '../src/scan/pickle/policy.js';
@@ -335,6 +336,36 @@ describe('red-team regressions', () => {
         .stop()
         .build();
       expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
+    }
+  });
+});
+
+describe('red-team round 2: joblib array bytes', () => {
+  it('a payload after array bytes whose size only the dtype state tells is critical', async () => {
+    const bytes = stream(padded(3 * 64), { state: state({ dtype: dtype('|S8', { elsize: 64 }) }) });
+    expect((await worst(bytes, 'model.joblib')).severity).toBe(severityRank('critical'));
+  });
+
+  it('a wrapper whose layout cannot be followed is high, not a medium parse error', async () => {
+    const bytes = stream(padded(24), { state: state({ dtype: dtype('<f8', { flags: 1 }) }) });
+    expect((await worst(bytes, 'model.joblib')).rules).toContain('PICKLE-MALFORMED:high');
+  });
+
+  it("joblib's legacy NDArrayWrapper, which makes joblib.load open a named file, is high", async () => {
+    for (const cls of ['NDArrayWrapper', 'ZNDArrayWrapper']) {
+      const bytes = pickle()
+        .proto(2)
+        .global('joblib.numpy_pickle', cls)
+        .op(OP.EMPTY_TUPLE)
+        .op(OP.NEWOBJ)
+        .op(OP.EMPTY_DICT)
+        .unicode('filename')
+        .unicode('/tmp/x.npy')
+        .op(OP.SETITEM)
+        .op(OP.BUILD)
+        .stop()
+        .build();
+      expect((await worst(bytes, 'model.joblib')).rules).toContain('PICKLE-IMPORT-DANGEROUS:high');
     }
   });
 });

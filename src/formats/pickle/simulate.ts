@@ -4,6 +4,7 @@ import { detectEmbeddedPayload, type EmbeddedPayload } from './embedded.js';
 import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.js';
 import {
   type CallOpcode,
+  isCall,
   isTagged,
   type PBytes,
   type PCall,
@@ -152,14 +153,15 @@ export interface SimulateOptions {
   /**
    * Called after each BUILD with the instance and the reader positioned after the BUILD opcode. Lets a
    * container format consume bytes the real loader reads out of band (joblib's NumpyArrayWrapper reads the
-   * array bytes that follow BUILD straight from the file). Return normally to continue.
+   * array bytes that follow BUILD straight from the file). Return a value to replace the built object on
+   * the stack (what the loader pushes instead), or nothing to leave it.
    */
   readonly onBuild?: (
     instance: PickleValue,
     state: PickleValue,
     reader: ByteReader,
     run: PickleRunContext,
-  ) => void;
+  ) => PickleValue | undefined;
 }
 
 /** What an `onBuild` hook may use to record what it read. */
@@ -817,8 +819,11 @@ class Simulation implements PickleRunContext {
           const state = this.pop();
           const instance = this.top();
           this.recordStateChange('BUILD', instance, state);
+          if (isCall(instance)) instance.built = state;
           const before = r.offset;
-          this.options.onBuild?.(instance, state, r, this);
+          const replacement = this.options.onBuild?.(instance, state, r, this);
+          // joblib replaces the wrapper on the stack with the array it read; a later BUILD applies to that.
+          if (replacement !== undefined) this.stack[this.stack.length - 1] = replacement;
           // joblib commits the frame before writing array bytes after a wrapper's BUILD, so bytes the hook
           // skipped right at a frame's end are outside any frame; anywhere else the frame check still applies.
           if (r.offset !== before && this.frameEnd === before) this.frameEnd = -1;

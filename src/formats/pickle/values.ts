@@ -59,6 +59,8 @@ export interface PCall {
   readonly kwargs: PickleValue | undefined;
   readonly opcode: CallOpcode;
   readonly offset: number;
+  /** The state of the last BUILD applied to the made object, if any (what `__setstate__` received). */
+  built?: PickleValue;
 }
 
 /** What `persistent_load(pid)` returns: PyTorch uses it for tensor storages. */

@@ -1,6 +1,6 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { ByteSource } from '../../core/byte-reader.js';
-import { joblibOnBuild } from '../../formats/pickle/joblib.js';
+import { JoblibLayoutError, joblibOnBuild } from '../../formats/pickle/joblib.js';
 import { isOpcode } from '../../formats/pickle/opcodes.js';
 import { simulatePickle } from '../../formats/pickle/simulate.js';
 import type { AnalysisContext, FindingDraft } from '../context.js';
@@ -65,19 +65,46 @@ export function analysePickleIn(
     else ctx.report(draft);
   };
   let joblib = false;
-  const result = analysePickleStream(source, emit, {
-    policy: ctx.policy,
-    decompress: decompressEmbedded,
-    ...options,
-    simulate: {
-      ...options.simulate,
-      onBuild(instance, state, reader, run) {
-        const before = reader.offset;
-        joblibOnBuild(instance, state, reader, run);
-        if (reader.offset !== before) joblib = true;
+  let layoutError: JoblibLayoutError | undefined;
+  const result = analysePickleStream(
+    source,
+    (draft) => {
+      // Where joblib resumes after its array bytes decides what it runs next; if the scanner lost that
+      // place (a layout it cannot follow, or a stream that stops parsing right after skipped array bytes),
+      // the rest is exactly what an attacker would hide, so the gap is reported as high, not medium.
+      const desync =
+        draft.ruleId === PICKLE_RULES.malformed.id &&
+        (layoutError !== undefined || (joblib && !/^(TRUNCATED|LIMIT_EXCEEDED):/.test(draft.evidence)));
+      if (!desync) return emit(draft);
+      emit({
+        ...draft,
+        severity: 'high',
+        message: `joblib.load would continue at a place the scanner could not follow: ${draft.message} joblib reads NumPy array bytes out of band, and a file that makes readers disagree about where they end can hide anything after them.`,
+        remediation:
+          'Do not load this file with joblib.load. Legitimate joblib files parse cleanly; re-create it with joblib.dump from a source you trust.',
+      });
+    },
+    {
+      policy: ctx.policy,
+      decompress: decompressEmbedded,
+      ...options,
+      simulate: {
+        ...options.simulate,
+        onBuild(instance, state, reader, run) {
+          const before = reader.offset;
+          try {
+            const replacement = joblibOnBuild(instance, state, reader, run);
+            if (replacement !== undefined || reader.offset !== before) joblib = true;
+            return replacement;
+          } catch (error) {
+            if (error instanceof JoblibLayoutError) layoutError = error;
+            joblib = true;
+            throw error;
+          }
+        },
       },
     },
-  });
+  );
   if (joblib) {
     analysePickleStream(
       source,

@@ -254,14 +254,21 @@ export const PICKLE_ALLOWLIST: readonly AllowEntry[] = [
     'numpy.random._sfc64.SFC64',
     'numpy.random.bit_generator.SeedSequence',
   ]),
+  // Not its predecessors NDArrayWrapper/ZNDArrayWrapper (joblib < 0.10): those make joblib.load open the
+  // file they name, so they are graded in policy-danger.ts.
   ...entries('joblib writes large arrays out of the pickle behind this wrapper (joblib/numpy_pickle.py)', [
     'joblib.numpy_pickle.NumpyArrayWrapper',
-    'joblib.numpy_pickle.NDArrayWrapper',
-    'joblib.numpy_pickle.ZNDArrayWrapper',
     'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
-    'sklearn.externals.joblib.numpy_pickle.NDArrayWrapper',
-    'sklearn.externals.joblib.numpy_pickle.ZNDArrayWrapper',
   ]),
+  ...entries(
+    "scikit-learn's Cython trees and distance metrics rebuild themselves with `newObj(cls)`, which is `cls.__new__(cls)` for a class the policy checks separately (sklearn/neighbors/_binary_tree.pxi, sklearn/metrics/_dist_metrics.pyx)",
+    [
+      'sklearn.neighbors._kd_tree.newObj',
+      'sklearn.neighbors._ball_tree.newObj',
+      'sklearn.neighbors._binary_tree.newObj',
+      'sklearn.metrics._dist_metrics.newObj',
+    ],
+  ),
   ...entries('a standard container type', [
     'collections.OrderedDict',
     'collections.defaultdict',

@@ -338,6 +338,19 @@ const GADGETS: readonly Row[] = [
   ['builtins.property', 'wraps callables: a gadget'],
   ['builtins.super', 'reaches parent-class methods: a gadget'],
   ['builtins.type', 'creates classes with arbitrary methods'],
+  ...[
+    'joblib.numpy_pickle.NDArrayWrapper',
+    'joblib.numpy_pickle.ZNDArrayWrapper',
+    'joblib.numpy_pickle_compat',
+    'sklearn.externals.joblib.numpy_pickle.NDArrayWrapper',
+    'sklearn.externals.joblib.numpy_pickle.ZNDArrayWrapper',
+    'sklearn.externals.joblib.numpy_pickle_compat',
+  ].map(
+    (pattern): Row => [
+      pattern,
+      'makes joblib.load open the file the pickle names and load it (numpy.load with allow_pickle=True, or zlib-inflated) (joblib/numpy_pickle_compat.py)',
+    ],
+  ),
 ];
 
 /** Objects that reach the interpreter's objects or frames without running code by themselves. */
