@@ -369,3 +369,30 @@ describe('red-team round 2: joblib array bytes', () => {
     }
   });
 });
+
+describe('red-team round 2: zip members only one loader sees', () => {
+  const evil = pickle().proto(2).global('posix', 'system').unicode('id').op(OP.TUPLE1).op(OP.REDUCE).stop().build();
+
+  it('a stored data.pkl whose declared size covers more than its compressed size (miniz reads it all)', async () => {
+    const { buildZip } = await import('../src/formats/zip/test-support/zip-builder.js');
+    const bytes = buildZip([
+      { name: 'archive/data.pkl', data: evil, compressedSize: 4, uncompressedSize: evil.length },
+      { name: 'archive/version', data: '3\n' },
+    ]);
+    const r = await worst(bytes, 'model.pt');
+    expect(r.severity).toBe(severityRank('critical'));
+    expect(r.rules.some((rule) => rule.startsWith('ZIP-STRUCTURE:'))).toBe(true);
+  });
+
+  it('members past the end record count (zipfile and numpy.load read them)', async () => {
+    const { buildZip } = await import('../src/formats/zip/test-support/zip-builder.js');
+    const bytes = buildZip(
+      [
+        { name: 'weights.npy', data: '\x93NUMPY' },
+        { name: 'hidden.pkl', data: evil },
+      ],
+      { declaredEntries: 1 },
+    );
+    expect((await worst(bytes, 'model.npz')).severity).toBe(severityRank('critical'));
+  });
+});

@@ -375,6 +375,20 @@ describe('readZipDirectory on crafted archives', () => {
     expect(kinds(dir)).toEqual(['truncated']);
   });
 
+  it('reads the members the directory holds beyond the end record count, as zipfile does', () => {
+    const dir = read(buildZip(BASIC, { declaredEntries: 1 }));
+    expect(names(dir)).toEqual(['archive/data.pkl', 'archive/data/0', 'archive/version']);
+    expect(kinds(dir)).toEqual(['structure']);
+    expect(dir.anomalies[0]?.message).toContain('more members than the 1');
+  });
+
+  it('records a stored member whose two sizes disagree (miniz and zipfile read different lengths)', () => {
+    const dir = read(buildZip([{ name: 'a/data.pkl', data: 'abc', uncompressedSize: 10 }]));
+    expect(kinds(dir)).toEqual(['structure']);
+    expect(dir.entries[0]?.uncompressedSize).toBe(10);
+    expect(dir.entries[0]?.compressedSize).toBe(3);
+  });
+
   it('falls back to local headers when the central directory is not where the end record says', () => {
     const built = buildZipWithLayout(BASIC);
     const bytes = built.bytes.slice();

@@ -302,15 +302,32 @@ export function readZipDirectory(source: ByteSource, options: { maxEntries: numb
   const entries: ZipEntry[] = [];
   const seen = new Set<string>();
   let p = eocd.cdOffset + shift;
-  const count = Math.min(eocd.entries, options.maxEntries);
-  for (let i = 0; i < count; i++) {
+  // miniz lists as many entries as the end record counts; Python's zipfile (numpy.load of .npz, many
+  // tools) ignores the count and reads entries until the directory's byte size runs out
+  // (Lib/zipfile/__init__.py _RealGetContents). Read the union, so members either one sees are analysed.
+  const cdEnd = eocd.cdOffset + shift + eocd.cdSize;
+  let omitted = 0;
+  for (let i = 0; i < eocd.entries || p + CENTRAL_SIZE <= cdEnd; i++) {
     const h = source.readAt(p, CENTRAL_SIZE);
     if (h.length < CENTRAL_SIZE || u32(h, 0) !== SIG_CENTRAL) {
+      if (i < eocd.entries) {
+        log.add({
+          kind: 'truncated',
+          message: `central directory entry ${i} of ${eocd.entries} is missing or corrupt`,
+          offset: p,
+        });
+      }
+      break;
+    }
+    if (i === eocd.entries) {
       log.add({
-        kind: 'truncated',
-        message: `central directory entry ${i} of ${eocd.entries} is missing or corrupt`,
+        kind: 'structure',
+        message: `the central directory holds more members than the ${eocd.entries} its end record counts; zipfile (numpy.load) reads them, PyTorch does not`,
         offset: p,
       });
+    }
+    if (i >= options.maxEntries) {
+      omitted = Math.max(eocd.entries, i + 1) - i;
       break;
     }
     const flags = u16(h, 8);
@@ -347,6 +364,17 @@ export function readZipDirectory(source: ByteSource, options: { maxEntries: numb
         kind: 'name-mismatch',
         message: `the local header names '${localName}' but the central directory names '${name}'`,
         offset: lho,
+        member: name,
+      });
+    }
+    if (method === METHOD_STORED && z.usize !== z.csize) {
+      // miniz copies uncompressed-size bytes of a stored member (its open-time check that the two sizes
+      // agree reads the method field as 32 bits, so a non-zero modification time defeats it), zipfile
+      // copies compressed-size bytes: the two loaders see different data.
+      log.add({
+        kind: 'structure',
+        message: `stored member '${name}' declares ${z.usize} byte(s) but stores ${z.csize}; PyTorch reads the first count, zipfile the second`,
+        offset: p,
         member: name,
       });
     }
@@ -427,7 +455,7 @@ export function readZipDirectory(source: ByteSource, options: { maxEntries: numb
     anomalies: log.list,
     recovered: false,
     prefixBytes,
-    omittedEntries: Math.max(0, eocd.entries - count),
+    omittedEntries: omitted,
   };
 }
 

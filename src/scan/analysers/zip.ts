@@ -92,7 +92,10 @@ async function memberSource(
 ): Promise<{ source: ByteSource; complete: boolean } | undefined> {
   const declared = `${entry.compressedSize} compressed, ${entry.uncompressedSize} declared`;
   if (entry.method === METHOD_STORED) {
-    return { source: sliceSource(source, entry.dataOffset, entry.compressedSize), complete: true };
+    // PyTorch (miniz) and zipfile disagree on a stored member's length when its sizes differ (an anomaly
+    // the reader reports); the longer view holds the shorter one, so analysing it covers both loaders.
+    const length = Math.max(entry.compressedSize, entry.uncompressedSize);
+    return { source: sliceSource(source, entry.dataOffset, length), complete: true };
   }
   if (entry.method !== METHOD_DEFLATE) {
     // PyTorch (miniz) reads only stored and deflated members; others cannot be loaded by it, but other
