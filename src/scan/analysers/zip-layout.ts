@@ -19,9 +19,11 @@ export function classifyZipLayout(names: readonly string[]): ZipLayout {
   let hasCode = false;
   let allNpy = names.length > 0;
   for (const name of names) {
-    const m = /^(?:([^/]+)\/)?data\.pkl$/.exec(name);
+    // miniz looks records up case-insensitively (mz_zip_reader_locate_file without
+    // MZ_ZIP_FLAG_CASE_SENSITIVE, as inline_container.cc calls it), so `DATA.PKL` and `CODE/x.PY` count.
+    const m = /^(?:([^/]+)\/)?data\.pkl$/i.exec(name);
     if (m && pickleRecord === undefined) pickleRecord = m[1] ?? '';
-    if (/^(?:[^/]+\/)?code\/.+\.py$/.test(name)) hasCode = true;
+    if (isTorchScriptCodeName(name)) hasCode = true;
     if (!name.endsWith('.npy') && !name.endsWith('/')) allNpy = false;
   }
   if (pickleRecord !== undefined) {
@@ -33,6 +35,11 @@ export function classifyZipLayout(names: readonly string[]): ZipLayout {
   return { kind: 'zip' };
 }
 
+/** TorchScript sources: `[<prefix>/]code/<qualified path>.py`, matched the way miniz finds them. */
+export function isTorchScriptCodeName(name: string): boolean {
+  return /^(?:[^/]+\/)?code\/.+\.py$/i.test(name);
+}
+
 /** Whether a member of a PyTorch archive holds raw tensor bytes (`<prefix>/data/<key>`), not structure. */
 export function isTensorStorageMember(layout: ZipLayout, name: string): boolean {
   if (layout.kind !== 'pytorch' && layout.kind !== 'torchscript') return false;
@@ -40,9 +47,29 @@ export function isTensorStorageMember(layout: ZipLayout, name: string): boolean 
   return name.startsWith(`${base}data/`) || name.startsWith(`${base}.data/`);
 }
 
-/** Tokens in TorchScript sources that reach files or load more serialized data. */
-const TORCHSCRIPT_RISKY =
-  /\b(?:from_file|_load_for_lite_interpreter|torch\.load|torch\.save|ops\.aten\.save|open\s*\(|__import__|subprocess|os\.system)\b/;
+/** An attribute dot as Python's tokenizer allows it: spaces, newlines and line continuations around it. */
+const DOT = String.raw`[\s\\]*\.[\s\\]*`;
+
+/**
+ * Tokens in TorchScript sources that reach files, load more serialized data or native code. TorchScript is
+ * parsed like Python, so `torch . save (` and a backslash-continued `torch.\` + newline + `save` are the
+ * same call; the schema form `aten::save` names the same operator.
+ */
+const TORCHSCRIPT_RISKY = new RegExp(
+  [
+    String.raw`\bfrom_file\b`,
+    String.raw`\b_load_for_lite_interpreter\b`,
+    String.raw`\bload_library\b`,
+    String.raw`\btorch${DOT}(?:load|save|hub)\b`,
+    String.raw`\bjit${DOT}load\b`,
+    String.raw`\bops${DOT}aten${DOT}(?:save|load|from_file)\b`,
+    String.raw`\baten\s*::\s*(?:save|load|from_file)\b`,
+    String.raw`\bopen\s*\(`,
+    String.raw`\b__import__\b`,
+    String.raw`\bsubprocess\b`,
+    String.raw`\bos${DOT}system\b`,
+  ].join('|'),
+);
 
 /** The first risky token found in TorchScript code, or undefined. */
 export function findRiskyTorchScript(code: string): string | undefined {

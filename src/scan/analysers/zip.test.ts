@@ -9,6 +9,7 @@ import type { ScanLimits } from '../context.js';
 import { analyseSource } from '../engine.js';
 import { createImportPolicy } from '../pickle/policy.js';
 import { DEFAULT_ANALYSERS } from './index.js';
+import { MAX_TORCHSCRIPT_SOURCE_BYTES } from './zip.js';
 
 async function scan(bytes: Uint8Array, path = 'model.pt', limits?: Partial<ScanLimits>) {
   return analyseSource(bufferSource(bytes), path, {
@@ -395,6 +396,41 @@ describe('zip analyser: TorchScript', () => {
       torchScript('class MyModule(Module):\n  def forward(self, x):\n    return x * 2\n'),
     );
     expect(rules(result.findings)).toEqual(['TORCHSCRIPT-CODE:low']);
+  });
+
+  it('finds risky calls however Python spacing, continuation or the operator schema spells them', async () => {
+    for (const call of [
+      'torch . save(x, "/tmp/p")',
+      'torch.\\\n    load("/tmp/w.pt")',
+      'ops.aten.save(x, "/tmp/p")',
+      'ops . aten . save(x, "/tmp/p")',
+      '# aten::save\n',
+      'torch.ops.load_library("/tmp/x.so")',
+    ]) {
+      const result = await scan(
+        torchScript(`class MyModule(Module):\n  def forward(self, x):\n    ${call}\n`),
+      );
+      expect(rules(result.findings), call).toContain('TORCHSCRIPT-CODE:high');
+    }
+  });
+
+  it('searches the whole of a long code file, not only its first window', async () => {
+    const padding = `# ${'x'.repeat(100)}\n`.repeat(Math.ceil((MAX_TORCHSCRIPT_SOURCE_BYTES * 1.5) / 103));
+    const result = await scan(
+      torchScript(`class MyModule(Module):\n${padding}  w = torch.load("/tmp/w.pt")\n`),
+    );
+    expect(rules(result.findings)).toContain('TORCHSCRIPT-CODE:high');
+  });
+
+  it('recognises code and records in any letter case (miniz looks them up case-insensitively)', async () => {
+    const bytes = buildZip([
+      { name: 'model/DATA.PKL', data: scriptPickle() },
+      { name: 'model/CODE/__torch__/model.PY', data: 'x = torch.load("/tmp/w.pt")\n', method: 8 },
+      { name: 'model/version', data: '6\n' },
+    ]);
+    const result = await scan(bytes);
+    expect(result.format).toBe('torchscript');
+    expect(rules(result.findings)).toContain('TORCHSCRIPT-CODE:high');
   });
 
   it('still reports dangerous globals in a TorchScript pickle', async () => {

@@ -22,6 +22,7 @@ import {
   classifyZipLayout,
   findRiskyTorchScript,
   isTensorStorageMember,
+  isTorchScriptCodeName,
   type ZipLayout,
 } from './zip-layout.js';
 
@@ -29,7 +30,7 @@ import {
 export const MAX_CRC_CHECK_BYTES = 64 * 1024 * 1024;
 /** Below this output size a high compression ratio is normal (small, repetitive files). */
 export const MIN_BYTES_FOR_RATIO = 16 * 1024 * 1024;
-/** TorchScript sources read for the risky-token check. */
+/** Window of TorchScript source searched at a time for risky tokens. */
 export const MAX_TORCHSCRIPT_SOURCE_BYTES = 4 * 1024 * 1024;
 
 const ZIP_LOCAL_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -180,14 +181,13 @@ async function reportTorchScriptCode(
     references: PICKLE_RULES.torchscriptCode.references,
   });
   for (const entry of code) {
-    if (entry.uncompressedSize > MAX_TORCHSCRIPT_SOURCE_BYTES) continue;
+    // memberSource bounds the inflated size (and reports a member it had to cut); the whole of what it
+    // returns is searched, window by window, so padding cannot push a call out of sight.
     const member = await memberSource(source, entry, ctx, false);
     if (!member) continue;
-    const text = new TextDecoder('utf-8').decode(
-      member.source.readAt(0, Math.min(member.source.size, MAX_TORCHSCRIPT_SOURCE_BYTES)),
-    );
-    const risky = findRiskyTorchScript(text);
-    if (risky === undefined) continue;
+    const found = searchTorchScript(member.source);
+    if (found === undefined) continue;
+    const { risky, text } = found;
     const line = text.split('\n').find((l) => l.includes(risky)) ?? risky;
     ctx.report({
       ruleId: PICKLE_RULES.torchscriptCode.id,
@@ -200,6 +200,21 @@ async function reportTorchScriptCode(
       references: PICKLE_RULES.torchscriptCode.references,
     });
   }
+}
+
+/** Overlap between search windows: longer than any risky token with generous whitespace around its dots. */
+const TORCHSCRIPT_WINDOW_OVERLAP = 4096;
+
+function searchTorchScript(source: ByteSource): { risky: string; text: string } | undefined {
+  const decoder = new TextDecoder('utf-8');
+  const step = MAX_TORCHSCRIPT_SOURCE_BYTES - TORCHSCRIPT_WINDOW_OVERLAP;
+  for (let pos = 0; pos < source.size; pos += step) {
+    const text = decoder.decode(source.readAt(pos, MAX_TORCHSCRIPT_SOURCE_BYTES));
+    const risky = findRiskyTorchScript(text);
+    if (risky !== undefined) return { risky, text };
+    if (pos + MAX_TORCHSCRIPT_SOURCE_BYTES >= source.size) break;
+  }
+  return undefined;
 }
 
 /** Zip archives: PyTorch checkpoints, TorchScript, npz, and plain zips holding models. */
@@ -243,7 +258,7 @@ export const zipAnalyser: FormatAnalyser = {
     const code: ZipEntry[] = [];
     for (const entry of dir.entries) {
       if (entry.isDirectory || entry.isSymlink || entry.dataOffset < 0) continue;
-      if (torchScript && /(^|\/)code\/.+\.py$/.test(entry.name)) {
+      if (torchScript && isTorchScriptCodeName(entry.name)) {
         code.push(entry);
         continue;
       }
