@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bufferSource } from '../../core/byte-reader.js';
-import { listTar, looksLikeTar, MAX_PAX_HEADER_BYTES, type TarListing } from './reader.js';
+import {
+  listTar,
+  looksLikeTar,
+  MAX_PAX_HEADER_BYTES,
+  nti,
+  parseTarHeader,
+  pyIntBase8,
+  type TarListing,
+} from './reader.js';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -200,11 +208,22 @@ describe('listTar on crafted archives', () => {
     expect(listing.entries.map((e) => [e.name, e.size])).toEqual([['a', 5]]);
   });
 
-  it('reads v7 headers without magic', () => {
+  it('reads v7 headers without magic, joining the prefix field as tarfile does whatever the magic', () => {
+    // Lib/tarfile.py frombuf() reads buf[345:500] as the prefix for every header; Python 3.11 lists this
+    // member as 'joined-without-magic/old.bin'.
     const bytes = buildTar([
-      { name: 'old.bin', data: 'v7 data', magic: 'v7', prefix: 'ignored-without-magic' },
+      { name: 'old.bin', data: 'v7 data', magic: 'v7', prefix: 'joined-without-magic' },
+      { name: 'plain.bin', data: 'v7', magic: 'v7' },
     ]);
-    expect(list(bytes).entries.map((e) => [e.name, e.size])).toEqual([['old.bin', 7]]);
+    expect(list(bytes).entries.map((e) => [e.name, e.size])).toEqual([
+      ['joined-without-magic/old.bin', 7],
+      ['plain.bin', 2],
+    ]);
+  });
+
+  it('reports a v7 prefix that climbs out of the extraction folder in the member name', () => {
+    const listing = list(buildTar([{ name: 'evil.pkl', data: 'x', magic: 'v7', prefix: '../..' }]));
+    expect(listing.entries.map((e) => e.name)).toEqual(['../../evil.pkl']);
   });
 
   it('accepts checksums computed over signed bytes (old Sun tar)', () => {
@@ -416,10 +435,316 @@ describe('looksLikeTar', () => {
     expect(looksLikeTar(fixture('python-ustar.tar').subarray(0, BLOCK - 1))).toBe(false);
   });
 
-  it('rejects a v7 header with an unprintable name or an empty first byte', () => {
-    expect(looksLikeTar(buildTar([{ name: 'bad\u0001name', data: 'x', magic: 'v7' }]))).toBe(false);
-    const empty = buildTar([{ name: 'x', data: 'x', magic: 'v7' }]);
-    expect(looksLikeTar(header({ name: '', magic: 'v7' }, 0))).toBe(false);
-    expect(looksLikeTar(empty)).toBe(true);
+  it('accepts v7 headers with an unprintable name or an empty name, as tarfile does', () => {
+    // frombuf() decodes names with errors='surrogateescape' and checks nothing about them; Python 3.11's
+    // tarfile.open(mode='r:') opens both of these.
+    expect(looksLikeTar(buildTar([{ name: 'bad\u0001name', data: 'x', magic: 'v7' }]))).toBe(true);
+    expect(looksLikeTar(header({ name: '', magic: 'v7' }, 0))).toBe(true);
+  });
+});
+
+/** Rewrites a header's checksum field with what `write` makes of its two sums (Lib/tarfile.py calc_chksums). */
+function rechecksum(
+  h: Uint8Array,
+  write: (unsigned: number, signed: number) => string | Uint8Array,
+): Uint8Array {
+  const out = h.slice();
+  out.fill(0x20, 148, 156);
+  let unsigned = 0;
+  let signed = 0;
+  for (const b of out) {
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b;
+  }
+  out.fill(0, 148, 156);
+  put(out, 148, 8, write(unsigned, signed));
+  return out;
+}
+
+/** A field in GNU base-256: 0o200 then big-endian bytes, or 0o377 then the two's complement (tarfile itn()). */
+function base256(value: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  out[0] = value < 0n ? 0xff : 0x80;
+  let v = value < 0n ? 256n ** BigInt(length - 1) + value : value;
+  for (let i = length - 1; i > 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** A one-member archive: the header, its data padded to a block, and the end marker. */
+function archiveOf(h: Uint8Array, data = ''): Uint8Array {
+  const padded = new Uint8Array(Math.ceil(data.length / BLOCK) * BLOCK);
+  padded.set(Buffer.from(data, 'latin1'));
+  return new Uint8Array(Buffer.concat([h, padded, new Uint8Array(2 * BLOCK)]));
+}
+
+/** A valid header with `bytes` written at `offset` and the checksum recomputed. */
+function headerWith(offset: number, bytes: string | Uint8Array, spec: Partial<TarSpec> = {}): Uint8Array {
+  const h = header({ name: 'member.pkl', ...spec }, 0);
+  const raw = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+  h.set(raw, offset);
+  return rechecksum(h, (u) => `${u.toString(8).padStart(6, '0')}\0 `);
+}
+
+describe('pyIntBase8 (Python int(text, 8), Objects/longobject.c)', () => {
+  it('accepts what Python accepts', () => {
+    const cases: [string, bigint][] = [
+      ['17', 15n],
+      ['0o17', 15n],
+      ['0O17', 15n],
+      ['0o_17', 15n], // one underscore after the prefix
+      ['1_7', 15n],
+      ['0_17', 15n],
+      ['  +17 ', 15n],
+      ['\t17\n\v\f\r', 15n],
+      ['-17', -15n],
+      ['+0o17', 15n],
+      ['-0', 0n],
+      ['0_0', 0n],
+      ['777777777777777777777777', 8n ** 24n - 1n],
+    ];
+    for (const [text, value] of cases) expect(pyIntBase8(text), JSON.stringify(text)).toBe(value);
+  });
+
+  it('refuses what Python refuses with ValueError', () => {
+    for (const text of [
+      '',
+      ' ',
+      '0o__17', // double underscore after the prefix
+      '1__7', // double underscore
+      '17_', // trailing underscore
+      '_17', // leading underscore
+      '8',
+      '18',
+      '0o8',
+      '+ 17',
+      '++17',
+      '0o',
+      '0x17',
+      '0b1',
+      '17 8',
+      '\x1c17', // str.strip() removes 0x1c, int() itself does not
+      '\u0661\u0667', // ARABIC-INDIC 17: int() takes it, but nti() never hands it non-ASCII text
+      '1\u00007',
+    ]) {
+      expect(pyIntBase8(text), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+});
+
+describe('nti (Lib/tarfile.py numeric fields)', () => {
+  const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'latin1'));
+
+  it('reads octal text up to the first NUL, stripped as Python strips it, empty as 0', () => {
+    expect(nti(bytes('0000644\0'))).toBe(0o644n);
+    expect(nti(bytes('644\0junk'))).toBe(0o644n);
+    expect(nti(bytes('\x1c 0o644\x1f\0\0'))).toBe(0o644n);
+    expect(nti(bytes('\0\0\0\0\0\0\0\0'))).toBe(0n);
+    expect(nti(bytes('        '))).toBe(0n);
+  });
+
+  it('reads base-256 only after 0o200 or 0o377, the latter as negative', () => {
+    expect(nti(base256(1000n, 12))).toBe(1000n);
+    expect(nti(base256(-9000n, 8))).toBe(-9000n);
+    expect(nti(new Uint8Array(12).fill(0xff))).toBe(-1n);
+    expect(nti(base256(2n ** 80n, 12))).toBe(2n ** 80n);
+    const other = base256(1000n, 12);
+    other[0] = 0x81; // top bit set but not 0o200: tarfile decodes it as ASCII and fails
+    expect(nti(other)).toBeUndefined();
+  });
+
+  it('refuses non-ASCII bytes, including digits of other scripts', () => {
+    expect(nti(new Uint8Array(Buffer.from('\u0661\u0667\0', 'utf8')))).toBeUndefined();
+    expect(nti(bytes('06\xe944\0'))).toBeUndefined();
+  });
+});
+
+describe('tarfile parity of header detection and numeric fields', () => {
+  it('reads size fields written with a 0o prefix, underscores, whitespace and a sign', () => {
+    const cases: [string, number][] = [
+      ['0o17\0', 15],
+      ['0O1_7\0', 15],
+      ['0o_17\0', 15],
+      ['1_0_0\0', 64],
+      ['  +17 \0', 15],
+      ['\t17\n', 15],
+      ['+0o17', 15],
+      ['-0\0', 0],
+      [`${' '.repeat(11)}\0`, 0],
+    ];
+    for (const [text, size] of cases) {
+      const bytes = archiveOf(headerWith(124, text.padEnd(12, '\0')), 'y'.repeat(size));
+      expect(looksLikeTar(bytes), JSON.stringify(text)).toBe(true);
+      const listing = list(bytes);
+      expect(listing.problems, JSON.stringify(text)).toEqual([]);
+      expect(listing.entries.map((e) => [e.name, e.size])).toEqual([['member.pkl', size]]);
+    }
+  });
+
+  it('accepts checksum fields written in every form int(x, 8) and base-256 take', () => {
+    const h = header({ name: 'member.pkl' }, 0);
+    const forms: ((u: number) => string | Uint8Array)[] = [
+      (u) => `0o${u.toString(8)}\0`,
+      (u) => `0O${u.toString(8)}`,
+      (u) => ` +${u.toString(8)} `,
+      (u) => `${[...u.toString(8)].join('_')}\0`,
+      (u) => base256(BigInt(u), 8),
+    ];
+    for (const form of forms) {
+      const bytes = archiveOf(rechecksum(h, form));
+      expect(looksLikeTar(bytes), String(form)).toBe(true);
+      expect(list(bytes).entries.map((e) => e.name)).toEqual(['member.pkl']);
+    }
+  });
+
+  it('accepts a negative signed checksum, in octal text and in base-256', () => {
+    // 100 bytes of 0x80 in the name sum to -12800 as signed chars, so the signed sum is negative.
+    const h = header({ name: 'x', magic: 'v7' }, 0);
+    h.fill(0x80, 0, 100);
+    for (const form of [
+      (_: number, s: number) => `-${(-s).toString(8)}\0`,
+      (_: number, s: number) => base256(BigInt(s), 8),
+    ]) {
+      const bytes = archiveOf(rechecksum(h, form));
+      expect(nti(bytes.subarray(148, 156))! < 0n).toBe(true);
+      expect(looksLikeTar(bytes)).toBe(true);
+      expect(list(bytes).entries).toHaveLength(1);
+    }
+  });
+
+  it('accepts base-256 sizes, huge and negative ones too, in the first header (tarfile does)', () => {
+    for (const size of [1000n, 2n ** 80n, -1n]) {
+      const bytes = archiveOf(headerWith(124, base256(size, 12)), 'y'.repeat(1000));
+      expect(looksLikeTar(bytes), String(size)).toBe(true);
+      const listing = list(bytes);
+      if (size === 1000n) expect(listing.entries.map((e) => e.size)).toEqual([1000]);
+      else expect(listing.problems[0]?.message).toContain(`tar size ${size} is negative or does not fit`);
+    }
+  });
+
+  it('accepts a v7 header whose name has bytes that are not ASCII or not UTF-8', () => {
+    const h = header({ name: 'x', magic: 'v7' }, 0);
+    h.set([0x63, 0x61, 0x66, 0xe9, 0xff, 0x80, 0x01, 0x7f], 0); // Python 3.11: 'caf\udce9\udcff\udc80\x01\x7f'
+    const bytes = archiveOf(rechecksum(h, (u) => `${u.toString(8).padStart(6, '0')}\0 `));
+    expect(looksLikeTar(bytes)).toBe(true);
+    const listing = list(bytes);
+    expect(listing.problems).toEqual([]);
+    expect(listing.entries).toHaveLength(1);
+  });
+
+  it('rejects numeric fields Python refuses, in any numeric field of the first header', () => {
+    const bad: [number, string | Uint8Array][] = [
+      [124, '1__7\0'], // double underscore
+      [124, '17_\0'], // trailing underscore
+      [124, '_17\0'], // leading underscore
+      [124, '18\0'], // 8 is not an octal digit
+      [124, '0o8\0'],
+      [124, '+ 17\0'],
+      [124, new Uint8Array(Buffer.from('\u0661\u0667\0', 'utf8'))], // ARABIC-INDIC 17, not ASCII
+      [124, new Uint8Array([0x81, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])], // top bit set, not 0o200/0o377
+      [100, '0000649\0'], // mode
+      [108, '00x0000\0'], // uid
+      [116, '0 0\0'], // gid
+      [136, '1704164646z\0'], // mtime
+      [329, '9\0'], // devmajor
+      [337, '-\0'], // devminor
+    ];
+    for (const [offset, bytes] of bad) {
+      const block = headerWith(offset, bytes);
+      expect(looksLikeTar(archiveOf(block)), `${offset} ${String(bytes)}`).toBe(false);
+      const verdict = parseTarHeader(block);
+      expect(verdict.kind === 'invalid' && verdict.at).toBe(offset);
+    }
+    const badChecksum = rechecksum(header({ name: 'a' }, 0), (u) => `0o__${u.toString(8)}`);
+    expect(looksLikeTar(archiveOf(badChecksum))).toBe(false);
+  });
+
+  it('stops listing at a later header whose numeric field tarfile cannot read, as TarFile.next() does', () => {
+    const bytes = new Uint8Array(
+      Buffer.concat([
+        buildTar([{ name: 'a', data: 'one' }], { end: false }),
+        archiveOf(headerWith(124, '1__7\0'), 'y'.repeat(15)),
+      ]),
+    );
+    const listing = list(bytes);
+    expect(listing.entries.map((e) => e.name)).toEqual(['a']);
+    expect(listing.problems).toEqual([
+      { message: `tar numeric field 'size' is not octal as tarfile reads it: "1__7"`, offset: 1024 + 124 },
+    ]);
+  });
+
+  it("checks an old GNU sparse ('S') header's sparse fields as frombuf() does", () => {
+    const sparse = { name: 'sparse', type: 'S', magic: 'gnu' } as const;
+    expect(looksLikeTar(archiveOf(headerWith(386, '0000000000\0', sparse)))).toBe(true);
+    expect(looksLikeTar(archiveOf(headerWith(386, '0000000008\0', sparse)))).toBe(false);
+    expect(looksLikeTar(archiveOf(headerWith(483, 'z', sparse)))).toBe(false);
+    // Outside 'S' headers those bytes are the prefix field, which is text.
+    expect(looksLikeTar(archiveOf(headerWith(483, 'z')))).toBe(true);
+  });
+
+  it('lists members with a typeflag tarfile does not know as files, as TarFile.extractfile() reads them', () => {
+    const listing = list(
+      buildTar([
+        { name: 'pickle', type: 'Z', data: 'payload' },
+        { name: 'dev', type: '3' },
+      ]),
+    );
+    expect(listing.entries.map((e) => [e.name, e.type])).toEqual([
+      ['pickle', 'file'],
+      ['dev', 'other'],
+    ]);
+  });
+
+  it("applies Solaris 'X' extended headers like pax 'x' ones", () => {
+    const listing = list(
+      buildTar([
+        { name: 'SolarisHeader', type: 'X', data: paxRecords({ path: 'storages' }) },
+        { name: 'a', data: 'x' },
+      ]),
+    );
+    expect(listing.entries.map((e) => e.name)).toEqual(['storages']);
+  });
+
+  it('agrees with CPython on every case in fixtures/tarfile-oracle.json (make-tarfile-oracle.py)', () => {
+    const oracle = JSON.parse(
+      readFileSync(new URL('./fixtures/tarfile-oracle.json', import.meta.url), 'utf8'),
+    ) as {
+      int8: [string, string | null][];
+      nti: [string, string | null][];
+      firstHeader: [[number, string][], boolean][];
+    };
+    for (const [text, value] of oracle.int8) {
+      expect(pyIntBase8(text)?.toString() ?? null, JSON.stringify(text)).toBe(value);
+    }
+    for (const [hex, value] of oracle.nti) {
+      expect(nti(new Uint8Array(Buffer.from(hex, 'hex')))?.toString() ?? null, hex).toBe(value);
+    }
+    let accepted = 0;
+    for (const [patches, torchAccepts] of oracle.firstHeader) {
+      const h = new Uint8Array(BLOCK);
+      for (const [offset, hex] of patches) h.set(Buffer.from(hex, 'hex'), offset);
+      expect(looksLikeTar(h), JSON.stringify(patches)).toBe(torchAccepts);
+      if (torchAccepts) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(20);
+    expect(oracle.firstHeader.length - accepted).toBeGreaterThan(20);
+  });
+
+  it('still rejects random and text blocks: the checksum and numeric fields are the gate', () => {
+    let seed = 20261124;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed >> 8;
+    };
+    const printable = ' abcdefghijklmnopqrstuvwxyz0123456789_-+\n()[]{}=.,:;\'"';
+    for (let i = 0; i < 20_000; i++) {
+      const block = new Uint8Array(BLOCK);
+      const text = i % 2 === 0;
+      for (let j = 0; j < BLOCK; j++)
+        block[j] = text ? printable.charCodeAt(next() % printable.length) : next() & 0xff;
+      expect(looksLikeTar(block)).toBe(false);
+    }
   });
 });
