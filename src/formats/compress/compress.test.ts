@@ -6,6 +6,7 @@ import { type ByteSource, bufferSource } from '../../core/byte-reader.js';
 import { InternalError } from '../../core/errors.js';
 import { type CompressionKind, type DecompressResult, decompressBounded, sniffCompression } from './index.js';
 import { INPUT_CHUNK_BYTES } from './input.js';
+import { effectiveDictionarySize, isLzmaAloneHeader, isPickyLzmaDictionarySize } from './lzma.js';
 import { Xxh32, xxh32 } from './xxh32.js';
 
 const MiB = 1024 * 1024;
@@ -109,8 +110,34 @@ describe('sniffCompression', () => {
     // .lzma: properties 0x5D, dictionary 2^23, size unknown; and 3 * 2^20 with a stated size.
     ['lzma', [0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
     ['lzma', [0x5d, 0, 0, 0x30, 0, 0x10, 0, 0, 0, 0, 0, 0, 0]],
+    // What liblzma's FORMAT_AUTO decoder also takes: dictionaries of 256, 0 and 1 bytes, other lc/lp/pb
+    // (0x5E: lc=4 lp=0 pb=2; 0x00: all zero) and a stated size just below 2^38.
+    ['lzma', [0x5d, 0, 0x01, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+    ['lzma', [0x5d, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+    ['lzma', [0x5e, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+    ['lzma', [0x00, 0x01, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
+    ['lzma', [0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0x3f, 0, 0, 0]],
   ] as const)('recognises %s magic %j', (kind, head) => {
     expect(sniffCompression(new Uint8Array(head))).toBe(kind);
+  });
+
+  it('finds no other magic to be a .lzma header liblzma accepts, so the order of checks does not matter', () => {
+    const magics = [
+      [0x1f, 0x8b],
+      [0x78, 0x9c],
+      [0x42, 0x5a, 0x68],
+      [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+    ];
+    const claimed: string[] = [];
+    for (let next = 0; next < 256; next++) {
+      // The byte after the LZ4 magic completes the dictionary size 0x??184D22; the others fail on lc/lp/pb.
+      for (const magic of [...magics, [0x04, 0x22, 0x4d, 0x18]]) {
+        const head = new Uint8Array(13).fill(0xff);
+        head.set([...magic, next]);
+        if (isLzmaAloneHeader(head)) claimed.push(Buffer.from(head).toString('hex'));
+      }
+    }
+    expect(claimed).toEqual([]);
   });
 
   it('recognises every real joblib compressor', () => {
@@ -131,9 +158,12 @@ describe('sniffCompression', () => {
     no([0x04, 0x22, 0x4d, 0x19]);
     no([0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff]); // shorter than the 13-byte header
     no([0x5d, 0, 0, 0x70, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // 7 * 2^20: not 2^n or 3 * 2^(n-1)
-    no([0x5d, 0, 0x01, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // 256 bytes: below 4 KiB
-    no([0x5d, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80, 0]); // size 2^87: implausible
-    no([0x5e, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // not CPython's properties
+    no([0x5d, 0x01, 0, 0x30, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // 3 * 2^20 + 1
+    no([0x5d, 0, 0, 0x80, 0, 0, 0, 0, 0, 0x40, 0, 0, 0]); // size 2^38: liblzma's picky limit
+    no([0x5d, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80, 0]); // size 2^87
+    no([0xe1, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // properties byte above 224
+    no([0x0d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // lc=4 lp=1: lc + lp > 4
+    no([0x80, 0x02, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // pickle PROTO: lc=2 lp=4
   });
 
   it('does not claim pickles, plain files or random data', () => {
@@ -146,8 +176,9 @@ describe('sniffCompression', () => {
     }
   });
 
-  it('leaves .lzma with non-default lc/lp/pb to an explicit kind (no magic to go on)', () => {
-    expect(sniffCompression(fixture('payload-lc1-lp2-pb0.lzma'))).toBeUndefined();
+  it('recognises .lzma with any lc/lp/pb liblzma decodes (lzma.open takes them too)', () => {
+    expect(sniffCompression(fixture('payload-lc1-lp2-pb0.lzma'))).toBe('lzma');
+    expect(sniffCompression(fixture('payload-lc4-lp0-pb4.lzma'))).toBe('lzma');
   });
 });
 
@@ -424,7 +455,10 @@ describe('decompressBounded: bad data', () => {
 describe('decompressBounded: trailing data', () => {
   const GARBAGE = new TextEncoder().encode('TRAILING GARBAGE, NOT A STREAM');
 
-  it.each(PAYLOAD_FIXTURES)('%s: keeps the data complete and counts trailing bytes', async (kind, name) => {
+  // gzip is not here: CPython's gzip fails on bytes after a member (see 'gzip members as CPython reads them').
+  const NOT_GZIP = PAYLOAD_FIXTURES.filter(([kind]) => kind !== 'gzip');
+
+  it.each(NOT_GZIP)('%s: keeps the data complete and counts trailing bytes', async (kind, name) => {
     const bytes = fixture(name);
     const result = await decode(kind, concat(bytes, GARBAGE));
     expect(result.complete).toBe(true);
@@ -435,7 +469,6 @@ describe('decompressBounded: trailing data', () => {
   });
 
   it.each([
-    ['gzip', 'payload-2members.gz'],
     ['bz2', 'payload-2streams.bz2'],
     ['xz', 'payload-2streams.xz'],
     ['lz4', 'stored-skippable-2frames.lz4'],
@@ -446,9 +479,10 @@ describe('decompressBounded: trailing data', () => {
     expect(result.trailingBytes).toBe(7);
   });
 
-  it('counts zero padding after gzip as trailing but accepts xz stream padding', async () => {
+  it('accepts zero padding after gzip (as CPython does) and xz stream padding', async () => {
     const gz = await decode('gzip', concat(fixture('payload.gz'), new Uint8Array(8)));
-    expect(gz).toMatchObject({ complete: true, trailingBytes: 8 });
+    expect(gz).toMatchObject({ complete: true, consumed: fixture('payload.gz').length + 8 });
+    expect(gz.trailingBytes).toBeUndefined();
     const xz = await decode('xz', concat(fixture('payload.xz'), new Uint8Array(8)));
     expect(xz.complete).toBe(true);
     expect(xz.trailingBytes).toBeUndefined();
@@ -459,6 +493,160 @@ describe('decompressBounded: trailing data', () => {
     const result = await decode('xz', concat(one, one.subarray(0, 100)));
     expect(result.complete).toBe(false);
     expect(result.error).toMatch(/truncated/);
+  });
+});
+
+/** `bytes` with the .lzma header's dictionary size (bytes 1..4) replaced. */
+function withDictionarySize(bytes: Uint8Array, dictionarySize: number): Uint8Array {
+  const copy = bytes.slice();
+  new DataView(copy.buffer).setUint32(1, dictionarySize, true);
+  return copy;
+}
+
+describe('.lzma dictionary sizes as liblzma takes them', () => {
+  // payload-dict4k.lzma was written with a 4 KiB dictionary; make-fixtures.py checks every rewrite below
+  // against CPython (FORMAT_AUTO decodes the first list and refuses the second, FORMAT_ALONE decodes both).
+  const DICT4K = fixture('payload-dict4k.lzma');
+  const PICKY = [0, 1, 2, 3, 6, 3072, 2 ** 12, 2 ** 20 + 2 ** 19, 0xffffffff];
+  const NOT_PICKY = [5, 4097, 3 * 2 ** 20 + 1, 7 * 2 ** 20, 0xfffffffe];
+
+  it.each(PICKY)('dictionary size %i is sniffed and decodes', async (size) => {
+    const bytes = withDictionarySize(DICT4K, size);
+    expect(sniffCompression(bytes)).toBe('lzma');
+    const result = await decode('lzma', bytes);
+    expect(result).toMatchObject({ complete: true, consumed: bytes.length });
+    expect(sameBytes(result.data, PAYLOAD)).toBe(true);
+  });
+
+  it.each(NOT_PICKY)(
+    'dictionary size %i is not sniffed, but decodes when asked (FORMAT_ALONE)',
+    async (size) => {
+      const bytes = withDictionarySize(DICT4K, size);
+      expect(sniffCompression(bytes)).toBeUndefined();
+      const result = await decode('lzma', bytes);
+      expect(result.complete).toBe(true);
+      expect(sameBytes(result.data, PAYLOAD)).toBe(true);
+    },
+  );
+
+  it('agrees with the 2^n / 2^n + 2^(n-1) definition (plus 0 and UINT32_MAX) on every size to 2^17', () => {
+    const accepted = new Set<number>([0, 0xffffffff]);
+    for (let n = 0; n < 32; n++) {
+      accepted.add(2 ** n);
+      if (n > 0) accepted.add(2 ** n + 2 ** (n - 1));
+    }
+    const disagree: number[] = [];
+    for (let d = 0; d <= 2 ** 17; d++) if (isPickyLzmaDictionarySize(d) !== accepted.has(d)) disagree.push(d);
+    expect(disagree).toEqual([]);
+    for (const d of accepted) expect(isPickyLzmaDictionarySize(d), `${d}`).toBe(true);
+    for (const d of [2 ** 31 + 1, 3 * 2 ** 30 - 16, 3 * 2 ** 30 + 1, 2 ** 31 + 2 ** 29, 0xfffffff0]) {
+      expect(isPickyLzmaDictionarySize(d), `${d}`).toBe(false);
+    }
+  });
+
+  it('decodes a tiny dictionary as liblzma does: at least 4 KiB, in multiples of 16', async () => {
+    expect([0, 1, 4095, 4096, 4097, 0xffffffff].map(effectiveDictionarySize)).toEqual([
+      4096,
+      4096,
+      4096,
+      4096,
+      4112,
+      2 ** 32,
+    ]);
+    // payload.lzma (8 MiB dictionary) has matches further back than 4 KiB: corrupt to liblzma with 1 byte.
+    const result = await decode('lzma', withDictionarySize(fixture('payload.lzma'), 1));
+    expect(result.complete).toBe(false);
+    expect(result.error).toMatch(/beyond the dictionary size/);
+  });
+
+  it('continues into a following stream only when liblzma would (FORMAT_AUTO after the first)', async () => {
+    const tiny = withDictionarySize(DICT4K, 1);
+    const both = await decode('lzma', concat(DICT4K, tiny));
+    expect(both.complete).toBe(true);
+    expect(sameBytes(both.data, concat(PAYLOAD, PAYLOAD))).toBe(true);
+    // CPython's lzma.decompress ignores a second stream FORMAT_AUTO refuses, as trailing data.
+    const odd = withDictionarySize(DICT4K, 5);
+    const first = await decode('lzma', concat(DICT4K, odd));
+    expect(first).toMatchObject({ complete: true, consumed: DICT4K.length, trailingBytes: odd.length });
+  });
+});
+
+describe('gzip members as CPython reads them', () => {
+  const memberA = new Uint8Array(gzipSync(PAYLOAD.subarray(0, 5000)));
+  const memberB = new Uint8Array(gzipSync(PAYLOAD.subarray(5000)));
+
+  it.each([0, 1, 100, 70_000])('decodes member, %i zero bytes, member', async (zeros) => {
+    const bytes = concat(memberA, new Uint8Array(zeros), memberB);
+    const result = await decode('gzip', bytes);
+    expect(result).toMatchObject({ complete: true, consumed: bytes.length });
+    expect(result.trailingBytes).toBeUndefined();
+    expect(sameBytes(result.data, PAYLOAD)).toBe(true);
+  });
+
+  it.each([1, 100, 70_000])('accepts %i zero bytes after the last member', async (zeros) => {
+    const bytes = concat(memberA, memberB, new Uint8Array(zeros));
+    const result = await decode('gzip', bytes);
+    expect(result).toMatchObject({ complete: true, consumed: bytes.length });
+    expect(result.trailingBytes).toBeUndefined();
+    expect(sameBytes(result.data, PAYLOAD)).toBe(true);
+  });
+
+  it.each([
+    ['garbage', new TextEncoder().encode('TRAILING GARBAGE'), 0],
+    ['zeros then garbage', concat(new Uint8Array(100), new TextEncoder().encode('xyz')), 100],
+    ['zeros then a lone 0x1f', concat(new Uint8Array(5), new Uint8Array([0x1f])), 5],
+    ['a byte after a 64 KiB run of zeros', concat(new Uint8Array(65_536), new Uint8Array([7])), 65_536],
+  ] as const)('fails on %s after a member, keeping every member before it', async (_, tail, zeros) => {
+    const members = concat(memberA, memberB);
+    const result = await decode('gzip', concat(members, tail));
+    expect(result.complete).toBe(false);
+    expect(result.stopped).toBeUndefined();
+    expect(result.error).toMatch(/after member 1.*start no gzip member.*BadGzipFile/);
+    expect(result.consumed).toBe(members.length + zeros);
+    expect(sameBytes(result.data, PAYLOAD)).toBe(true);
+  });
+
+  it('fails on a member cut short after zero padding', async () => {
+    const result = await decode('gzip', concat(memberA, new Uint8Array(10), memberB.subarray(0, 30)));
+    expect(result.complete).toBe(false);
+    expect(result.error).toMatch(/gzip member 1/);
+    expect(sameBytes(result.data, PAYLOAD.subarray(0, result.data.length))).toBe(true);
+  });
+
+  it('keeps the output bound across padded members', async () => {
+    const bomb = new Uint8Array(gzipSync(new Uint8Array(8 * MiB)));
+    const result = await decode('gzip', concat(memberA, new Uint8Array(100), bomb), {
+      maxOutputBytes: MiB,
+      maxRatio: 1e9,
+      minBytesForRatio: 0,
+    });
+    expect(result.stopped).toBe('limit');
+    expect(result.data.length).toBeLessThanOrEqual(MiB);
+    expect(sameBytes(result.data.subarray(0, 5000), PAYLOAD.subarray(0, 5000))).toBe(true);
+  });
+
+  it('reads headers CPython reads: reserved flag bits set, a file name longer than 64 KiB', async () => {
+    const reserved = new Uint8Array(gzipSync(PAYLOAD));
+    reserved[3]! |= 0xe0;
+    expect(sameBytes((await decode('gzip', reserved)).data, PAYLOAD)).toBe(true);
+    expect((await decode('gzip', reserved)).complete).toBe(true);
+    const plain = new Uint8Array(gzipSync(PAYLOAD));
+    const named = concat(
+      new Uint8Array([0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 0, 0xff]),
+      new Uint8Array(100_000).fill(0x6e),
+      new Uint8Array([0]),
+      plain.subarray(10),
+    );
+    const result = await decode('gzip', named);
+    expect(result).toMatchObject({ complete: true, consumed: named.length });
+    expect(sameBytes(result.data, PAYLOAD)).toBe(true);
+  });
+
+  it('reports a file name that runs to the end of the input as truncated', async () => {
+    const header = new Uint8Array([0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 0, 0xff, 0x61, 0x62]);
+    const result = await decode('gzip', header);
+    expect(result.complete).toBe(false);
+    expect(result.error).toMatch(/truncated: the input ends inside the gzip file name/);
   });
 });
 

@@ -16,8 +16,6 @@ import { type DecodeOutcome, SourceReadError } from './types.js';
 export const INFLATE_INPUT_CHUNK_BYTES = 1024 * 1024;
 /** Output chunk size of the inflater: also the granularity of the output limit. */
 const INFLATE_OUTPUT_CHUNK_BYTES = 64 * 1024;
-/** Longest FNAME or FCOMMENT accepted in a gzip header (they are file names and comments, never large). */
-export const MAX_GZIP_HEADER_TEXT_BYTES = 64 * 1024;
 
 const GZIP_ID1 = 0x1f;
 const GZIP_ID2 = 0x8b;
@@ -27,7 +25,6 @@ const FHCRC = 0x02;
 const FEXTRA = 0x04;
 const FNAME = 0x08;
 const FCOMMENT = 0x10;
-const FLG_RESERVED = 0xe0;
 const GZIP_TRAILER_BYTES = 8;
 
 interface InflateRun {
@@ -115,7 +112,46 @@ export async function decodeZlib(source: ByteSource, out: BoundedOutput): Promis
   return { complete: true, consumed: run.consumed, trailingBytes: source.size - run.consumed };
 }
 
-/** Reads a gzip member header (RFC 1952 §2.3) at `offset`; returns where the deflate data starts. */
+/** Compressed bytes examined at a time when looking for the end of a header string or of zero padding. */
+const SCAN_CHUNK_BYTES = 64 * 1024;
+let zeroChunk: Uint8Array | undefined;
+
+/** Offset of the first byte equal to `value` at or after `offset`, or -1 when the input ends first. */
+function indexOfByte(source: ByteSource, offset: number, value: number): number {
+  for (let at = offset; at < source.size; ) {
+    const chunk = source.readAt(at, SCAN_CHUNK_BYTES);
+    if (chunk.length === 0) break;
+    const i = chunk.indexOf(value);
+    if (i >= 0) return at + i;
+    at += chunk.length;
+  }
+  return -1;
+}
+
+/** Offset of the first non-zero byte at or after `offset`, or source.size when only zeros follow. */
+function skipZeros(source: ByteSource, offset: number): number {
+  zeroChunk ??= new Uint8Array(SCAN_CHUNK_BYTES);
+  for (let at = offset; at < source.size; ) {
+    const chunk = source.readAt(at, SCAN_CHUNK_BYTES);
+    if (chunk.length === 0) break;
+    // Whole chunks of zeros are compared natively; only the chunk that ends the padding is walked.
+    if (
+      !Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).equals(zeroChunk.subarray(0, chunk.length))
+    ) {
+      return at + chunk.findIndex((b) => b !== 0);
+    }
+    at += chunk.length;
+  }
+  return source.size;
+}
+
+/**
+ * Reads a gzip member header (RFC 1952 §2.3) at `offset` as CPython reads it (Lib/gzip.py, _read_gzip_header),
+ * since that is the reader that decides what a joblib or .gz model file contains; returns where the deflate
+ * data starts. Like CPython, it ignores the reserved FLG bits (RFC 1952 §2.3.1.2 asks decoders to refuse
+ * them) and reads the file name and comment up to their NUL whatever their length: refusing either would
+ * leave unread a payload that CPython decompresses.
+ */
 function readGzipHeader(source: ByteSource, offset: number): number {
   const r = new ByteReader(source, offset);
   const id1 = r.u8('gzip ID1');
@@ -124,8 +160,6 @@ function readGzipHeader(source: ByteSource, offset: number): number {
   const cm = r.u8('gzip CM');
   if (cm !== GZIP_CM_DEFLATE) throw new Error(`gzip compression method ${cm} is not deflate (8)`);
   const flg = r.u8('gzip FLG');
-  // RFC 1952 §2.3.1.2: a decoder must give an error if reserved FLG bits are set.
-  if (flg & FLG_RESERVED) throw new Error(`gzip header has reserved flag bits set (0x${flg.toString(16)})`);
   r.skip(6, 'gzip MTIME, XFL and OS');
   if (flg & FEXTRA) r.skip(r.u16le('gzip XLEN'), 'gzip extra field');
   for (const [flag, what] of [
@@ -133,12 +167,10 @@ function readGzipHeader(source: ByteSource, offset: number): number {
     [FCOMMENT, 'comment'],
   ] as const) {
     if (!(flg & flag)) continue;
-    let n = 0;
-    while (r.u8(`gzip ${what}`) !== 0) {
-      if (++n > MAX_GZIP_HEADER_TEXT_BYTES) {
-        throw new Error(`gzip ${what} longer than ${MAX_GZIP_HEADER_TEXT_BYTES} bytes`);
-      }
-    }
+    // CPython stops at the end of the input too, then fails for want of deflate data: an error either way.
+    const nul = indexOfByte(source, r.offset, 0);
+    if (nul < 0) throw new Error(`truncated: the input ends inside the gzip ${what}`);
+    r.seek(nul + 1);
   }
   // The header CRC16 is skipped, not verified: CPython's gzip does the same, and the data has its own CRC.
   if (flg & FHCRC) r.skip(2, 'gzip header CRC16');
@@ -146,8 +178,12 @@ function readGzipHeader(source: ByteSource, offset: number): number {
 }
 
 /**
- * A gzip file: one or more members (RFC 1952 §2.2), each checked against its CRC-32 and ISIZE. Bytes after the
- * last member that do not start another member are reported as trailing, as gzip(1) does.
+ * A gzip file as CPython's gzip module reads it (Lib/gzip.py, _GzipReader.read and _read_eof; gzip.decompress
+ * does the same): one or more members (RFC 1952 §2.2), each checked against its CRC-32 and ISIZE, with any
+ * run of zero bytes after a member skipped ("Gzip files can be padded with zeroes and still have archives").
+ * Zeros up to the end are fine. Anything else after a member is an error, as in CPython, which raises
+ * BadGzipFile("Not a gzipped file") there: the data of every member before it is kept and the error says
+ * where decoding stopped. Output stays bounded by `out` however many members there are.
  */
 export async function decodeGzip(source: ByteSource, out: BoundedOutput): Promise<DecodeOutcome> {
   let position = 0;
@@ -189,11 +225,17 @@ export async function decodeGzip(source: ByteSource, out: BoundedOutput): Promis
     if (storedSize !== memberBytes % 2 ** 32) {
       return { complete: false, consumed: trailerStart, error: `gzip member ${member}: ISIZE mismatch` };
     }
-    position = trailer.offset;
-    if (position >= source.size) return { complete: true, consumed: position };
+    position = skipZeros(source, trailer.offset);
+    if (position >= source.size) return { complete: true, consumed: source.size };
     const next = source.readAt(position, 2);
-    if (next[0] !== GZIP_ID1 || next[1] !== GZIP_ID2) {
-      return { complete: true, consumed: position, trailingBytes: source.size - position };
+    if (next.length < 2 || next[0] !== GZIP_ID1 || next[1] !== GZIP_ID2) {
+      const padding = position - trailer.offset;
+      const after = padding > 0 ? ` and ${padding} zero bytes` : '';
+      return {
+        complete: false,
+        consumed: position,
+        error: `gzip: ${source.size - position} bytes after member ${member}${after} start no gzip member (CPython's gzip raises BadGzipFile "Not a gzipped file" there)`,
+      };
     }
   }
 }

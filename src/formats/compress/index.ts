@@ -48,7 +48,10 @@ export const COMPRESSION_SNIFF_BYTES = 13;
 
 /**
  * The compression format `head` (the first bytes of a file) starts with, by magic bytes, or undefined.
- * .lzma has no magic; it is claimed only for CPython/liblzma's exact header shape (see isLzmaAloneHeader).
+ * .lzma has no magic; it is claimed for exactly the headers liblzma's FORMAT_AUTO decoder sends to its .lzma
+ * decoder and accepts (see isLzmaAloneHeader). The order of the checks does not matter: none of the magics
+ * below is such a header (their first byte is not a valid lc/lp/pb, or for LZ4 the dictionary size it
+ * implies, 0x??184D22, is not 2^n or 2^n + 2^(n-1)), just as liblzma itself sends only 0xFD (.xz) elsewhere.
  */
 export function sniffCompression(head: Uint8Array): CompressionKind | undefined {
   if (startsWith(head, GZIP_MAGIC)) return 'gzip';

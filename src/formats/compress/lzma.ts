@@ -18,7 +18,10 @@
  * doc/lzma-file-format.txt. Instead of a separate dictionary it copies matches out of the output itself,
  * which we keep anyway: memory is the output (at most maxOutputBytes) plus the probability tables (at most
  * 6 MiB for lc=8, lp=4), whatever dictionary size the header claims. Distances past the start of the stream
- * or past the dictionary size are errors, as in the reference decoder.
+ * or past the dictionary size are errors, as in the reference decoder, with the dictionary size liblzma uses
+ * (effectiveDictionarySize). An explicit 'lzma' decode is as lenient as CPython's FORMAT_ALONE (any dictionary
+ * and size) and also takes lc + lp > 4, which the LZMA SDK allows and liblzma refuses: decoding more than
+ * CPython does is harmless here; sniffing is what must agree with it (isLzmaAloneHeader).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ByteSource } from '../../core/byte-reader.js';
@@ -32,8 +35,6 @@ const LZMA_STEP_BYTES = 1024 * 1024;
 export const LZMA_HEADER_BYTES = 13;
 /** The properties byte (pb * 5 + lp) * 9 + lc is below 9 * 5 * 5 (lc <= 8, lp <= 4, pb <= 4). */
 const MAX_PROPERTIES = 9 * 5 * 5;
-/** lc=3, lp=0, pb=2: what every LZMA encoder preset writes, including liblzma's for CPython. */
-export const LZMA_DEFAULT_PROPERTIES = 0x5d;
 
 // Range coder (spec §"The range decoder").
 const NUM_BIT_MODEL_TOTAL_BITS = 11;
@@ -50,6 +51,7 @@ const END_POS_MODEL_INDEX = 14;
 const NUM_FULL_DISTANCES = 1 << (END_POS_MODEL_INDEX >>> 1);
 const MATCH_MIN_LEN = 2;
 const LITERAL_CODER_SIZE = 0x300;
+/** liblzma's LZMA_DICT_SIZE_MIN (api/lzma/lzma12.h). */
 const MIN_DICTIONARY_BYTES = 1 << 12;
 const END_MARKER_DISTANCE = 0xffffffff;
 
@@ -82,18 +84,59 @@ export function parseLzmaHeader(head: Uint8Array): LzmaHeader | string {
   return { lc, lp, pb, dictionarySize, uncompressedSize };
 }
 
+/** liblzma's LZMA_LCLP_MAX (api/lzma/lzma12.h): lc + lp above it is rejected by lzma_lzma_lclppb_decode. */
+const LZMA_LCLP_MAX = 4;
+/** The picky .lzma decoder rejects a stated uncompressed size of 2^38 (256 GiB) or more. */
+const PICKY_MAX_UNCOMPRESSED_SIZE = 2 ** 38;
+
 /**
- * Whether `head` looks like a .lzma header as CPython/liblzma writes it: properties 0x5D and a dictionary size
- * of 2^n or 2^n + 2^(n-1) (liblzma's lzma_alone_decoder accepts only those), from 4 KiB to 1.5 GiB. Strict on
- * purpose: a .lzma file has no magic, and this must not claim random data.
+ * The dictionary sizes liblzma's picky .lzma decoder accepts (xz-utils src/liblzma/common/alone_decoder.c,
+ * SEQ_DICTIONARY_SIZE): UINT32_MAX, or a size its round-up to 2^n or 2^n + 2^(n-1) leaves unchanged. The same
+ * uint32 arithmetic as there, so the edge cases agree too: 0 passes (0 - 1 wraps to UINT32_MAX, + 1 wraps back to
+ * 0), as do 1, 2, 3, 4, 6, 8, 12, ... 2^31 and 3 * 2^30.
+ */
+export function isPickyLzmaDictionarySize(dictionarySize: number): boolean {
+  if (dictionarySize === 0xffffffff) return true;
+  let d = (dictionarySize - 1) >>> 0;
+  d = (d | (d >>> 2)) >>> 0;
+  d = (d | (d >>> 3)) >>> 0;
+  d = (d | (d >>> 4)) >>> 0;
+  d = (d | (d >>> 8)) >>> 0;
+  d = (d | (d >>> 16)) >>> 0;
+  return (d + 1) >>> 0 === dictionarySize;
+}
+
+/**
+ * Whether `head` starts with a .lzma header that liblzma's lzma_auto_decoder accepts. That is what CPython's
+ * lzma.open, LZMAFile and lzma.decompress use by default (FORMAT_AUTO): joblib.load opens files starting
+ * 5D 00 with LZMAFile(fileobj, 'rb') (joblib/compressor.py), pandas opens compression='xz' the same way. Any
+ * first byte but 0xFD (.xz) and, with lzip support, 0x4C goes to the .lzma decoder in its picky mode
+ * (xz-utils src/liblzma/common/auto_decoder.c; alone_decoder.c with picky = true), which requires
+ * - a properties byte of at most (4 * 5 + 4) * 9 + 8 = 224 with lc + lp <= 4 (lzma_decoder.c,
+ *   lzma_lzma_lclppb_decode);
+ * - a dictionary size isPickyLzmaDictionarySize accepts;
+ * - an uncompressed size that is unknown (all 0xFF) or below 2^38.
+ * Neither 0xFD nor 0x4C is a valid properties byte (lc + lp > 4), so this never claims .xz or .lz data.
+ *
+ * FORMAT_ALONE (lzma_alone_decoder, picky = false) accepts any dictionary and uncompressed size; such a header
+ * cannot be told from random data, so only an explicit kind decodes it. A .lzma file has no magic either way:
+ * callers must keep in mind that other formats (a pickle) can start with bytes this accepts.
  */
 export function isLzmaAloneHeader(head: Uint8Array): boolean {
   const header = parseLzmaHeader(head);
-  if (typeof header === 'string' || head[0] !== LZMA_DEFAULT_PROPERTIES) return false;
-  const d = header.dictionarySize;
-  if (d < MIN_DICTIONARY_BYTES || d > 3 * 2 ** 29) return false;
-  const n = 31 - Math.clz32(d);
-  return d === 2 ** n || d === 2 ** n + 2 ** (n - 1);
+  if (typeof header === 'string' || header.lc + header.lp > LZMA_LCLP_MAX) return false;
+  if (!isPickyLzmaDictionarySize(header.dictionarySize)) return false;
+  return header.uncompressedSize === undefined || header.uncompressedSize < PICKY_MAX_UNCOMPRESSED_SIZE;
+}
+
+/**
+ * The largest match distance (plus one) liblzma accepts for a header's dictionary size: at least
+ * LZMA_DICT_SIZE_MIN (4096), rounded up to a multiple of 16 (xz-utils src/liblzma/lz/lz_decoder.c,
+ * lzma_lz_decoder_init; dict_is_distance_valid checks distances against that). So a 1-byte dictionary
+ * decodes like a 4 KiB one, as in CPython.
+ */
+export function effectiveDictionarySize(dictionarySize: number): number {
+  return Math.ceil(Math.max(dictionarySize, MIN_DICTIONARY_BYTES) / 16) * 16;
 }
 
 class RangeDecoder {
@@ -229,7 +272,7 @@ class LzmaStreamDecoder {
     this.lc = header.lc;
     this.lpMask = (1 << header.lp) - 1;
     this.pbMask = (1 << header.pb) - 1;
-    this.dictionarySize = Math.max(header.dictionarySize, MIN_DICTIONARY_BYTES);
+    this.dictionarySize = effectiveDictionarySize(header.dictionarySize);
     this.remaining = header.uncompressedSize;
     this.literal = new Uint16Array(LITERAL_CODER_SIZE << (header.lc + header.lp)).fill(PROB_INIT);
     this.rc = new RangeDecoder(input);
@@ -399,8 +442,9 @@ class LzmaStreamDecoder {
 }
 
 /**
- * Decodes .lzma data: one stream, or several back to back when what follows a stream has a strict .lzma
- * header (CPython's LZMAFile decodes such concatenations too). Anything else after the end is trailing.
+ * Decodes .lzma data: one stream, or several back to back when what follows a stream has a header liblzma's
+ * FORMAT_AUTO decoder accepts (CPython's LZMAFile and lzma.decompress start a new FORMAT_AUTO decompressor on
+ * the unused data after each stream). Anything else after the end is trailing.
  */
 export async function decodeLzmaAlone(source: ByteSource, out: BoundedOutput): Promise<DecodeOutcome> {
   const input = new ByteInput(source, 0, '.lzma stream');

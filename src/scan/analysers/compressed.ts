@@ -1,7 +1,9 @@
 import { bufferSource, sliceSource } from '../../core/byte-reader.js';
 import { decompressBounded, sniffCompression } from '../../formats/compress/index.js';
 import { reportIncompleteDecompression } from '../archive/report.js';
+import { ARCHIVE_RULES } from '../archive/rules.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
+import { confirmPickle, pickleAnalyser } from './pickle.js';
 
 /** Below this output size a high compression ratio is normal (small, repetitive files). */
 export const MIN_BYTES_FOR_RATIO = 16 * 1024 * 1024;
@@ -51,6 +53,23 @@ export const compressedAnalyser: FormatAnalyser = {
       });
     }
     const inner = await ctx.analyseMember(`(${kind}-decompressed)`, bufferSource(out.data));
+    if (kind === 'lzma' && confirmPickle(whole, head)) {
+      // .lzma has no magic: a pickle can start with a header liblzma's FORMAT_AUTO decoder accepts (LONG4 with
+      // length 1 is 8B 01 00 00 00, lc=4 lp=0 pb=3 and a 1-byte dictionary). lzma.open then reads the file as
+      // .lzma and pickle.load as a pickle, so both readings are analysed, as the engine does for pickle + zip.
+      ctx.report({
+        ruleId: ARCHIVE_RULES.structure.id,
+        severity: 'high',
+        title: ARCHIVE_RULES.structure.title,
+        message:
+          'The file is both a .lzma stream (by a header liblzma accepts, which has no magic) and a pickle: lzma.open decompresses it while pickle.load runs it as it is. Both were analysed.',
+        offset: 0,
+        evidence: 'lzma + pickle polyglot',
+        remediation: ARCHIVE_RULES.structure.help,
+        references: ARCHIVE_RULES.structure.references,
+      });
+      await pickleAnalyser.analyse(whole, ctx, head);
+    }
     // A joblib file is a compressed pickle; report what the decompressed content turned out to be.
     const joblib = inner.format === 'joblib' || inner.format === 'pickle';
     const format = zfile ? 'joblib-zfile' : joblib ? `joblib-${kind}` : kind;
