@@ -3,8 +3,8 @@
  * or a plain archive. Names only classify the archive; every member is still sniffed by content.
  */
 export type ZipLayout =
-  | { readonly kind: 'pytorch'; readonly prefix: string }
-  | { readonly kind: 'torchscript'; readonly prefix: string }
+  | { readonly kind: 'pytorch'; readonly base: string }
+  | { readonly kind: 'torchscript'; readonly base: string }
   | { readonly kind: 'npz' }
   | { readonly kind: 'zip' };
 
@@ -13,26 +13,63 @@ export type ZipLayout =
  * `<prefix>/version`, `<prefix>/data/<key>` storages and, since 2.x, `<prefix>/byteorder` and
  * `<prefix>/.data/serialization_id`. The prefix is any folder name (the archive's stem by default), so we
  * accept any. TorchScript (torch.jit.save) adds `<prefix>/code/` sources and `<prefix>/constants.pkl`.
+ * `base` is the prefix with its slash, what every record name starts with ('' only for a root-level
+ * `data.pkl`, which PyTorch itself refuses to load).
  */
 export function classifyZipLayout(names: readonly string[]): ZipLayout {
-  let pickleRecord: string | undefined;
+  const base = torchRecordBase(names);
   let hasCode = false;
   let allNpy = names.length > 0;
   for (const name of names) {
-    // miniz looks records up case-insensitively (mz_zip_reader_locate_file without
-    // MZ_ZIP_FLAG_CASE_SENSITIVE, as inline_container.cc calls it), so `DATA.PKL` and `CODE/x.PY` count.
-    const m = /^(?:([^/]+)\/)?data\.pkl$/i.exec(name);
-    if (m && pickleRecord === undefined) pickleRecord = m[1] ?? '';
+    // miniz looks records up case-insensitively (see torchRecordBase), so `CODE/x.PY` counts.
     if (isTorchScriptCodeName(name)) hasCode = true;
     if (!name.endsWith('.npy') && !name.endsWith('/')) allNpy = false;
   }
-  if (pickleRecord !== undefined) {
-    return hasCode
-      ? { kind: 'torchscript', prefix: pickleRecord }
-      : { kind: 'pytorch', prefix: pickleRecord };
+  if (base !== undefined) {
+    return hasCode ? { kind: 'torchscript', base } : { kind: 'pytorch', base };
   }
   if (allNpy) return { kind: 'npz' };
   return { kind: 'zip' };
+}
+
+/**
+ * The folder PyTorch reads every record from, with its slash (`archive_name_plus_slash_`).
+ *
+ * caffe2/serialize/inline_container.cc, PyTorchStreamReader::init: the archive name is the name of
+ * central-directory entry 0 (`mz_zip_reader_get_filename(ar_, 0, ...)`) up to its first '/'
+ * (`buf.find_first_of('/')`; no '/' throws "file in archive is not in a subdirectory"), so it may be
+ * empty for a name starting with '/'. Nothing else is normalised (no "./" or "\\" handling, in 1.x as
+ * in 2.x sources). getRecord/hasRecord then look up `archive_name_plus_slash_ + name` (`data.pkl`,
+ * `data/<key>`, `version`, ...) with mz_zip_reader_locate_file(..., flags 0): miniz compares names
+ * ASCII-case-insensitively unless MZ_ZIP_FLAG_CASE_SENSITIVE is passed. So which `data.pkl` torch.load
+ * unpickles is decided by entry 0, not by where a `data.pkl` first appears: a decoy `data.pkl` elsewhere
+ * must not move the folder whose `data/` members are treated as raw tensor bytes. (Recent
+ * getAllRecords, reached from torch.load's TorchScript check, refuses members outside the folder; older
+ * readers and other callers of getRecord do not, so that is no defence to rely on.)
+ *
+ * An archive PyTorch cannot open (entry 0 not in a folder, or no `data.pkl` in entry 0's folder) falls
+ * back to the first `[<folder>/]data.pkl`, which only labels the archive; its members are all analysed
+ * or sniffed either way.
+ */
+function torchRecordBase(names: readonly string[]): string | undefined {
+  const first = names[0];
+  const slash = first?.indexOf('/') ?? -1;
+  if (first !== undefined && slash >= 0) {
+    const base = first.slice(0, slash + 1);
+    const record = asciiLower(`${base}data.pkl`);
+    if (names.some((n) => asciiLower(n) === record)) return base;
+  }
+  for (const name of names) {
+    // Matched the way miniz finds records: `DATA.PKL` counts.
+    const m = /^(?:([^/]+)\/)?data\.pkl$/i.exec(name);
+    if (m) return m[1] === undefined ? '' : `${m[1]}/`;
+  }
+  return undefined;
+}
+
+/** Lower-cases ASCII letters only, as miniz's MZ_TOLOWER does when it compares names. */
+function asciiLower(name: string): string {
+  return name.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
 /** TorchScript sources: `[<prefix>/]code/<qualified path>.py`, matched the way miniz finds them. */
@@ -40,11 +77,15 @@ export function isTorchScriptCodeName(name: string): boolean {
   return /^(?:[^/]+\/)?code\/.+\.py$/i.test(name);
 }
 
-/** Whether a member of a PyTorch archive holds raw tensor bytes (`<prefix>/data/<key>`), not structure. */
+/**
+ * Whether a member of a PyTorch archive holds raw tensor bytes (`<prefix>/data/<key>`), not structure.
+ * Such members are only sniffed. Defence in depth: a name ending in `.pkl` (any case) is what loaders
+ * unpickle by name, so it is never taken for tensor bytes, wherever it sits.
+ */
 export function isTensorStorageMember(layout: ZipLayout, name: string): boolean {
   if (layout.kind !== 'pytorch' && layout.kind !== 'torchscript') return false;
-  const base = layout.prefix === '' ? '' : `${layout.prefix}/`;
-  return name.startsWith(`${base}data/`) || name.startsWith(`${base}.data/`);
+  if (/\.pkl$/i.test(name)) return false;
+  return name.startsWith(`${layout.base}data/`) || name.startsWith(`${layout.base}.data/`);
 }
 
 /** An attribute dot as Python's tokenizer allows it: spaces, newlines and line continuations around it. */

@@ -1,15 +1,21 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { bufferSource } from '../../core/byte-reader.js';
+import { type ByteSource, bufferSource } from '../../core/byte-reader.js';
 import type { Finding } from '../../core/finding.js';
 import { OP } from '../../formats/pickle/opcodes.js';
 import { pickle } from '../../formats/pickle/test-support/builder.js';
-import { buildZip, FLAG_ENCRYPTED, type ZipMemberSpec } from '../../formats/zip/test-support/zip-builder.js';
+import {
+  buildZip,
+  buildZipWithLayout,
+  FLAG_ENCRYPTED,
+  type ZipMemberSpec,
+} from '../../formats/zip/test-support/zip-builder.js';
 import type { ScanLimits } from '../context.js';
 import { analyseSource } from '../engine.js';
 import { createImportPolicy } from '../pickle/policy.js';
 import { DEFAULT_ANALYSERS } from './index.js';
 import { MAX_TORCHSCRIPT_SOURCE_BYTES } from './zip.js';
+import { classifyZipLayout, isTensorStorageMember } from './zip-layout.js';
 
 async function scan(bytes: Uint8Array, path = 'model.pt', limits?: Partial<ScanLimits>) {
   return analyseSource(bufferSource(bytes), path, {
@@ -216,6 +222,162 @@ describe('zip analyser: PyTorch archives', () => {
     ]);
     const result = await scan(bytes);
     expect(result.findings).toEqual([]);
+  });
+});
+
+/** posix.system('id') as protocol 0 writes it (no PROTO; text opcodes), or protocol 1 behind PROTO 1. */
+const oldPayload = (protocol: 0 | 1, pad = '') => {
+  const b = pickle();
+  if (protocol === 1) b.proto(1);
+  if (pad !== '') b.string0(pad).op(OP.POP);
+  return b
+    .global('posix', 'system')
+    .op(OP.MARK)
+    .op(OP.UNICODE)
+    .raw('id\n')
+    .op(OP.TUPLE)
+    .op(OP.REDUCE)
+    .stop()
+    .build();
+};
+
+function expectCriticalAt(findings: readonly Finding[], member: string): void {
+  const hits = byRule(findings, 'PICKLE-IMPORT-DANGEROUS');
+  expect(hits, JSON.stringify(rules(findings))).toHaveLength(1);
+  expect(hits[0]).toMatchObject({ severity: 'critical', evidence: "posix.system('id')" });
+  expect(hits[0]!.location.member).toBe(member);
+}
+
+describe('zip analyser: the archive folder PyTorch reads (inline_container.cc PyTorchStreamReader::init)', () => {
+  // B9: entry 0 names the folder (`data`), a decoy `data.pkl` sits at the root, and torch unpickles
+  // `data/data.pkl`, which a folder taken from the decoy would have left to the storage sniff.
+  const b9 = (evil: Uint8Array, method: number) =>
+    buildZip([
+      { name: 'data/version', data: '3\n', method },
+      { name: 'data.pkl', data: pickle().proto(2).op(OP.EMPTY_DICT).stop().build(), method },
+      { name: 'data/data.pkl', data: evil, method },
+      { name: 'data/byteorder', data: 'little', method },
+    ]);
+
+  for (const protocol of [0, 1] as const) {
+    for (const method of [0, 8]) {
+      it(`finds a protocol ${protocol} payload in <entry 0 folder>/data.pkl behind a root decoy (method ${method})`, async () => {
+        const result = await scan(b9(oldPayload(protocol), method));
+        expect(result.format).toBe('pytorch-zip');
+        expectCriticalAt(result.findings, 'data/data.pkl');
+      });
+    }
+  }
+
+  it('takes the folder from entry 0 and finds data.pkl in it in any letter case', () => {
+    expect(classifyZipLayout(['data/version', 'data.pkl', 'data/data.pkl'])).toEqual({
+      kind: 'pytorch',
+      base: 'data/',
+    });
+    expect(classifyZipLayout(['Ckpt/version', 'other/data.pkl', 'CKPT/Data.PKL'])).toEqual({
+      kind: 'pytorch',
+      base: 'Ckpt/',
+    });
+    // A directory entry names the folder too; a name starting with '/' gives torch an empty folder name.
+    expect(classifyZipLayout(['m/', 'x/data.pkl', 'm/data.pkl'])).toEqual({ kind: 'pytorch', base: 'm/' });
+    expect(classifyZipLayout(['/version', 'data.pkl', '/data.pkl'])).toEqual({ kind: 'pytorch', base: '/' });
+    expect(classifyZipLayout(['t/version', 't/code/m.py', 't/data.pkl'])).toEqual({
+      kind: 'torchscript',
+      base: 't/',
+    });
+  });
+
+  it('falls back to the first data.pkl for archives PyTorch cannot open', () => {
+    // Entry 0 outside any folder ("file in archive is not in a subdirectory"), or no data.pkl in its folder.
+    expect(classifyZipLayout(['data.pkl', 'data/data.pkl'])).toEqual({ kind: 'pytorch', base: '' });
+    expect(classifyZipLayout(['a/version', 'b/data.pkl'])).toEqual({ kind: 'pytorch', base: 'b/' });
+    expect(classifyZipLayout(['a/version', 'a/notes.txt'])).toEqual({ kind: 'zip' });
+  });
+
+  it('never takes a .pkl member for tensor bytes', () => {
+    const layout = classifyZipLayout(['data/version', 'data/data.pkl']);
+    expect(isTensorStorageMember(layout, 'data/data/0')).toBe(true);
+    expect(isTensorStorageMember(layout, 'data/.data/serialization_id')).toBe(true);
+    expect(isTensorStorageMember(layout, 'data/data.pkl')).toBe(false);
+    expect(isTensorStorageMember(layout, 'data/data/0.PKL')).toBe(false);
+    expect(isTensorStorageMember(layout, 'data/version')).toBe(false);
+  });
+});
+
+describe('zip analyser: protocol 0 and 1 pickles in tensor storage members', () => {
+  for (const protocol of [0, 1] as const) {
+    for (const method of [0, 8]) {
+      it(`finds a protocol ${protocol} payload in a storage member (method ${method})`, async () => {
+        const result = await scan(
+          torchZip('archive', { data: benignStateDict() }, [
+            { name: 'archive/data/1', data: oldPayload(protocol), method },
+          ]),
+        );
+        expectCriticalAt(result.findings, 'archive/data/1');
+      });
+    }
+  }
+
+  it('finds a stored protocol 0 payload padded past the first window', async () => {
+    const result = await scan(
+      torchZip('archive', { data: benignStateDict() }, [
+        { name: 'archive/data/1', data: oldPayload(0, 'A'.repeat(10_000)) },
+      ]),
+    );
+    expectCriticalAt(result.findings, 'archive/data/1');
+  });
+
+  it('does not report tensor bytes that parse as a harmless or garbage protocol 0/1 pickle', async () => {
+    const tensors = [
+      Uint8Array.from([0x4e, 0x2e, ...FLOATS]), // NONE STOP: a clean, harmless pickle
+      Uint8Array.from([0x80, 0x01, 0x4e, 0x2e, ...FLOATS]), // the same behind PROTO 1
+      Uint8Array.from([0x63, 0xff, 0x20, 0x0a, 0x01, 0x0a, ...FLOATS]), // GLOBAL of garbage names
+      new Uint8Array(64 * 1024).fill(0x4e), // NONE repeated past the opcode bound
+    ];
+    for (const method of [0, 8]) {
+      const result = await scan(
+        torchZip(
+          'archive',
+          { data: benignStateDict() },
+          tensors.map((data, i) => ({ name: `archive/data/${i + 1}`, data, method })),
+        ),
+      );
+      expect(result.findings).toEqual([]);
+      expect(result.notAnalysed).toBe(0);
+    }
+  });
+
+  it('reads only a window of a large stored storage member, whatever its first bytes', async () => {
+    const size = 32 * 1024 * 1024;
+    const random = new Uint8Array(new Float32Array(size / 4).map(() => Math.random() - 0.5).buffer);
+    random[0] = 0x58; // BINUNICODE: its length field claims a string of random size
+    const built = buildZipWithLayout([
+      { name: 'archive/data.pkl', data: benignStateDict() },
+      { name: 'archive/data/0', data: random },
+      { name: 'archive/data/1', data: new Uint8Array(size).fill(0x4e) },
+      { name: 'archive/version', data: '3\n' },
+    ]);
+    const inner = bufferSource(built.bytes);
+    let read = 0;
+    const counting: ByteSource = {
+      size: inner.size,
+      readAt(position, length) {
+        const out = inner.readAt(position, length);
+        const [start0, start1] = [built.dataOffsets[1]!, built.dataOffsets[2]!];
+        for (const start of [start0, start1]) {
+          const from = Math.max(position, start);
+          const to = Math.min(position + out.length, start + size);
+          if (to > from) read += to - from;
+        }
+        return out;
+      },
+    };
+    const result = await analyseSource(counting, 'model.pt', {
+      analysers: DEFAULT_ANALYSERS,
+      policy: createImportPolicy(),
+    });
+    expect(result.findings).toEqual([]);
+    expect(read).toBeLessThan(1024 * 1024);
   });
 });
 
