@@ -371,7 +371,14 @@ describe('red-team round 2: joblib array bytes', () => {
 });
 
 describe('red-team round 2: zip members only one loader sees', () => {
-  const evil = pickle().proto(2).global('posix', 'system').unicode('id').op(OP.TUPLE1).op(OP.REDUCE).stop().build();
+  const evil = pickle()
+    .proto(2)
+    .global('posix', 'system')
+    .unicode('id')
+    .op(OP.TUPLE1)
+    .op(OP.REDUCE)
+    .stop()
+    .build();
 
   it('a stored data.pkl whose declared size covers more than its compressed size (miniz reads it all)', async () => {
     const { buildZip } = await import('../src/formats/zip/test-support/zip-builder.js');
@@ -394,5 +401,117 @@ describe('red-team round 2: zip members only one loader sees', () => {
       { declaredEntries: 1 },
     );
     expect((await worst(bytes, 'model.npz')).severity).toBe(severityRank('critical'));
+  });
+});
+
+describe('red-team round 3: loaders reached indirectly', () => {
+  const evil = pickle()
+    .proto(2)
+    .global('posix', 'system')
+    .unicode('id')
+    .op(OP.TUPLE1)
+    .op(OP.REDUCE)
+    .stop()
+    .build();
+  /** `(1` then the payload: MARK, POP_MARK; starts like no pickle a content sniffer knows. */
+  const hidden = Uint8Array.from([0x28, 0x31, ...evil]);
+  const loadFromBytes = (b: PickleBuilder, data: Uint8Array) =>
+    b.global('torch.storage', '_load_from_bytes').bytes(data).op(OP.TUPLE1).op(OP.REDUCE);
+
+  it('a loader handed to an allowed function that calls it (numpy.random._pickle.__generator_ctor)', async () => {
+    const bytes = pickle()
+      .proto(2)
+      .global('numpy.random._pickle', '__generator_ctor')
+      .bytes(hidden)
+      .global('torch.storage', '_load_from_bytes')
+      .op(OP.TUPLE2)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    expect((await worst(bytes)).rules).toContain('PICKLE-NESTED-OPAQUE:high');
+  });
+
+  it('every call of a loader is analysed, not only the first (a harmless decoy first)', async () => {
+    const harmless = pickle().proto(2).op(OP.NONE).stop().build();
+    const b = pickle().proto(2).op(OP.MARK);
+    loadFromBytes(b, harmless);
+    loadFromBytes(b, hidden);
+    const bytes = b.op(OP.LIST).stop().build();
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+  });
+
+  it('a long loader argument is analysed whole, not only the prefix the simulator keeps', async () => {
+    const padded = pickle().proto(2).op(OP.MARK).raw(new Uint8Array(8000).fill(0x4e)).op(OP.POP_MARK).build();
+    const data = Uint8Array.from([0x28, 0x31, ...padded.subarray(2), ...evil.subarray(2)]);
+    const bytes = loadFromBytes(pickle().proto(2), data).stop().build();
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+  });
+
+  it('bytes encoded with a codec other than latin-1 (utf-16-be exactly, cp037 as unknown)', async () => {
+    // Characters whose UTF-16-BE encoding is the payload: pairs of payload bytes as code units.
+    const units: number[] = [];
+    const even = hidden.length % 2 === 0 ? hidden : Uint8Array.from([...hidden, 0x2e]);
+    for (let i = 0; i < even.length; i += 2) units.push(((even[i] as number) << 8) | (even[i + 1] as number));
+    const encoded = (enc: string, s: string) =>
+      pickle()
+        .proto(2)
+        .global('torch.storage', '_load_from_bytes')
+        .global('_codecs', 'encode')
+        .unicode(s)
+        .unicode(enc)
+        .op(OP.TUPLE2)
+        .op(OP.REDUCE)
+        .op(OP.TUPLE1)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+    const asUtf16 = String.fromCharCode(...units);
+    expect((await worst(encoded('utf-16-be', asUtf16))).severity).toBe(severityRank('critical'));
+    expect((await worst(encoded('cp037', 'abcdefgh'))).rules).toContain('PICKLE-NESTED-OPAQUE:high');
+  });
+
+  it('a zip checkpoint handed to a loader is analysed as a checkpoint', async () => {
+    const { buildZip } = await import('../src/formats/zip/test-support/zip-builder.js');
+    const zip = buildZip([
+      { name: 'archive/data.pkl', data: evil },
+      { name: 'archive/version', data: '3\n' },
+    ]);
+    const bytes = loadFromBytes(pickle().proto(2), zip).stop().build();
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+  });
+
+  it('callables that run commands, fetch URLs or write files that were missing from the table', async () => {
+    for (const [m, n] of [
+      ['uuid', '_find_mac_near_keyword'],
+      ['uuid', '_find_mac_under_heading'],
+      ['asyncio', 'run'],
+      ['asyncio', 'create_subprocess_shell'],
+      ['numpy.lib._npyio_impl', 'savetxt'],
+      ['numpy.lib._npyio_impl', 'load'],
+      ['numpy.lib._datasource', 'open'],
+      ['xml.sax', 'parse'],
+      ['_pyio', 'open'],
+    ]) {
+      const bytes = pickle()
+        .proto(2)
+        .global(m as string, n as string)
+        .unicode('x')
+        .op(OP.TUPLE1)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
+    }
+  });
+
+  it("CPython's own type(None) is not reported; type with three arguments still is", async () => {
+    const typeOf = (push: (b: PickleBuilder) => PickleBuilder) =>
+      push(pickle().proto(2).global('builtins', 'type')).op(OP.REDUCE).stop().build();
+    expect((await worst(typeOf((b) => b.op(OP.NONE).op(OP.TUPLE1)))).severity).toBeLessThan(HIGH);
+    expect(
+      (await worst(typeOf((b) => b.global('builtins', 'NotImplemented').op(OP.TUPLE1)))).severity,
+    ).toBeLessThan(HIGH);
+    const three = typeOf((b) => b.unicode('X').op(OP.EMPTY_TUPLE).op(OP.EMPTY_DICT).op(OP.TUPLE3));
+    expect((await worst(three)).severity).toBeGreaterThanOrEqual(HIGH);
   });
 });

@@ -57,6 +57,11 @@ export interface AnalysisContext {
   /** A context for a member analysed by the caller itself (findings located at that member). */
   child(name: string): AnalysisContext;
   analyseMember(name: string, source: ByteSource, options?: MemberOptions): Promise<AnalysisResultLike>;
+  /**
+   * Queues data found while analysing (a checkpoint handed to a nested `torch.load`) to be analysed by
+   * content, as a member named `name`, once the current analyser has finished: for synchronous analysers.
+   */
+  analyseLater(name: string, source: ByteSource): void;
 }
 
 export function locationOf(ctx: Pick<AnalysisContext, 'path' | 'member'>, offset?: number): Location {

@@ -91,6 +91,7 @@ function makeContext(
   member: string | undefined,
   depth: number,
   state: EngineState,
+  later: (() => Promise<unknown>)[] = [],
 ): AnalysisContext {
   const { limits } = state;
   let countedNotAnalysed = false;
@@ -113,7 +114,10 @@ function makeContext(
       state.findings.push(toFinding(ctx, draft));
     },
     child(name: string) {
-      return makeContext(path, memberPathOf(name), depth + 1, state);
+      return makeContext(path, memberPathOf(name), depth + 1, state, later);
+    },
+    analyseLater(name: string, laterSource: ByteSource) {
+      later.push(() => ctx.analyseMember(name, laterSource));
     },
     async analyseMember(name: string, memberSource: ByteSource, memberOptions?: MemberOptions) {
       const memberPath = memberPathOf(name);
@@ -149,7 +153,8 @@ async function analyseAt(
   state: EngineState,
 ): Promise<AnalysisResult> {
   const options = state.options;
-  const ctx = makeContext(path, member, depth, state);
+  const later: (() => Promise<unknown>)[] = [];
+  const ctx = makeContext(path, member, depth, state, later);
   const head = source.readAt(0, Math.min(SNIFF_BYTES, source.size));
   const name = member ?? path;
   const run = async (analyser: FormatAnalyser): Promise<AnalysisResult> => {
@@ -187,6 +192,8 @@ async function analyseAt(
       result = await run(analyser);
     }
   }
+  // Bounded like any member: each queued source is analysed once, at depth + 1, under the nesting limit.
+  for (const analyse of later.splice(0)) await analyse();
   if (result !== undefined) return result;
   if (MODEL_NAME.test(name)) {
     // Named like a model but no known format: nothing a known loader would run, but it cannot be vouched

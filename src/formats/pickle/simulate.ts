@@ -50,6 +50,12 @@ export interface PickleLimits {
   readonly maxIntDigits: number;
 }
 
+/**
+ * Calls kept per call site (same opcode and callee). A loader called twice must have both arguments
+ * analysed: the first can be a harmless decoy (red team: two `_load_from_bytes` calls).
+ */
+export const MAX_PICKLE_CALLS_PER_SITE = 64;
+
 export const MAX_PICKLE_OPCODES = 100_000_000;
 export const MAX_PICKLE_STACK_DEPTH = 10_000_000;
 export const MAX_PICKLE_MARK_DEPTH = 1_000_000;
@@ -94,7 +100,10 @@ export interface PickleDynamicImport {
 
 /** A distinct call site: the same callee, first occurrence kept with its arguments, plus a count. */
 export interface PickleCallSite {
+  /** The first call. */
   readonly call: PCall;
+  /** The first {@link MAX_PICKLE_CALLS_PER_SITE} calls, each with its own arguments; `count` is the true number. */
+  readonly calls: PCall[];
   /** Rendered callee, e.g. `posix.system`, or a rendered expression for computed callees. */
   readonly callee: string;
   count: number;
@@ -319,12 +328,14 @@ class Simulation implements PickleRunContext {
     const calleeText = renderValue(callee);
     const key = `${opcode}\u0000${calleeText}`;
     const existing = this.callMap.get(key);
-    if (existing) existing.count += 1;
-    else {
+    if (existing) {
+      existing.count += 1;
+      if (existing.calls.length < MAX_PICKLE_CALLS_PER_SITE) existing.calls.push(call);
+    } else {
       if (this.callMap.size >= this.limits.maxDistinctSites) {
         this.fail(`more than ${this.limits.maxDistinctSites} distinct call sites`, 'LIMIT_EXCEEDED');
       }
-      this.callMap.set(key, { call, callee: calleeText, count: 1 });
+      this.callMap.set(key, { call, calls: [call], callee: calleeText, count: 1 });
     }
     return call;
   }

@@ -1,5 +1,5 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
-import type { ByteSource } from '../../core/byte-reader.js';
+import { type ByteSource, bufferSource } from '../../core/byte-reader.js';
 import { JoblibLayoutError, joblibOnBuild } from '../../formats/pickle/joblib.js';
 import { isOpcode } from '../../formats/pickle/opcodes.js';
 import { simulatePickle } from '../../formats/pickle/simulate.js';
@@ -87,6 +87,9 @@ export function analysePickleIn(
     {
       policy: ctx.policy,
       decompress: decompressEmbedded,
+      nestedContainer(data, offset) {
+        ctx.analyseLater(`(checkpoint loaded at offset ${offset})`, bufferSource(data));
+      },
       ...options,
       simulate: {
         ...options.simulate,

@@ -36,6 +36,20 @@ export interface PickleStreamOptions {
   readonly nestedDepth?: number;
   /** Decompresses an embedded compressed payload; provided by the caller so this module stays format-free. */
   readonly decompress?: (data: Uint8Array) => Uint8Array | undefined;
+  /**
+   * Receives data handed to a loader that is not a pickle but a container the loader opens (a zip
+   * checkpoint given to `torch.load` through `_load_from_bytes`), to be analysed by content.
+   */
+  readonly nestedContainer?: (data: Uint8Array, offset: number, how: string) => void;
+}
+
+/** Zip local header or empty-archive magic: what torch.load (torch/serialization.py _is_zipfile) opens as a zip. */
+function isZipData(data: Uint8Array): boolean {
+  return (
+    data[0] === 0x50 &&
+    data[1] === 0x4b &&
+    ((data[2] === 3 && data[3] === 4) || (data[2] === 5 && data[3] === 6))
+  );
 }
 
 export interface PickleStreamResult {
@@ -66,7 +80,7 @@ export function analysePickleStream(
     const run = simulatePickle(reader, offset, options.simulate);
     const trailing = index > 0 && run.error !== undefined;
     runs.push(run);
-    reportRun(run, report, options);
+    reportRun(source, run, report, options);
     if (run.error) {
       if (trailing && !looksLikePickleStart(source.readAt(run.start, 2))) {
         report({
@@ -181,31 +195,136 @@ function codeInArguments(call: PCall): string | undefined {
   return found;
 }
 
-/** Calls whose callee is the global `g` directly (as written in the pickle). */
-function callsOf(run: PickleRun, g: { module: string; name: string }): PCall[] {
-  const out: PCall[] = [];
+/** Calls whose callee is the global `g` directly (as written in the pickle), and how many were not kept. */
+function callsOf(run: PickleRun, g: { module: string; name: string }): PCall[] & { unkept: number } {
+  const out = Object.assign([] as PCall[], { unkept: 0 });
   for (const site of run.calls) {
     const callee = site.call.callee;
-    if (isGlobal(callee) && !callee.dynamic && callee.module === g.module && callee.name === g.name)
-      out.push(site.call);
+    if (isGlobal(callee) && !callee.dynamic && callee.module === g.module && callee.name === g.name) {
+      out.push(...site.calls);
+      out.unkept += site.count - site.calls.length;
+    }
   }
   return out;
 }
 
+/** How deep values are searched for a loader passed along instead of called. */
+const MAX_VALUE_SEARCH_DEPTH = 8;
+
+/**
+ * Globals that are passed around as values (call arguments, object state, the result) rather than called
+ * where they are imported. A loader handed to another function is called by that function with arguments
+ * the pickle cannot show: `numpy.random._pickle.__generator_ctor(data, torch.storage._load_from_bytes)`
+ * calls `_load_from_bytes(data)` (red team round 3).
+ */
+function globalsPassedAsValues(run: PickleRun): PGlobal[] {
+  const found: PGlobal[] = [];
+  const seen = new Set<object>();
+  const visit = (v: PickleValue | undefined, depth: number): void => {
+    if (v === undefined || !isTagged(v) || depth > MAX_VALUE_SEARCH_DEPTH || seen.has(v)) return;
+    seen.add(v);
+    switch (v.k) {
+      case 'global':
+        found.push(v);
+        return;
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'frozenset':
+        for (const item of v.items) visit(item, depth + 1);
+        return;
+      case 'dict':
+        for (const [key, value] of v.entries) {
+          visit(key, depth + 1);
+          visit(value, depth + 1);
+        }
+        return;
+      case 'call':
+        visit(v.args, depth + 1);
+        visit(v.kwargs, depth + 1);
+        visit(v.built, depth + 1);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const site of run.calls) {
+    for (const call of site.calls) {
+      visit(call.args, 0);
+      visit(call.kwargs, 0);
+      visit(call.built, 0);
+    }
+  }
+  for (const change of run.stateChanges) visit(change.value, 0);
+  visit(run.result, 0);
+  return found;
+}
+
+/**
+ * Calls of a dangerous global that CPython's own pickler writes for harmless values: `save_type` pickles
+ * `type(None)`, `type(...)` and `type(NotImplemented)` as `builtins.type(<singleton>)` (Lib/pickle.py), and
+ * one-argument `type(x)` only returns a class. Creating classes needs three arguments.
+ */
+const HARMLESS_CALLS: Readonly<Record<string, (call: PCall) => boolean>> = {
+  'builtins.type': (call) => {
+    if (!isTagged(call.args) || call.args.k !== 'tuple' || call.args.count !== 1 || call.kwargs !== undefined)
+      return false;
+    const only = call.args.items[0];
+    if (only === null) return true;
+    return (
+      only !== undefined &&
+      isGlobal(only) &&
+      !only.dynamic &&
+      /^(builtins|__builtin__)\.(Ellipsis|NotImplemented)$/.test(globalName(only))
+    );
+  },
+};
+
+/** Whether every use of a dangerous global is a direct call in a form known to be harmless. */
+function onlyHarmlessCalls(
+  canonical: string,
+  calls: PCall[] & { unkept: number },
+  passedAsValues: ReadonlySet<string>,
+): boolean {
+  const harmless = HARMLESS_CALLS[canonical];
+  if (harmless === undefined || calls.length === 0 || calls.unkept > 0) return false;
+  if (passedAsValues.has(canonical)) return false;
+  return calls.every((c) => c.opcode === 'REDUCE' && harmless(c));
+}
+
 function reportRun(
+  source: ByteSource,
   run: PickleRun,
   report: (draft: FindingDraft) => void,
   options: PickleStreamOptions,
 ): void {
   const policy = options.policy;
+  const valueGlobals = globalsPassedAsValues(run);
+  const passedAsValues = new Set(valueGlobals.map((g) => policy.classify(g.module, g.name).canonical));
   const nestedLoaderCalls: PCall[] = [];
   for (const imp of run.imports) {
     const verdict = policy.classify(imp.module, imp.name);
     // Loaders (pickle.loads, torch.storage._load_from_bytes ...) get their argument analysed as a pickle,
     // whether or not the loader itself is allowed.
-    if (isNestedLoader(verdict)) nestedLoaderCalls.push(...callsOf(run, imp));
+    if (isNestedLoader(verdict)) {
+      const calls = callsOf(run, imp);
+      nestedLoaderCalls.push(...calls);
+      if (calls.unkept > 0) {
+        report({
+          ruleId: PICKLE_RULES.nestedOpaque.id,
+          severity: 'high',
+          title: PICKLE_RULES.nestedOpaque.title,
+          message: `${verdict.canonical} is called ${calls.length + calls.unkept} times; the arguments of the first ${calls.length} were analysed, the other ${calls.unkept} were not.`,
+          offset: imp.offset,
+          evidence: `${calls.length + calls.unkept} calls of ${verdict.canonical}`,
+          remediation: PICKLE_RULES.nestedOpaque.help,
+          references: PICKLE_RULES.nestedOpaque.references,
+        });
+      }
+    }
     if (verdict.kind === 'allowed') continue;
     const calls = callsOf(run, imp);
+    if (onlyHarmlessCalls(verdict.canonical, calls, passedAsValues)) continue;
     const shown = calls[0] ? renderValue(calls[0]) : `${imp.opcode} ${imp.module} ${imp.name}`;
     const uses = imp.count > 1 ? ` (imported ${imp.count} times)` : '';
     if (verdict.kind === 'dangerous') {
@@ -325,7 +444,24 @@ function reportRun(
       references: PICKLE_RULES.anomaly.references,
     });
   }
-  analyseNested(run, nestedLoaderCalls, report, options);
+  const passedLoaders = new Map<string, PGlobal>();
+  for (const g of valueGlobals) {
+    if (g.dynamic || !isNestedLoader(policy.classify(g.module, g.name))) continue;
+    passedLoaders.set(globalName(g), g);
+  }
+  for (const [name, g] of passedLoaders) {
+    report({
+      ruleId: PICKLE_RULES.nestedOpaque.id,
+      severity: 'high',
+      title: PICKLE_RULES.nestedOpaque.title,
+      message: `The deserializer ${name} is handed to other code as a value instead of being called with constant data; whatever that code calls it with is unpickled and cannot be known here.`,
+      offset: g.offset,
+      evidence: `${name} passed as a value`,
+      remediation: PICKLE_RULES.nestedOpaque.help,
+      references: PICKLE_RULES.nestedOpaque.references,
+    });
+  }
+  analyseNested(source, run, nestedLoaderCalls, report, options);
 }
 
 /** Largest nested payload rebuilt from a list of byte values. */
@@ -362,10 +498,13 @@ function bytesFromCall(call: PCall): Uint8Array | undefined {
         : undefined;
   if (text === undefined) return undefined;
   if (/^(_?codecs\.encode|(__builtin__|builtins)\.(bytes|bytearray))$/.test(callee)) {
-    const encoding = typeof args[1] === 'string' ? args[1].toLowerCase().replace(/[-_]/g, '') : 'latin1';
-    if (encoding === 'utf8') return Buffer.from(text, 'utf8');
-    if (encoding === 'utf16le') return Buffer.from(text, 'utf16le');
-    return Buffer.from(text, 'latin1');
+    if (typeof inner !== 'string') {
+      // bytes(b'...') copies; bytes(b'...', enc) and codecs.encode(b'...') raise.
+      return args[1] === undefined && !callee.includes('codecs') ? Buffer.from(text, 'latin1') : undefined;
+    }
+    // codecs.encode defaults to UTF-8; bytes(str) without an encoding raises TypeError.
+    const encoding = args[1] === undefined && callee.includes('codecs') ? 'utf-8' : args[1];
+    return typeof encoding === 'string' ? encodeText(inner, encoding) : undefined;
   }
   if (
     /^(base64\.(b64decode|standard_b64decode|urlsafe_b64decode|decodebytes)|binascii\.a2b_base64)$/.test(
@@ -388,10 +527,85 @@ function bytesFromCall(call: PCall): Uint8Array | undefined {
 }
 
 /**
+ * `str.encode(encoding)` for the codecs whose output is fully determined here; undefined for any other
+ * codec (EBCDIC, CJK, ...), so its output is reported as unknown instead of being guessed (red team: a
+ * payload encoded with cp037 analysed as latin-1 was missed). Names are normalised as Python's
+ * encodings.normalize_encoding and the aliases table do for these codecs.
+ */
+export function encodeText(text: string, encoding: string): Uint8Array | undefined {
+  const name = encoding.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const codeUnits = (bigEndian: boolean) => {
+    const out = Buffer.alloc(text.length * 2);
+    for (let i = 0; i < text.length; i++) {
+      const u = text.charCodeAt(i);
+      if (bigEndian) out.writeUInt16BE(u, i * 2);
+      else out.writeUInt16LE(u, i * 2);
+    }
+    return out;
+  };
+  const codePoints = (bigEndian: boolean) => {
+    const points = Array.from(text, (c) => c.codePointAt(0) as number);
+    const out = Buffer.alloc(points.length * 4);
+    for (const [i, p] of points.entries()) {
+      if (bigEndian) out.writeUInt32BE(p, i * 4);
+      else out.writeUInt32LE(p, i * 4);
+    }
+    return out;
+  };
+  const single = (max: number) => {
+    const out = Buffer.alloc(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const u = text.charCodeAt(i);
+      if (u > max) return undefined; // UnicodeEncodeError: nothing is loaded
+      out[i] = u;
+    }
+    return out;
+  };
+  switch (name) {
+    case 'utf8':
+    case 'u8':
+    case 'utf':
+    case 'cp65001':
+      return Buffer.from(text, 'utf8');
+    case 'latin1':
+    case 'latin':
+    case 'l1':
+    case 'iso88591':
+    case 'iso885911987':
+    case '8859':
+    case 'cp819':
+    case 'ibm819':
+      return single(0xff);
+    case 'ascii':
+    case 'usascii':
+    case 'us':
+    case '646':
+      return single(0x7f);
+    case 'utf16le':
+      return codeUnits(false);
+    case 'utf16be':
+      return codeUnits(true);
+    case 'utf16':
+    case 'u16':
+      return Buffer.concat([Buffer.from([0xff, 0xfe]), codeUnits(false)]); // BOM, then little-endian
+    case 'utf32le':
+      return codePoints(false);
+    case 'utf32be':
+      return codePoints(true);
+    case 'utf32':
+    case 'u32':
+      return Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), codePoints(false)]);
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Pickles inside pickles: constants that look like pickles (raw, latin-1 text, base64, hex, compressed)
  * and any bytes or str handed straight to a nested loader such as pickle.loads.
  */
 function analyseNested(
+  source: ByteSource,
   run: PickleRun,
   loaderCalls: readonly PCall[],
   report: (draft: FindingDraft) => void,
@@ -418,7 +632,11 @@ function analyseNested(
     let offset = call.offset;
     if (typeof first === 'string') data = Buffer.from(first, 'latin1');
     else if (isTagged(first) && (first.k === 'bytes' || first.k === 'bytearray')) {
-      data = first.prefix;
+      // Only a prefix of long constants is kept; the whole constant is still where it was read from.
+      data =
+        first.length > first.prefix.length
+          ? source.readAt(first.offset, Math.min(first.length, MAX_REBUILT_BYTES))
+          : first.prefix;
       offset = first.offset;
     } else if (isCall(first)) {
       data = bytesFromCall(first);
@@ -450,6 +668,23 @@ function analyseNested(
         offset,
         evidence: `nested depth ${depth}`,
         remediation: PICKLE_RULES.malformed.help,
+      });
+      continue;
+    }
+    if (isZipData(data)) {
+      if (options.nestedContainer) {
+        options.nestedContainer(data, offset, how);
+        continue;
+      }
+      report({
+        ruleId: PICKLE_RULES.nestedOpaque.id,
+        severity: 'high',
+        title: PICKLE_RULES.nestedOpaque.title,
+        message: `A zip archive (${how}) is handed to a loader, which opens it as a checkpoint; it was not analysed here.`,
+        offset,
+        evidence: `zip archive of ${data.length} bytes`,
+        remediation: PICKLE_RULES.nestedOpaque.help,
+        references: PICKLE_RULES.nestedOpaque.references,
       });
       continue;
     }
