@@ -1,12 +1,13 @@
-import { ByteReader, type ByteSource, sliceSource } from '../../core/byte-reader.js';
+import { ByteReader, type ByteSource } from '../../core/byte-reader.js';
 import { describeError } from '../../core/errors.js';
+import { simulatePickle } from '../../formats/pickle/simulate.js';
 import { isGlobal, isTagged, type PickleValue } from '../../formats/pickle/values.js';
-import { listTar, looksLikeTar, type TarEntry } from '../../formats/tar/reader.js';
+import { listTar, looksLikeTar, type TarEntry, tarMemberViews } from '../../formats/tar/reader.js';
 import { escapesRoot } from '../../formats/zip/reader.js';
 import { ARCHIVE_RULES } from '../archive/rules.js';
 import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
-import { analysePickleIn } from './pickle.js';
+import { analysePickleIn, confirmPickle } from './pickle.js';
 
 /** Storages and tensors walked in a legacy PyTorch tar's `storages`/`tensors` members. */
 export const MAX_LEGACY_RECORDS = 1_000_000;
@@ -36,6 +37,9 @@ const STORAGE_ELEMENT_SIZE: Readonly<Record<string, number>> = {
 };
 
 const LEGACY_MEMBERS = ['sys_info', 'pickle', 'storages', 'tensors'];
+
+/** Places where tar readers disagree that are reported one by one; the rest are counted in one finding. */
+export const MAX_DIVERGENCE_FINDINGS = 20;
 
 function tupleItems(v: PickleValue | undefined): readonly PickleValue[] | undefined {
   return v !== undefined && isTagged(v) && v.k === 'tuple' ? v.items : undefined;
@@ -134,24 +138,53 @@ function reportEntryRisks(ctx: AnalysisContext, entry: TarEntry): void {
   }
 }
 
+/**
+ * Whether the file's first bytes are a pickle torch.load's fallback would act on. torch/serialization.py
+ * `_legacy_load` tries the tar reading first and on any `tarfile.TarError` (a bad header after an extended
+ * one, a bad pax record, a member cut short...) seeks back to 0 and unpickles the file as the stacked legacy
+ * format; a tar header's name field can hold that pickle. The project's test is confirmPickle (reaches STOP,
+ * or resolves an import or a call before failing), narrowed by one thing Python does: it stops at the first
+ * import it cannot resolve, and a module name with a NUL byte never resolves. Plain tars whose first member
+ * name starts with 'c' (GLOBAL: "config.json") read such a name, because the line runs on through the
+ * NUL-padded name field; they do nothing in Python and are not reported.
+ */
+function pickleAtStart(source: ByteSource, head: Uint8Array): boolean {
+  if (!confirmPickle(source, head)) return false;
+  const run = simulatePickle(source, 0, { limits: { maxOpcodes: 1_000_000 } });
+  if (run.error === undefined) return true;
+  const events = [
+    ...run.imports.map((i) => ({ offset: i.offset, resolves: !i.module.includes('\0') })),
+    ...run.dynamicImports.map((i) => ({ offset: i.offset, resolves: true })),
+    ...run.extensions.map((e) => ({ offset: e.offset, resolves: true })),
+    ...run.calls.map((c) => ({ offset: c.call.offset, resolves: true })),
+  ].sort((a, b) => a.offset - b.offset);
+  return events[0]?.resolves ?? true;
+}
+
 /** Tar archives, including PyTorch's legacy tar checkpoints (torch.save before 0.4 / `_use_new_zipfile_serialization=False` tar path). */
 export const tarAnalyser: FormatAnalyser = {
   id: 'tar',
   detect(head) {
     return looksLikeTar(head);
   },
-  async analyse(source, ctx): Promise<AnalysisResult> {
+  async analyse(source, ctx, head): Promise<AnalysisResult> {
     const listing = listTar(source, { maxEntries: ctx.limits.maxArchiveMembers });
-    for (const p of listing.problems) {
+    const malformed = (message: string, offset: number, evidence: string) =>
       ctx.notAnalysed({
         ruleId: ARCHIVE_RULES.malformed.id,
         severity: 'medium',
         title: ARCHIVE_RULES.malformed.title,
-        message: `The tar archive could not be fully read: ${p.message}. Members after this point were not analysed.`,
-        offset: p.offset,
-        evidence: p.message,
+        message,
+        offset,
+        evidence,
         remediation: ARCHIVE_RULES.malformed.help,
       });
+    for (const p of listing.problems) {
+      malformed(
+        `The tar archive could not be fully read: ${p.message}. Members after this point were not analysed.`,
+        p.offset,
+        p.message,
+      );
     }
     if (listing.omittedEntries) {
       ctx.notAnalysed({
@@ -163,17 +196,77 @@ export const tarAnalyser: FormatAnalyser = {
         remediation: ARCHIVE_RULES.bomb.help,
       });
     }
-    const names = new Set(listing.entries.map((e) => e.name));
+    const structure = (message: string, offset: number, evidence: string) =>
+      ctx.report({
+        ruleId: ARCHIVE_RULES.structure.id,
+        severity: 'high',
+        title: ARCHIVE_RULES.structure.title,
+        message,
+        offset,
+        evidence,
+        remediation: ARCHIVE_RULES.structure.help,
+        references: ARCHIVE_RULES.structure.references,
+      });
+    for (const d of listing.divergences.slice(0, MAX_DIVERGENCE_FINDINGS)) {
+      structure(
+        `Tar readers disagree about this archive: ${d.message}. The members of every reading were analysed.`,
+        d.offset,
+        d.message,
+      );
+    }
+    const more = listing.divergences.length - MAX_DIVERGENCE_FINDINGS;
+    if (more > 0) {
+      structure(
+        `Tar readers disagree about this archive in ${more} more place(s) than reported; the members of every reading were analysed.`,
+        listing.divergences[MAX_DIVERGENCE_FINDINGS]?.offset ?? 0,
+        `${listing.divergences.length} places where tar readers disagree`,
+      );
+    }
+    // torch.load reads the members Python's tarfile lists; other readings' members are analysed but do not
+    // make the file a legacy checkpoint.
+    const primary = listing.entries.filter((e) => e.alternative === undefined);
+    const names = new Set(primary.map((e) => e.name));
     const legacy = LEGACY_MEMBERS.every((m) => names.has(m));
     for (const entry of listing.entries) {
       reportEntryRisks(ctx, entry);
       if (entry.type !== 'file') continue;
-      const member = sliceSource(source, entry.dataOffset, entry.size);
-      if (legacy && (entry.name === 'storages' || entry.name === 'tensors')) {
-        analyseLegacyRecords(member, ctx.child(entry.name), entry.name);
-        continue;
+      const { views, problem } = tarMemberViews(source, entry);
+      if (problem !== undefined)
+        malformed(
+          `The tar member could not be read as tarfile reads it: ${problem}.`,
+          entry.dataOffset,
+          problem,
+        );
+      if (views.length > 1) {
+        structure(
+          `Sparse member '${entry.name}' has a map that TarFile.extractfile() (how torch.load reads 'pickle') and TarFile.extract() (how it reads 'storages' and 'tensors') lay out differently. Both layouts were analysed.`,
+          entry.headerOffset,
+          `${entry.name}: ${entry.sparse?.map.length ?? 0} sparse regions`,
+        );
       }
-      await ctx.analyseMember(entry.name, member);
+      for (const view of views) {
+        const name = view.label === undefined ? entry.name : `${entry.name} ${view.label}`;
+        if (
+          legacy &&
+          entry.alternative === undefined &&
+          (entry.name === 'storages' || entry.name === 'tensors')
+        ) {
+          analyseLegacyRecords(view.source, ctx.child(name), entry.name);
+          continue;
+        }
+        await ctx.analyseMember(name, view.source);
+      }
+    }
+    if (pickleAtStart(source, head)) {
+      const why = listing.tarError
+        ? `, which it does for this file (${listing.tarError.message} at offset ${listing.tarError.offset})`
+        : '';
+      structure(
+        `The file is both a tar archive and a pickle: its first header starts with pickle opcodes. torch.load unpickles the file from byte 0 whenever Python's tarfile raises an error reading it${why}. Both readings were analysed.`,
+        0,
+        'tar + pickle polyglot',
+      );
+      analysePickleIn(source, ctx);
     }
     return legacy ? { format: 'pytorch-legacy-tar', kind: 'model' } : { format: 'tar', kind: 'archive' };
   },
