@@ -69,7 +69,7 @@ export const PICKLE_RULES = {
     id: 'PICKLE-NESTED-OPAQUE',
     title: 'Loader handed data built at load time',
     description:
-      'A deserializer (pickle.loads, torch.load, a re-export of them ...) is called with data the pickle computes while loading, such as bytes built from a list or returned by another call. Whatever that data holds is unpickled, and it cannot be reconstructed for analysis.',
+      'A deserializer (pickle.loads, torch.load, a re-export of them ...) is called with data the pickle computes while loading, such as bytes built from a list, returned by another call or encoded with a codec pedigree does not model, or the deserializer is handed to other code as a value, which calls it with arguments the pickle does not show. Whatever that data holds is unpickled, and it cannot be reconstructed for analysis.',
     help: 'Treat the file as malicious: legitimate checkpoints hand loaders constant bytes, if anything.',
     defaultSeverity: 'high',
     references: ['https://docs.python.org/3/library/pickle.html#restricting-globals'],
