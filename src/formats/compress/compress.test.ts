@@ -4,7 +4,13 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type ByteSource, bufferSource } from '../../core/byte-reader.js';
 import { InternalError } from '../../core/errors.js';
-import { type CompressionKind, type DecompressResult, decompressBounded, sniffCompression } from './index.js';
+import {
+  type CompressionKind,
+  type DecompressResult,
+  decompressBounded,
+  sniffCompressedSource,
+  sniffCompression,
+} from './index.js';
 import { INPUT_CHUNK_BYTES } from './input.js';
 import { effectiveDictionarySize, isLzmaAloneHeader, isPickyLzmaDictionarySize } from './lzma.js';
 import { Xxh32, xxh32 } from './xxh32.js';
@@ -31,6 +37,7 @@ const LONG_TEXT = new TextEncoder()
   )
   .subarray(0, 200_000);
 const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+const GARBAGE_BYTES = new TextEncoder().encode('TRAILING GARBAGE, NOT A STREAM');
 /** Byte equality without vitest's element-by-element deep equality, which is slow on megabytes. */
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 
@@ -88,6 +95,7 @@ const PAYLOAD_FIXTURES: readonly [CompressionKind, string][] = [
   ['bz2', 'payload.bz2'],
   ['xz', 'payload.xz'],
   ['lzma', 'payload.lzma'],
+  ['lzip', 'payload.lz'],
   ['lz4', 'payload.lz4'],
 ];
 
@@ -117,6 +125,9 @@ describe('sniffCompression', () => {
     ['lzma', [0x5e, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
     ['lzma', [0x00, 0x01, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]],
     ['lzma', [0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0x3f, 0, 0, 0]],
+    // lzip: "LZIP", version 0 or 1, a coded dictionary size of 2^12 .. 2^29 (here 2^16 and 2^29 - 7 * 2^25).
+    ['lzip', [0x4c, 0x5a, 0x49, 0x50, 0x01, 0x10]],
+    ['lzip', [0x4c, 0x5a, 0x49, 0x50, 0x00, 0xfd]],
   ] as const)('recognises %s magic %j', (kind, head) => {
     expect(sniffCompression(new Uint8Array(head))).toBe(kind);
   });
@@ -127,6 +138,7 @@ describe('sniffCompression', () => {
       [0x78, 0x9c],
       [0x42, 0x5a, 0x68],
       [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+      [0x4c, 0x5a, 0x49, 0x50],
     ];
     const claimed: string[] = [];
     for (let next = 0; next < 256; next++) {
@@ -164,6 +176,10 @@ describe('sniffCompression', () => {
     no([0xe1, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // properties byte above 224
     no([0x0d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // lc=4 lp=1: lc + lp > 4
     no([0x80, 0x02, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // pickle PROTO: lc=2 lp=4
+    no([0x4c, 0x5a, 0x49, 0x50, 0x01]); // lzip without its dictionary size
+    no([0x4c, 0x5a, 0x49, 0x50, 0x02, 0x10]); // lzip version 2
+    no([0x4c, 0x5a, 0x49, 0x50, 0x01, 0x0b]); // lzip dictionary 2^11, below liblzma's minimum
+    no([0x4c, 0x5a, 0x49, 0x50, 0x01, 0x2c]); // 2^12 - 2^8: a fraction of the smallest size
   });
 
   it('does not claim pickles, plain files or random data', () => {
@@ -192,6 +208,7 @@ describe('decompressBounded: agrees with CPython', () => {
       bz2: 'bz2',
       xz: 'xz',
       lzma: 'lzma',
+      lz: 'lzip',
       lz4: 'lz4',
     };
     const kind = kinds[ext];
@@ -377,7 +394,7 @@ describe('decompressBounded: bad data', () => {
   });
 
   it.each(PAYLOAD_FIXTURES)('%s: garbage input fails without throwing', async (kind, name) => {
-    const magic = fixture(name).subarray(0, kind === 'lzma' ? 13 : 4);
+    const magic = fixture(name).subarray(0, kind === 'lzma' ? 13 : kind === 'lzip' ? 6 : 4);
     for (let seed = 1; seed <= 20; seed++) {
       for (const input of [pseudoRandom(4096, seed), concat(magic, pseudoRandom(4096, seed))]) {
         const result = await decode(kind, input, {
@@ -406,7 +423,7 @@ describe('decompressBounded: bad data', () => {
         const at = 13 + ((i * 7919) % (copy.length - 13));
         copy[at]! ^= 1 << (i % 8);
         const result = await decode(kind, copy);
-        // gzip, zlib, bzip2, xz carry checksums; .lzma and this LZ4 frame have none, so only the length can tell.
+        // gzip, zlib, bzip2, xz, lzip carry checksums; .lzma and this LZ4 frame have none: only the length can tell.
         if (result.complete && kind !== 'lzma' && kind !== 'lz4') expect(result.data).toEqual(PAYLOAD);
       }
     },
@@ -455,10 +472,10 @@ describe('decompressBounded: bad data', () => {
 describe('decompressBounded: trailing data', () => {
   const GARBAGE = new TextEncoder().encode('TRAILING GARBAGE, NOT A STREAM');
 
-  // gzip is not here: CPython's gzip fails on bytes after a member (see 'gzip members as CPython reads them').
-  const NOT_GZIP = PAYLOAD_FIXTURES.filter(([kind]) => kind !== 'gzip');
+  // Python's readers of these ignore bytes after the last stream that start no stream.
+  const IGNORED = PAYLOAD_FIXTURES.filter(([kind]) => kind !== 'gzip' && kind !== 'lz4');
 
-  it.each(NOT_GZIP)('%s: keeps the data complete and counts trailing bytes', async (kind, name) => {
+  it.each(IGNORED)('%s: keeps the data complete and counts trailing bytes', async (kind, name) => {
     const bytes = fixture(name);
     const result = await decode(kind, concat(bytes, GARBAGE));
     expect(result.complete).toBe(true);
@@ -468,10 +485,23 @@ describe('decompressBounded: trailing data', () => {
     expect(result.consumed).toBe(bytes.length);
   });
 
+  // CPython's GzipFile and python-lz4's LZ4FrameFile fail on them, after the data before.
+  it.each([
+    ['gzip', 'payload.gz'],
+    ['lz4', 'payload.lz4'],
+  ] as const)('%s: fails on them, keeping the data and counting them', async (kind, name) => {
+    const bytes = fixture(name);
+    const result = await decode(kind, concat(bytes, GARBAGE));
+    expect(result.complete).toBe(false);
+    expect(result.error).toMatch(/start no/);
+    expect(result.data).toEqual(PAYLOAD);
+    expect(result.trailingBytes).toBe(GARBAGE.length);
+    expect(result.consumed).toBe(bytes.length);
+  });
+
   it.each([
     ['bz2', 'payload-2streams.bz2'],
     ['xz', 'payload-2streams.xz'],
-    ['lz4', 'stored-skippable-2frames.lz4'],
   ] as const)('%s: after several streams', async (kind, name) => {
     const result = await decode(kind, concat(fixture(name), GARBAGE.subarray(0, 7)));
     expect(result.complete).toBe(true);
@@ -479,13 +509,29 @@ describe('decompressBounded: trailing data', () => {
     expect(result.trailingBytes).toBe(7);
   });
 
-  it('accepts zero padding after gzip (as CPython does) and xz stream padding', async () => {
+  it('lz4: fails on them after several frames', async () => {
+    const result = await decode(
+      'lz4',
+      concat(fixture('stored-skippable-2frames.lz4'), GARBAGE.subarray(0, 7)),
+    );
+    expect(result.complete).toBe(false);
+    expect(result.data).toEqual(PAYLOAD);
+    expect(result.trailingBytes).toBe(7);
+  });
+
+  it('accepts zero padding after gzip (as CPython does) but not after xz (CPython reads a .lzma header)', async () => {
     const gz = await decode('gzip', concat(fixture('payload.gz'), new Uint8Array(8)));
     expect(gz).toMatchObject({ complete: true, consumed: fixture('payload.gz').length + 8 });
     expect(gz.trailingBytes).toBeUndefined();
+    // Eight zeros are the start of a .lzma header (properties 0, dictionary 0) that the input cuts short.
     const xz = await decode('xz', concat(fixture('payload.xz'), new Uint8Array(8)));
-    expect(xz.complete).toBe(true);
-    expect(xz.trailingBytes).toBeUndefined();
+    expect(xz).toMatchObject({ complete: false, consumed: fixture('payload.xz').length, trailingBytes: 8 });
+    expect(xz.error).toMatch(/cuts short.*EOFError/);
+    expect(xz.data).toEqual(PAYLOAD);
+    // Eighteen are an empty .lzma stream: header, size 0, and a range coder that starts and ends at 0.
+    const empty = await decode('xz', concat(fixture('payload.xz'), new Uint8Array(18)));
+    expect(empty).toMatchObject({ complete: true, consumed: fixture('payload.xz').length + 18 });
+    expect(empty.trailingBytes).toBeUndefined();
   });
 
   it('treats a second xz stream that is cut short as truncation, not trailing data', async () => {
@@ -493,6 +539,107 @@ describe('decompressBounded: trailing data', () => {
     const result = await decode('xz', concat(one, one.subarray(0, 100)));
     expect(result.complete).toBe(false);
     expect(result.error).toMatch(/truncated/);
+    expect(result.data.length).toBeGreaterThanOrEqual(PAYLOAD.length);
+    expect(sameBytes(result.data, concat(PAYLOAD, PAYLOAD).subarray(0, result.data.length))).toBe(true);
+  });
+
+  it('keeps the output of a following stream that fails after producing some (CPython may drop it)', async () => {
+    // lzma.decompress ignores a failing later stream and its output; LZMAFile hands out what it decoded
+    // before the failure when that comes after its first chunk. Reporting the error and analysing the
+    // output is the superset.
+    const lzip = fixture('payload.lz').slice();
+    lzip[lzip.length - 20]! ^= 1; // the CRC-32 in the trailer
+    const result = await decode('xz', concat(fixture('payload.xz'), lzip));
+    expect(result.complete).toBe(false);
+    expect(result.error).toMatch(/lzip stream 1: CRC-32 mismatch/);
+    expect(sameBytes(result.data, concat(PAYLOAD, PAYLOAD))).toBe(true);
+  });
+});
+
+describe('zeros, which FORMAT_AUTO reads as empty .lzma streams', () => {
+  const sniff = (bytes: Uint8Array) => sniffCompressedSource(bytes.subarray(0, 4096), bufferSource(bytes));
+
+  it('claims zero-filled data only when a stream follows the zeros', () => {
+    expect(sniff(new Uint8Array(1000))).toBeUndefined();
+    expect(sniff(new Uint8Array(13))).toBeUndefined();
+    expect(sniff(concat(new Uint8Array(36), GARBAGE_BYTES))).toBeUndefined();
+    expect(sniff(concat(new Uint8Array(40), fixture('payload.xz')))).toBeUndefined(); // 4 zeros + xz: refused
+    for (const zeros of [18, 36, 18 * 1000]) {
+      expect(sniff(concat(new Uint8Array(zeros), fixture('payload.xz'))), `${zeros}`).toBe('lzma');
+      expect(sniff(concat(new Uint8Array(zeros), fixture('payload.lz'))), `${zeros}`).toBe('lzma');
+    }
+    // The next header may itself start with zeros: properties 0 and a 4 KiB dictionary.
+    expect(sniff(concat(new Uint8Array(18), withDictionarySize(fixture('payload-dict4k.lzma'), 4096)))).toBe(
+      'lzma',
+    );
+    // Headers that start with a zero byte but are not 18 zeros are sniffed from the head alone, as before.
+    expect(sniff(new Uint8Array([0x00, 0x01, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))).toBe(
+      'lzma',
+    );
+  });
+
+  it('skips a long run of empty streams at once and decodes the stream after it', async () => {
+    const zeros = 18 * 1_000_000;
+    const bytes = concat(new Uint8Array(zeros), fixture('payload.xz'));
+    const started = performance.now();
+    const result = await decode('lzma', bytes);
+    expect(result).toMatchObject({ complete: true, consumed: bytes.length });
+    expect(result.data).toEqual(PAYLOAD);
+    expect(performance.now() - started).toBeLessThan(5000); // one by one, this took about 20 s
+  });
+});
+
+describe('concatenations as CPython reads them', () => {
+  // make-fixtures.py builds each case and records what CPython's reader for it (LZMAFile, BZ2File,
+  // LZ4FrameFile, GzipFile, zlib.decompress) returns, and how many bytes at the end it ignored.
+  type Part = { file: string; start?: number; end?: number } | { hex: string } | { zeros: number };
+  interface Case {
+    name: string;
+    kind: CompressionKind;
+    parts: Part[];
+    result: 'ok' | 'error';
+    length: number;
+    sha256: string;
+    trailing?: number;
+  }
+  const cases: Case[] = JSON.parse(
+    readFileSync(new URL('./fixtures/concatenations.json', import.meta.url), 'utf8'),
+  );
+  const build = (parts: Part[]) =>
+    concat(
+      ...parts.map((part) =>
+        'file' in part
+          ? fixture(part.file).subarray(part.start ?? 0, part.end)
+          : 'hex' in part
+            ? new Uint8Array(Buffer.from(part.hex, 'hex'))
+            : new Uint8Array(part.zeros),
+      ),
+    );
+
+  it('covers every kind of mix the brief asks about', () => {
+    expect(cases.length).toBeGreaterThan(80);
+    expect(new Set(cases.map((c) => c.kind))).toEqual(
+      new Set(['xz', 'lzma', 'lzip', 'bz2', 'lz4', 'zlib', 'gzip']),
+    );
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    const bytes = build(c.parts);
+    const result = await decode(c.kind, bytes);
+    expect(result.stopped).toBeUndefined();
+    // On an error, what the reader handed out before failing; we may have decoded a little more of the
+    // stream that fails (CPython's BufferedReader drops what it buffered from it when the error comes).
+    expect(sha256(result.data.subarray(0, c.length))).toBe(c.sha256);
+    if (c.result === 'ok') {
+      expect(result.data.length).toBe(c.length);
+      expect(result.error).toBeUndefined();
+      expect(result.complete).toBe(true);
+      expect(result.trailingBytes ?? 0).toBe(c.trailing);
+      expect(result.consumed).toBe(bytes.length - (c.trailing ?? 0));
+    } else {
+      expect(result.complete).toBe(false);
+      expect(result.error).toBeTypeOf('string');
+    }
   });
 });
 

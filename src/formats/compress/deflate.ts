@@ -96,7 +96,14 @@ function runInflater(
 
 const noop = () => {};
 
-/** A zlib stream (RFC 1950): 2-byte header, deflate data, Adler-32, all checked by node:zlib. */
+/**
+ * A zlib stream (RFC 1950): 2-byte header, deflate data, Adler-32, all checked by node:zlib. One stream only,
+ * as every Python reader of it takes one: zlib.decompress ignores what follows, which is returned as
+ * trailingBytes. (joblib's BinaryZlibFile never gets past such bytes: after the end of the stream it keeps
+ * feeding the decompressor its own unused_data, which zlib appends to unused_data again, so the buffer
+ * doubles until MemoryError; checked with joblib 1.2.0 on CPython 3.11. The same holds for joblib's gzip
+ * reader, BinaryGzipFile, after the first member.)
+ */
 export async function decodeZlib(source: ByteSource, out: BoundedOutput): Promise<DecodeOutcome> {
   const run = await runInflater(
     createInflate({ chunkSize: INFLATE_OUTPUT_CHUNK_BYTES }),
@@ -129,7 +136,7 @@ function indexOfByte(source: ByteSource, offset: number, value: number): number 
 }
 
 /** Offset of the first non-zero byte at or after `offset`, or source.size when only zeros follow. */
-function skipZeros(source: ByteSource, offset: number): number {
+export function skipZeros(source: ByteSource, offset: number): number {
   zeroChunk ??= new Uint8Array(SCAN_CHUNK_BYTES);
   for (let at = offset; at < source.size; ) {
     const chunk = source.readAt(at, SCAN_CHUNK_BYTES);
@@ -234,6 +241,7 @@ export async function decodeGzip(source: ByteSource, out: BoundedOutput): Promis
       return {
         complete: false,
         consumed: position,
+        trailingBytes: source.size - position,
         error: `gzip: ${source.size - position} bytes after member ${member}${after} start no gzip member (CPython's gzip raises BadGzipFile "Not a gzipped file" there)`,
       };
     }

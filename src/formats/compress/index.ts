@@ -1,24 +1,28 @@
 /**
  * Whole-file compression as joblib writes it (joblib/compressor.py): zlib → a raw zlib stream, gzip → gzip,
- * bz2 → bzip2, xz → .xz, lzma → legacy .lzma ("LZMA_Alone"), lz4 → LZ4 frames. Detected by magic bytes and
- * decoded under an output bound, so a decompression bomb costs at most `maxOutputBytes` of memory and the
- * time to produce it, never the size it claims.
+ * bz2 → bzip2, xz → .xz, lzma → legacy .lzma ("LZMA_Alone"), lz4 → LZ4 frames; and lzip, which CPython's
+ * lzma.open reads too (liblzma >= 5.4, see auto.ts). Detected by magic bytes and decoded under an output
+ * bound, so a decompression bomb costs at most `maxOutputBytes` of memory and the time to produce it, never
+ * the size it claims. Several streams back to back are decoded as the Python reader of each format does.
  *
  * Very old joblib (< 0.10) wrote zlib data behind a "ZF" header with the length; that format is not detected.
  */
 import { type ByteSource, startsWith } from '../../core/byte-reader.js';
 import { assertNever, InternalError } from '../../core/errors.js';
+import { classifyNextStream, decodeLzmaFamily, EMPTY_LZMA_STREAM_BYTES } from './auto.js';
 import { decodeBzip2, isBzip2Header } from './bzip2.js';
-import { decodeGzip, decodeZlib } from './deflate.js';
+import { decodeGzip, decodeZlib, skipZeros } from './deflate.js';
 import { decodeLz4 } from './lz4.js';
-import { decodeLzmaAlone, isLzmaAloneHeader } from './lzma.js';
+import { isLzipHeader } from './lzip.js';
+import { isLzmaAloneHeader, LZMA_HEADER_BYTES } from './lzma.js';
 import { BoundedOutput, type DecompressOptions, type StopReason } from './output.js';
 import { type DecodeOutcome, SourceReadError } from './types.js';
-import { decodeXz, XZ_MAGIC } from './xz.js';
+import { XZ_MAGIC } from './xz.js';
 
+export { skipZeros } from './deflate.js';
 export type { DecompressOptions, StopReason } from './output.js';
 
-export type CompressionKind = 'gzip' | 'zlib' | 'bz2' | 'xz' | 'lzma' | 'lz4';
+export type CompressionKind = 'gzip' | 'zlib' | 'bz2' | 'xz' | 'lzma' | 'lzip' | 'lz4';
 
 export interface DecompressResult {
   /** The decoded bytes: all of them when complete, else those decoded before stopping (<= maxOutputBytes). */
@@ -32,8 +36,10 @@ export interface DecompressResult {
   /** Compressed bytes consumed: exact when complete, otherwise how far decoding got. */
   readonly consumed?: number;
   /**
-   * Bytes after the end of the compressed data that belong to no stream (appended garbage, or a payload
-   * hidden from decompressors). The data is still complete; callers should report these.
+   * Bytes at the end of the input, after the last stream that decoded, that start no stream (appended
+   * garbage, or a payload hidden from decompressors): the last `trailingBytes` bytes of the input. With
+   * complete true, the format's Python reader ignores them (callers should still report and analyse them);
+   * with an error, they are what the reader fails on (the error says why).
    */
   readonly trailingBytes?: number;
 }
@@ -51,7 +57,8 @@ export const COMPRESSION_SNIFF_BYTES = 13;
  * .lzma has no magic; it is claimed for exactly the headers liblzma's FORMAT_AUTO decoder sends to its .lzma
  * decoder and accepts (see isLzmaAloneHeader). The order of the checks does not matter: none of the magics
  * below is such a header (their first byte is not a valid lc/lp/pb, or for LZ4 the dictionary size it
- * implies, 0x??184D22, is not 2^n or 2^n + 2^(n-1)), just as liblzma itself sends only 0xFD (.xz) elsewhere.
+ * implies, 0x??184D22, is not 2^n or 2^n + 2^(n-1)), just as liblzma itself sends only 0xFD (.xz) and 0x4C
+ * (lzip, "LZIP") elsewhere.
  */
 export function sniffCompression(head: Uint8Array): CompressionKind | undefined {
   if (startsWith(head, GZIP_MAGIC)) return 'gzip';
@@ -66,8 +73,26 @@ export function sniffCompression(head: Uint8Array): CompressionKind | undefined 
   if (isBzip2Header(head)) return 'bz2';
   if (startsWith(head, XZ_MAGIC)) return 'xz';
   if (startsWith(head, LZ4_MAGIC)) return 'lz4';
+  if (isLzipHeader(head)) return 'lzip';
   if (isLzmaAloneHeader(head)) return 'lzma';
   return undefined;
+}
+
+/**
+ * sniffCompression, with a look further into `source` for data that starts with zeros: liblzma's FORMAT_AUTO
+ * decoder reads each 18 of them as an empty .lzma stream (see auto.ts), so lzma.open accepts a file of zeros
+ * and decodes whatever stream follows them. Zero-filled data (padding, zeroed weights, a bomb's output) is
+ * claimed only when such a stream follows the zeros; otherwise it is not compressed data, and decoding it as
+ * .lzma would only report a cut-off header at its end.
+ */
+export function sniffCompressedSource(head: Uint8Array, source: ByteSource): CompressionKind | undefined {
+  const kind = sniffCompression(head);
+  if (kind !== 'lzma' || head.subarray(0, EMPTY_LZMA_STREAM_BYTES).some((b) => b !== 0)) return kind;
+  const firstNonZero = skipZeros(source, 0);
+  if (firstNonZero >= source.size) return undefined;
+  const next = firstNonZero - (firstNonZero % EMPTY_LZMA_STREAM_BYTES);
+  const after = classifyNextStream(source.readAt(next, LZMA_HEADER_BYTES));
+  return after === 'none' || after === 'truncated' ? undefined : 'lzma';
 }
 
 function checkOptions(options: DecompressOptions): void {
@@ -109,9 +134,9 @@ function decoderFor(
     case 'bz2':
       return decodeBzip2;
     case 'xz':
-      return decodeXz;
     case 'lzma':
-      return decodeLzmaAlone;
+    case 'lzip':
+      return (source, out) => decodeLzmaFamily(kind, source, out);
     case 'lz4':
       return decodeLz4;
     default:
@@ -145,10 +170,10 @@ export async function decompressBounded(
   }
   const data = out.data();
   if (out.stopped) return { data, complete: false, stopped: out.stopped, consumed: outcome.consumed };
+  const trailing = outcome.trailingBytes ? { trailingBytes: outcome.trailingBytes } : {};
   if (!outcome.complete) {
     const error = outcome.error ?? `${kind}: the compressed data ended early`;
-    return { data, complete: false, error, consumed: outcome.consumed };
+    return { data, complete: false, error, consumed: outcome.consumed, ...trailing };
   }
-  const result: DecompressResult = { data, complete: true, consumed: outcome.consumed };
-  return outcome.trailingBytes ? { ...result, trailingBytes: outcome.trailingBytes } : result;
+  return { data, complete: true, consumed: outcome.consumed, ...trailing };
 }

@@ -11,13 +11,16 @@ export const INPUT_CHUNK_BYTES = 1024 * 1024;
 export class ByteInput {
   private readonly source: ByteSource;
   private readonly what: string;
+  private readonly windowBytes: number;
   private window: Uint8Array = new Uint8Array(0);
   private windowStart: number;
   private position: number;
 
-  constructor(source: ByteSource, start: number, what: string) {
+  /** `windowBytes`: how much to read at a time; smaller for walks that skip most of the input. */
+  constructor(source: ByteSource, start: number, what: string, windowBytes = INPUT_CHUNK_BYTES) {
     this.source = source;
     this.what = what;
+    this.windowBytes = windowBytes;
     this.position = start;
     this.windowStart = start;
   }
@@ -58,6 +61,15 @@ export class ByteInput {
     return (b[0]! | (b[1]! << 8) | (b[2]! << 16)) + b[3]! * 0x1000000;
   }
 
+  /** Moves the cursor to `offset` (forwards or back); the next read fetches a window there if needed. */
+  seek(offset: number): void {
+    this.position = offset;
+    if (offset < this.windowStart || offset > this.windowStart + this.window.length) {
+      this.window = new Uint8Array(0);
+      this.windowStart = offset;
+    }
+  }
+
   skip(n: number): void {
     if (this.position + n > this.source.size) {
       this.position = this.source.size;
@@ -69,7 +81,7 @@ export class ByteInput {
   /** Makes at least `n` bytes from the cursor addressable as window[0..]. */
   private fill(n: number): void {
     if (this.position + n > this.source.size) throw new TruncatedInput(this.what);
-    this.window = this.source.readAt(this.position, Math.max(INPUT_CHUNK_BYTES, n));
+    this.window = this.source.readAt(this.position, Math.max(this.windowBytes, n));
     this.windowStart = this.position;
     if (this.window.length < n) throw new TruncatedInput(this.what);
   }

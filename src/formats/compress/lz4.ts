@@ -187,8 +187,13 @@ async function decodeFrame(input: ByteInput, out: BoundedOutput): Promise<FrameR
 }
 
 /**
- * Decodes LZ4 frames back to back (the lz4 CLI and CPython's LZ4FrameFile read concatenated frames), skipping
- * skippable frames. Bytes after the last frame that start no frame are trailing.
+ * Decodes LZ4 frames back to back as joblib reads them: through python-lz4's LZ4FrameFile, a
+ * _compression.DecompressReader over LZ4FrameDecompressor with no `trailing_error` (lz4/frame/__init__.py),
+ * so every frame is decoded and skippable frames are skipped, but bytes after the last frame that start no
+ * frame make it raise (RuntimeError "ERROR_frameType_unknown" from LZ4F_decompress, or EOFError when fewer
+ * than a frame header's 7 bytes remain). They are an error here too, after the frames before them; their
+ * count is returned as trailingBytes so callers can analyse them. (lz4.frame.decompress reads only the
+ * first frame and ignores the rest: decoding them all is the superset.)
  */
 export async function decodeLz4(source: ByteSource, out: BoundedOutput): Promise<DecodeOutcome> {
   const input = new ByteInput(source, 0, 'LZ4 frame');
@@ -215,7 +220,12 @@ export async function decodeLz4(source: ByteSource, out: BoundedOutput): Promise
     const next = source.readAt(input.offset, 4);
     const magic = next.length === 4 ? new DataView(next.buffer, next.byteOffset, 4).getUint32(0, true) : -1;
     if (!isLz4FrameMagic(magic)) {
-      return { complete: true, consumed: input.offset, trailingBytes: input.remaining };
+      return {
+        complete: false,
+        consumed: input.offset,
+        trailingBytes: input.remaining,
+        error: `the ${input.remaining} bytes after LZ4 frame ${frame} start no LZ4 frame (python-lz4's LZ4FrameFile, which joblib uses, raises there)`,
+      };
     }
   }
 }

@@ -21,14 +21,14 @@
  * or past the dictionary size are errors, as in the reference decoder, with the dictionary size liblzma uses
  * (effectiveDictionarySize). An explicit 'lzma' decode is as lenient as CPython's FORMAT_ALONE (any dictionary
  * and size) and also takes lc + lp > 4, which the LZMA SDK allows and liblzma refuses: decoding more than
- * CPython does is harmless here; sniffing is what must agree with it (isLzmaAloneHeader).
+ * CPython does is harmless here; sniffing is what must agree with it (isLzmaAloneHeader). This file decodes
+ * one stream; auto.ts strings streams together as CPython's FORMAT_AUTO reader does.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { ByteSource } from '../../core/byte-reader.js';
 import { describeError } from '../../core/errors.js';
-import { ByteInput } from './input.js';
+import type { ByteInput } from './input.js';
 import type { BoundedOutput } from './output.js';
-import { type DecodeOutcome, SourceReadError, TruncatedInput } from './types.js';
+import { SourceReadError, TruncatedInput } from './types.js';
 
 /** Output decoded between ratio checks and yields to the event loop. */
 const LZMA_STEP_BYTES = 1024 * 1024;
@@ -130,6 +130,23 @@ export function isLzmaAloneHeader(head: Uint8Array): boolean {
 }
 
 /**
+ * How far `head` (the bytes after a stream, up to 13) gets through the header checks of liblzma's picky .lzma
+ * decoder, which checks each field as soon as it has all of its bytes (alone_decoder.c): the properties byte,
+ * then the dictionary size, then the stated size. 'partial' when the bytes run out before a check fails
+ * (liblzma waits for more input), 'invalid' when one fails, 'header' for a whole header it accepts.
+ */
+export function pickyLzmaHeaderPrefix(head: Uint8Array): 'header' | 'partial' | 'invalid' {
+  if (head.length === 0) return 'partial';
+  const props = head[0]!;
+  if (props >= MAX_PROPERTIES || (props % 9) + (Math.floor(props / 9) % 5) > LZMA_LCLP_MAX) return 'invalid';
+  if (head.length < 5) return 'partial';
+  const dictionarySize = (head[1]! | (head[2]! << 8) | (head[3]! << 16)) + head[4]! * 0x1000000;
+  if (!isPickyLzmaDictionarySize(dictionarySize)) return 'invalid';
+  if (head.length < LZMA_HEADER_BYTES) return 'partial';
+  return isLzmaAloneHeader(head) ? 'header' : 'invalid';
+}
+
+/**
  * The largest match distance (plus one) liblzma accepts for a header's dictionary size: at least
  * LZMA_DICT_SIZE_MIN (4096), rounded up to a multiple of 16 (xz-utils src/liblzma/lz/lz_decoder.c,
  * lzma_lz_decoder_init; dict_is_distance_valid checks distances against that). So a 1-byte dictionary
@@ -224,6 +241,10 @@ class LenDecoder {
   private readonly mid = new Uint16Array(8 << NUM_POS_BITS_MAX).fill(PROB_INIT);
   private readonly high = new Uint16Array(256).fill(PROB_INIT);
 
+  reset(): void {
+    for (const probs of [this.choice, this.low, this.mid, this.high]) probs.fill(PROB_INIT);
+  }
+
   decode(rc: RangeDecoder, posState: number): number {
     if (rc.bit(this.choice, 0) === 0) return rc.bitTree(this.low, posState << 3, 3);
     if (rc.bit(this.choice, 1) === 0) return 8 + rc.bitTree(this.mid, posState << 3, 3);
@@ -232,6 +253,51 @@ class LenDecoder {
 }
 
 type StepResult = 'more' | 'end' | 'stop';
+
+/**
+ * The probability tables of a stream. One set serves the streams of a decode one after another, reset in
+ * between: allocating them would dominate the cost of many tiny streams (an empty .lzma stream is 18 bytes).
+ */
+export class LzmaTables {
+  readonly isMatch = new Uint16Array(NUM_STATES << NUM_POS_BITS_MAX);
+  readonly isRep = new Uint16Array(NUM_STATES);
+  readonly isRepG0 = new Uint16Array(NUM_STATES);
+  readonly isRepG1 = new Uint16Array(NUM_STATES);
+  readonly isRepG2 = new Uint16Array(NUM_STATES);
+  readonly isRep0Long = new Uint16Array(NUM_STATES << NUM_POS_BITS_MAX);
+  readonly posSlot = new Uint16Array(NUM_LEN_TO_POS_STATES << 6);
+  readonly posDecoders = new Uint16Array(1 + NUM_FULL_DISTANCES - END_POS_MODEL_INDEX);
+  readonly align = new Uint16Array(1 << NUM_ALIGN_BITS);
+  readonly lenDecoder = new LenDecoder();
+  readonly repLenDecoder = new LenDecoder();
+  /** Literal tables by lc + lp (0x300 << (lc + lp) probabilities: up to 6 MiB). */
+  private readonly literals = new Map<number, Uint16Array>();
+
+  /** Resets every table for a new stream and returns the literal table for `lc + lp`. */
+  take(lcPlusLp: number): Uint16Array {
+    for (const probs of [
+      this.isMatch,
+      this.isRep,
+      this.isRepG0,
+      this.isRepG1,
+      this.isRepG2,
+      this.isRep0Long,
+      this.posSlot,
+      this.posDecoders,
+      this.align,
+    ]) {
+      probs.fill(PROB_INIT);
+    }
+    this.lenDecoder.reset();
+    this.repLenDecoder.reset();
+    let literal = this.literals.get(lcPlusLp);
+    if (literal === undefined) {
+      literal = new Uint16Array(LITERAL_CODER_SIZE << lcPlusLp);
+      this.literals.set(lcPlusLp, literal);
+    }
+    return literal.fill(PROB_INIT);
+  }
+}
 
 /** One .lzma stream's decoder state, resumable between steps. */
 class LzmaStreamDecoder {
@@ -245,19 +311,17 @@ class LzmaStreamDecoder {
   private readonly dictionarySize: number;
   private remaining: number | undefined;
   private readonly literal: Uint16Array;
-  private readonly isMatch = new Uint16Array(NUM_STATES << NUM_POS_BITS_MAX).fill(PROB_INIT);
-  private readonly isRep = new Uint16Array(NUM_STATES).fill(PROB_INIT);
-  private readonly isRepG0 = new Uint16Array(NUM_STATES).fill(PROB_INIT);
-  private readonly isRepG1 = new Uint16Array(NUM_STATES).fill(PROB_INIT);
-  private readonly isRepG2 = new Uint16Array(NUM_STATES).fill(PROB_INIT);
-  private readonly isRep0Long = new Uint16Array(NUM_STATES << NUM_POS_BITS_MAX).fill(PROB_INIT);
-  private readonly posSlot = new Uint16Array(NUM_LEN_TO_POS_STATES << 6).fill(PROB_INIT);
-  private readonly posDecoders = new Uint16Array(1 + NUM_FULL_DISTANCES - END_POS_MODEL_INDEX).fill(
-    PROB_INIT,
-  );
-  private readonly align = new Uint16Array(1 << NUM_ALIGN_BITS).fill(PROB_INIT);
-  private readonly lenDecoder = new LenDecoder();
-  private readonly repLenDecoder = new LenDecoder();
+  private readonly isMatch: Uint16Array;
+  private readonly isRep: Uint16Array;
+  private readonly isRepG0: Uint16Array;
+  private readonly isRepG1: Uint16Array;
+  private readonly isRepG2: Uint16Array;
+  private readonly isRep0Long: Uint16Array;
+  private readonly posSlot: Uint16Array;
+  private readonly posDecoders: Uint16Array;
+  private readonly align: Uint16Array;
+  private readonly lenDecoder: LenDecoder;
+  private readonly repLenDecoder: LenDecoder;
   private state = 0;
   private rep0 = 0;
   private rep1 = 0;
@@ -266,7 +330,7 @@ class LzmaStreamDecoder {
   /** Set when the data is invalid; decoding stops with this message. */
   error: string | undefined;
 
-  constructor(header: LzmaHeader, input: ByteInput, out: BoundedOutput) {
+  constructor(header: LzmaHeader, input: ByteInput, out: BoundedOutput, tables: LzmaTables) {
     this.out = out;
     this.base = out.length;
     this.lc = header.lc;
@@ -274,7 +338,18 @@ class LzmaStreamDecoder {
     this.pbMask = (1 << header.pb) - 1;
     this.dictionarySize = effectiveDictionarySize(header.dictionarySize);
     this.remaining = header.uncompressedSize;
-    this.literal = new Uint16Array(LITERAL_CODER_SIZE << (header.lc + header.lp)).fill(PROB_INIT);
+    this.literal = tables.take(header.lc + header.lp);
+    this.isMatch = tables.isMatch;
+    this.isRep = tables.isRep;
+    this.isRepG0 = tables.isRepG0;
+    this.isRepG1 = tables.isRepG1;
+    this.isRepG2 = tables.isRepG2;
+    this.isRep0Long = tables.isRep0Long;
+    this.posSlot = tables.posSlot;
+    this.posDecoders = tables.posDecoders;
+    this.align = tables.align;
+    this.lenDecoder = tables.lenDecoder;
+    this.repLenDecoder = tables.repLenDecoder;
     this.rc = new RangeDecoder(input);
     if (this.rc.corrupted) this.error = 'range coder initialisation is invalid (first byte not 0)';
   }
@@ -441,42 +516,42 @@ class LzmaStreamDecoder {
   }
 }
 
+export type LzmaStreamResult =
+  | { readonly status: 'end' }
+  | { readonly status: 'stop' }
+  /** `truncated`: the input ended inside the stream (liblzma would wait for more input). */
+  | { readonly status: 'error'; readonly truncated: boolean; readonly error: string };
+
 /**
- * Decodes .lzma data: one stream, or several back to back when what follows a stream has a header liblzma's
- * FORMAT_AUTO decoder accepts (CPython's LZMAFile and lzma.decompress start a new FORMAT_AUTO decompressor on
- * the unused data after each stream). Anything else after the end is trailing.
+ * Decodes one LZMA stream with `header`'s properties from `input`'s offset into `out`: until its end (the
+ * end marker, or the stated size with the range coder finished), an error, or `out` saying stop. `onOutput`
+ * sees each stretch of output as it is produced (lzip members check a CRC32 of it). `tables` may come from
+ * the stream before. Only a failing source throws.
  */
-export async function decodeLzmaAlone(source: ByteSource, out: BoundedOutput): Promise<DecodeOutcome> {
-  const input = new ByteInput(source, 0, '.lzma stream');
-  for (let stream = 0; ; stream++) {
-    const where = `.lzma stream ${stream}`;
-    const header = parseLzmaHeader(source.readAt(input.offset, LZMA_HEADER_BYTES));
-    if (typeof header === 'string')
-      return { complete: false, consumed: input.offset, error: `${where}: ${header}` };
-    input.skip(LZMA_HEADER_BYTES);
-    let decoder: LzmaStreamDecoder;
-    try {
-      decoder = new LzmaStreamDecoder(header, input, out);
-      for (;;) {
-        const result = decoder.step(LZMA_STEP_BYTES);
-        if (result === 'stop' || !out.checkRatio(input.offset))
-          return { complete: false, consumed: input.offset };
-        if (result === 'end') break;
-        await yieldToEventLoop();
-      }
-    } catch (error) {
-      if (error instanceof SourceReadError) throw error;
-      if (error instanceof TruncatedInput)
-        return { complete: false, consumed: input.offset, error: `${where}: ${error.message}` };
-      return { complete: false, consumed: input.offset, error: `${where}: ${describeError(error)}` };
+export async function decodeLzmaStream(
+  header: LzmaHeader,
+  input: ByteInput,
+  out: BoundedOutput,
+  tables: LzmaTables,
+  onOutput?: (bytes: Uint8Array) => void,
+): Promise<LzmaStreamResult> {
+  let decoder: LzmaStreamDecoder;
+  try {
+    decoder = new LzmaStreamDecoder(header, input, out, tables);
+    for (;;) {
+      const from = out.length;
+      const result = decoder.step(LZMA_STEP_BYTES);
+      onOutput?.(out.data().subarray(from));
+      if (result === 'stop' || !out.checkRatio(input.offset)) return { status: 'stop' };
+      if (result === 'end') break;
+      await yieldToEventLoop();
     }
-    if (decoder.error)
-      return { complete: false, consumed: input.offset, error: `${where}: ${decoder.error}` };
-    if (decoder.corrupted)
-      return { complete: false, consumed: input.offset, error: `${where}: corrupt range coder data` };
-    if (input.remaining === 0) return { complete: true, consumed: input.offset };
-    if (!isLzmaAloneHeader(source.readAt(input.offset, LZMA_HEADER_BYTES))) {
-      return { complete: true, consumed: input.offset, trailingBytes: input.remaining };
-    }
+  } catch (error) {
+    if (error instanceof SourceReadError) throw error;
+    if (error instanceof TruncatedInput) return { status: 'error', truncated: true, error: error.message };
+    return { status: 'error', truncated: false, error: describeError(error) };
   }
+  if (decoder.error) return { status: 'error', truncated: false, error: decoder.error };
+  if (decoder.corrupted) return { status: 'error', truncated: false, error: 'corrupt range coder data' };
+  return { status: 'end' };
 }
