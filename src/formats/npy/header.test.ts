@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bufferSource } from '../../core/byte-reader.js';
 import { ParseError } from '../../core/errors.js';
-import { isNpy, MAX_NPY_HEADER_BYTES, type NpyHeader, parseNpyHeader } from './header.js';
+import {
+  isNpy,
+  MAX_NPY_HEADER_BYTES,
+  MAX_PARSED_NPY_HEADER_BYTES,
+  type NpyHeader,
+  parseNpyHeader,
+  readNpyPreamble,
+} from './header.js';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -52,11 +59,14 @@ describe('parseNpyHeader on files written by numpy', () => {
     const header = parse(bytes);
     expect(header).toEqual({
       version: '1.0',
+      major: 1,
+      headerStart: 10,
+      headerLength: 118,
+      dataOffset: 128,
       descr: '<f4',
-      hasObjects: false,
+      dtypeClass: 'plain',
       fortranOrder: false,
       shape: [2, 3],
-      dataOffset: 128,
     });
     expect(bytes.length - header.dataOffset).toBe(2 * 3 * 4);
   });
@@ -64,14 +74,14 @@ describe('parseNpyHeader on files written by numpy', () => {
   it('reads a version 2.0 header (4-byte length)', () => {
     const bytes = fixture('i8-v2.npy');
     const header = parse(bytes);
-    expect(header).toMatchObject({ version: '2.0', descr: '<i8', hasObjects: false, shape: [3] });
+    expect(header).toMatchObject({ version: '2.0', descr: '<i8', dtypeClass: 'plain', shape: [3] });
     expect(header.dataOffset % 64).toBe(0);
     expect(bytes.length - header.dataOffset).toBe(3 * 8);
   });
 
   it('reads a version 3.0 header (UTF-8) with a zero-length dimension', () => {
     const header = parse(fixture('u1-v3.npy'));
-    expect(header).toMatchObject({ version: '3.0', descr: '|u1', shape: [2, 0, 1], hasObjects: false });
+    expect(header).toMatchObject({ version: '3.0', descr: '|u1', shape: [2, 0, 1], dtypeClass: 'plain' });
   });
 
   it('reads Fortran order and big-endian dtypes', () => {
@@ -88,7 +98,7 @@ describe('parseNpyHeader on files written by numpy', () => {
   it('finds the object field of a structured dtype, and the pickle after the header', () => {
     const bytes = fixture('structured-object-v1.npy');
     const header = parse(bytes);
-    expect(header.hasObjects).toBe(true);
+    expect(header.dtypeClass).toBe('object');
     expect(header.descr).toBe("[('x', '<f4'), ('obj', '|O')]");
     expect(header.shape).toEqual([2]);
     expect(bytes[header.dataOffset]).toBe(0x80); // PROTO: numpy pickles object arrays
@@ -119,7 +129,7 @@ describe('parseNpyHeader on crafted headers', () => {
   it('reads UTF-8 field names in version 3.0', () => {
     const header = parse(npy(dict("[('données', '<f4'), ('objet', 'O')]"), { version: [3, 0] }));
     expect(header.descr).toBe("[('données', '<f4'), ('objet', 'O')]");
-    expect(header.hasObjects).toBe(true);
+    expect(header.dtypeClass).toBe('object');
   });
 
   it('reads keys in any order, double quotes and no trailing comma', () => {
@@ -142,11 +152,21 @@ describe('parseNpyHeader on crafted headers', () => {
       "'object_'",
       "'f4,O'",
       "'(2,)O'",
+      // NumPy 2's StringDType has hasobject True (checked with numpy 2.4.6's _read_array_header).
+      "'T'",
+      "'<T'",
+      "'>T'",
+      "'|T'",
+      "'=T'",
+      "'f4,T'",
+      "'(2,)T'",
+      "('T', (2,))",
+      "[('a', '<f4'), ('b', 'T')]",
     ]) {
-      expect(parse(npy(dict(descr))).hasObjects, descr).toBe(true);
+      expect(parse(npy(dict(descr))).dtypeClass, descr).toBe('object');
     }
     for (const descr of ["'<f8'", "'|u1'", "'<U10'", "'S5'", "'<M8[ns]'", "'|V16'", "'<c16'", "'f4,i8'"]) {
-      expect(parse(npy(dict(descr))).hasObjects, descr).toBe(false);
+      expect(parse(npy(dict(descr))).dtypeClass, descr).toBe('plain');
     }
   });
 
@@ -162,7 +182,8 @@ describe('parseNpyHeader on crafted headers', () => {
       ["['aO']", true],
       ["['ab']", false],
     ];
-    for (const [descr, objects] of cases) expect(parse(npy(dict(descr))).hasObjects, descr).toBe(objects);
+    for (const [descr, objects] of cases)
+      expect(parse(npy(dict(descr))).dtypeClass, descr).toBe(objects ? 'object' : 'plain');
   });
 
   // Each of these is loaded by numpy.load(allow_pickle=True) as an object array (checked with numpy 1.24).
@@ -183,12 +204,12 @@ describe('parseNpyHeader on crafted headers', () => {
       // A field name that looks like the end of the list.
       `{'descr': [("x], 'shape", '<f4'), ('y', '|O')], 'fortran_order': False, 'shape': (2,), }`,
     ];
-    for (const text of cases) expect(parse(npy(text)).hasObjects, text).toBe(true);
+    for (const text of cases) expect(parse(npy(text)).dtypeClass, text).toBe('object');
   });
 
   it('decodes escapes in field names', () => {
     const header = parse(npy(dict("[('tab\\there', '<f4'), (r'raw\\n', '<f4'), ('''triple''', '<f4')]")));
-    expect(header.hasObjects).toBe(false);
+    expect(header.dtypeClass).toBe('plain');
   });
 
   it('refuses a bad magic', () => {
@@ -209,13 +230,19 @@ describe('parseNpyHeader on crafted headers', () => {
     }
   });
 
-  it('refuses headers over numpy’s size limit', () => {
+  it('reads headers over numpy’s default size limit, which allow_pickle=True lifts', () => {
+    // numpy/lib/format.py read_array: `if allow_pickle: max_header_size = 2**64`, so an object array's
+    // pickle runs behind a header of any length.
+    const long = npy(dict(`'|O'`).replace('{', `{${' '.repeat(MAX_NPY_HEADER_BYTES)}`), { version: [2, 0] });
+    expect(readNpyPreamble(bufferSource(long)).headerLength).toBeGreaterThan(MAX_NPY_HEADER_BYTES);
+    expect(parse(long).dtypeClass).toBe('object');
+    // A declared length past the end of the file is truncation; past pedigree's own limit, a refusal.
     const v1 = npy(dict("'<f8'"), { declaredLength: MAX_NPY_HEADER_BYTES + 1 });
-    expect(parseError(v1).code).toBe('LIMIT_EXCEEDED');
+    expect(parseError(v1).code).toBe('TRUNCATED');
     const v2 = npy(dict("'<f8'"), { version: [2, 0], declaredLength: 0xffffffff });
     expect(parseError(v2).code).toBe('LIMIT_EXCEEDED');
-    const long = npy(dict(`'<f8'`).replace('{', `{${' '.repeat(MAX_NPY_HEADER_BYTES)}`), { version: [2, 0] });
-    expect(parseError(long).code).toBe('LIMIT_EXCEEDED');
+    expect(readNpyPreamble(bufferSource(v2))).toMatchObject({ headerStart: 12, dataOffset: 12 + 0xffffffff });
+    expect(0xffffffff).toBeGreaterThan(MAX_PARSED_NPY_HEADER_BYTES);
   });
 
   it('refuses unknown versions', () => {
@@ -255,21 +282,41 @@ describe('parseNpyHeader on crafted headers', () => {
   });
 
   it('refuses bad shape and fortran_order values', () => {
-    for (const shape of [
-      '(-1,)',
-      '(1.5,)',
-      "('a',)",
-      '(2**60,)',
-      '(9007199254740993,)',
-      '[2, 3]',
-      '2',
-      '(None,)',
-    ]) {
+    for (const shape of ['(1.5,)', "('a',)", '(2**60,)', '(9007199254740993,)', '[2, 3]', '2', '(None,)']) {
       const error = parseError(npy(dict("'<f8'", shape)));
       expect(['BAD_VALUE', 'BAD_STRUCTURE'], shape).toContain(error.code);
     }
     expect(parseError(npy(dict("'<f8'", '(2,)', '0'))).code).toBe('BAD_VALUE');
     expect(parseError(npy(dict("'<f8'", '(2,)', "'False'"))).code).toBe('BAD_VALUE');
+  });
+
+  it('keeps negative shape entries, which numpy’s header check accepts', () => {
+    // _read_array_header checks only isinstance(x, int); read_array then unpickles an object array.
+    expect(parse(npy(dict("'|O'", '(-1, True)'))).shape).toEqual([-1, 1]);
+  });
+
+  it('reads CR and CRLF as newlines, as CPython’s tokenizer does before ast.literal_eval', () => {
+    // A backslash before CRLF inside a string is a line continuation: the descr is 'O'.
+    expect(parse(npy("{'descr': 'O\\\r\n', 'fortran_order': False, 'shape': (2,), }")).dtypeClass).toBe(
+      'object',
+    );
+    expect(parse(npy("{'descr': '|O',\r'fortran_order': False,\r\n'shape': (2,), }")).dtypeClass).toBe(
+      'object',
+    );
+  });
+
+  it('refuses a version 3.0 header that is not UTF-8, and reads 1.0 headers as ISO-8859-1', () => {
+    const bad = npy(dict("'<f8'"), { version: [3, 0] });
+    bad[14] = 0xff; // inside the dict text
+    expect(parseError(bad).code).toBe('BAD_VALUE');
+    // 0x80 is U+0080 in ISO-8859-1 (Python's latin1), not the euro sign of windows-1252.
+    const raw = npy(
+      `{'descr': [('${String.fromCharCode(0x80)}', '<f4')], 'fortran_order': False, 'shape': (2,), }`,
+      {
+        encoding: 'latin1',
+      },
+    );
+    expect(parse(raw).descr).toBe(`[('${String.fromCharCode(0x80)}', '<f4')]`);
   });
 
   it('never throws anything but ParseError on random header text', () => {

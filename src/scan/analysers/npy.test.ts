@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bufferSource } from '../../core/byte-reader.js';
 import type { Finding } from '../../core/finding.js';
-import { parseNpyHeader } from '../../formats/npy/header.js';
+import { parseNpyHeader, readNpyPreamble } from '../../formats/npy/header.js';
 import { OP } from '../../formats/pickle/opcodes.js';
 import { pickle } from '../../formats/pickle/test-support/builder.js';
+import { buildZip } from '../../formats/zip/test-support/zip-builder.js';
 import { analyseSource } from '../engine.js';
 import { createImportPolicy } from '../pickle/policy.js';
 import { DEFAULT_ANALYSERS } from './index.js';
@@ -32,6 +33,19 @@ function npy(header: string, data: Uint8Array): Uint8Array {
   len.writeUInt16LE(text.length);
   return new Uint8Array(Buffer.concat([Buffer.from('\x93NUMPY\x01\x00', 'latin1'), len, text, data]));
 }
+
+/** A version 3.0 .npy file (4-byte header length, UTF-8 header). */
+function npyV3(header: string, data: Uint8Array): Uint8Array {
+  const raw = Buffer.from(header, 'utf8');
+  const pad = (64 - ((12 + raw.length + 1) % 64)) % 64;
+  const text = Buffer.concat([raw, Buffer.alloc(pad, 0x20), Buffer.from('\n')]);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(text.length);
+  return new Uint8Array(Buffer.concat([Buffer.from('\x93NUMPY\x03\x00', 'latin1'), len, text, data]));
+}
+
+/** Float64 array bytes that are not a pickle. */
+const FLOATS = new Uint8Array(new Float64Array([1.5, -2.25, 3]).buffer);
 
 describe('npy analyser', () => {
   it('finds a payload in the pickle of an object array, at its offset in the file', async () => {
@@ -90,9 +104,82 @@ describe('npy analyser', () => {
     expect(result.findings).toEqual([]);
   });
 
-  it('reports a header it cannot read as not analysed', async () => {
-    const result = await scan(npy("{'descr': '<f8', 'shape': (1,), }", payload()));
+  it('reports a header it cannot read as not analysed when no pickle follows it', async () => {
+    const result = await scan(npy("{'descr': '<f8', 'shape': (1,), }", FLOATS));
     expect(rules(result.findings)).toEqual(['ARCHIVE-MALFORMED:medium']);
     expect(result.notAnalysed).toBe(1);
+  });
+
+  // numpy 2.x reads 'T' as StringDType, whose dtype.hasobject is True, so read_array pickle.loads the data
+  // (checked with numpy 2.4.6's _read_array_header on each of these headers).
+  it('finds a payload behind NumPy 2 StringDType descrs', async () => {
+    for (const descr of [
+      "'T'",
+      "'<T'",
+      "'|T'",
+      "'>T'",
+      "'=T'",
+      "'f4,T'",
+      "'(2,)T'",
+      "('T', (2,))",
+      "[('b', 'T')]",
+      "[('a', '<f4'), ('b', 'T')]",
+    ]) {
+      const result = await scan(
+        npy(`{'descr': ${descr}, 'fortran_order': False, 'shape': (1,), }`, payload()),
+      );
+      expect(rules(result.findings), descr).toEqual([
+        'NUMPY-OBJECT-ARRAY:low',
+        'PICKLE-IMPORT-DANGEROUS:critical',
+      ]);
+      expect(result.format).toBe('npy-object');
+    }
+  });
+
+  it('analyses the pickle after a header it cannot read, at the offset the length field gives', async () => {
+    // numpy reads '\N{LATIN CAPITAL LETTER O}' as 'O' (ast.literal_eval resolves the name); pedigree has no
+    // Unicode name table, so it cannot read the header, but the pickle numpy would run is still analysed.
+    const header = "{'descr': '\\N{LATIN CAPITAL LETTER O}', 'fortran_order': False, 'shape': (1,), }";
+    for (const bytes of [npy(header, payload()), npyV3(header, payload())]) {
+      const result = await scan(bytes);
+      expect(rules(result.findings)).toEqual([
+        'NUMPY-OBJECT-ARRAY:medium',
+        'PICKLE-IMPORT-DANGEROUS:critical',
+      ]);
+      const dataOffset = readNpyPreamble(bufferSource(bytes)).dataOffset;
+      const hit = result.findings.find((f) => f.ruleId === 'PICKLE-IMPORT-DANGEROUS')!;
+      expect(hit.location.offset).toBe(dataOffset + 2);
+      expect(result.notAnalysed).toBe(0);
+    }
+  });
+
+  it('analyses the pickle after a dtype it cannot classify, and reports it not analysed otherwise', async () => {
+    for (const descr of ["'bfloat16'", "'f 4'", "{'names': ['a'], 'formats': ['O']}", 'None']) {
+      const header = `{'descr': ${descr}, 'fortran_order': False, 'shape': (1,), }`;
+      const withPickle = await scan(npy(header, payload()));
+      expect(rules(withPickle.findings), descr).toEqual([
+        'NUMPY-OBJECT-ARRAY:medium',
+        'PICKLE-IMPORT-DANGEROUS:critical',
+      ]);
+      const withFloats = await scan(npy(header, FLOATS));
+      expect(rules(withFloats.findings), descr).toEqual(['ARCHIVE-MALFORMED:medium']);
+      expect(withFloats.notAnalysed).toBe(1);
+    }
+  });
+
+  it('finds a payload behind headers over numpy’s default size limit and with negative shapes', async () => {
+    // allow_pickle=True lifts numpy's 10,000-byte header limit; the header check accepts any int in shape.
+    const long = `{'descr': '|O',${' '.repeat(20_000)}'fortran_order': False, 'shape': (1,), }`;
+    const negative = "{'descr': '|O', 'fortran_order': False, 'shape': (-1,), }";
+    for (const bytes of [npyV3(long, payload()), npy(negative, payload())]) {
+      const result = await scan(bytes);
+      expect(rules(result.findings)).toEqual(['NUMPY-OBJECT-ARRAY:low', 'PICKLE-IMPORT-DANGEROUS:critical']);
+    }
+  });
+
+  it('finds a StringDType payload in an .npz member', async () => {
+    const member = npy("{'descr': 'T', 'fortran_order': False, 'shape': (1,), }", payload());
+    const result = await scan(buildZip([{ name: 'weights.npy', data: member }]), 'arrays.npz');
+    expect(rules(result.findings)).toContain('PICKLE-IMPORT-DANGEROUS:critical');
   });
 });
