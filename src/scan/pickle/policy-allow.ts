@@ -237,6 +237,10 @@ export const PICKLE_ALLOWLIST: readonly AllowEntry[] = [
     'numpy._core.records.recarray',
   ]),
   ...entries(
+    'NumPy 2 pickles its variable-width StringDType as this call, which only builds the dtype from its coerce and na_object options (numpy/_core/_internal.py)',
+    ['numpy._core._internal._convert_to_stringdtype_kwargs'],
+  ),
+  ...entries(
     'a NumPy scalar type',
     NUMPY_SCALARS.map((n) => `numpy.${n}`),
   ),
