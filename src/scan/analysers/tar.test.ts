@@ -184,3 +184,165 @@ describe("tar analyser: torch.load's fallback to unpickling the file from byte 0
     }
   });
 });
+
+describe("tar analyser: legacy 'storages'/'tensors' record walk (torch/serialization.py legacy_load)", () => {
+  const le64 = (n: bigint) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, n), true);
+    return b;
+  };
+  const le32 = (n: number) => {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, n, true);
+    return b;
+  };
+  /** A (key, location, storage_type) record pickle; `type` pushes the storage type. */
+  const storageRecord = (key: string, type: (b: ReturnType<typeof pickle>) => void) => {
+    const b = pickle().proto(2).unicode(key).unicode('cpu');
+    type(b);
+    return b.op(OP.TUPLE3).stop().build();
+  };
+  const floatRecord = (key: string) => storageRecord(key, (b) => b.global('torch', 'FloatStorage'));
+  /** A storage: its record, the int64 element count, the raw elements. */
+  const storage = (record: Uint8Array, numel: bigint, bytes = 0) =>
+    T.concat(record, le64(numel), new Uint8Array(bytes));
+  /** A (key, storage_id, type) tensor record, then ndim, padding, sizes, strides and offset. */
+  const tensor = (ndim: number) =>
+    T.concat(
+      pickle().proto(2).unicode('t').unicode('0').global('torch', 'FloatTensor').op(OP.TUPLE3).stop().build(),
+      le32(ndim),
+      new Uint8Array(4 + 16 * Math.max(0, ndim) + 8),
+    );
+  const countOf = (...ops: number[]) =>
+    pickle()
+      .proto(2)
+      .op(ops[0] as number, ops.slice(1))
+      .stop()
+      .build();
+  /** builtins.int('1'): a count whose value is only known when the pickle runs. */
+  const callCount = () =>
+    pickle()
+      .proto(2)
+      .global('builtins', 'int')
+      .call((b) => b.unicode('1'))
+      .stop()
+      .build();
+  const checkpoint = (storages: Uint8Array, tensors: Uint8Array = count(0)) =>
+    T.concat(
+      T.member({ name: 'sys_info' }, sysInfo()),
+      T.member({ name: 'pickle' }, emptyList()),
+      T.member({ name: 'storages' }, storages),
+      T.member({ name: 'tensors' }, tensors),
+      T.END,
+    );
+  /** Critical findings as [member, evidence, offset of the payload pickle (its GLOBAL is 2 bytes in)]. */
+  const hits = (findings: readonly Finding[]) =>
+    critical(findings).map((f) => [f.location.member, f.evidence, (f.location.offset ?? 0) - 2]);
+
+  it('reads nothing new from a legitimate checkpoint with storages and tensors', async () => {
+    const storages = T.concat(
+      count(2),
+      storage(floatRecord('0'), 3n, 12),
+      storage(floatRecord('1'), 0n),
+      emptyList(),
+    );
+    const result = await scan(checkpoint(storages, T.concat(count(2), tensor(2), tensor(0))));
+    expect(result.format).toBe('pytorch-legacy-tar');
+    expect(result.findings).toEqual([]);
+  });
+
+  it('reads a True count as range(True) == range(1): the next pickle is a storage record', async () => {
+    const head = countOf(OP.NEWTRUE);
+    const result = await scan(checkpoint(T.concat(head, payload())));
+    expect(hits(result.findings)).toEqual([['storages', "posix.system('id')", head.length]]);
+    expect(result.findings.some((f) => f.ruleId === 'ARCHIVE-MALFORMED')).toBe(false);
+  });
+
+  it('walks every record after a count only known at run time, and reports the count as high', async () => {
+    const head = callCount();
+    const first = storage(floatRecord('0'), 2n, 8);
+    const result = await scan(checkpoint(T.concat(head, first, payload())));
+    expect(hits(result.findings)).toEqual([['storages', "posix.system('id')", head.length + first.length]]);
+    const unknown = result.findings.find((f) => f.ruleId === 'ZIP-STRUCTURE');
+    expect(unknown?.severity).toBe('high');
+    expect(unknown?.location.member).toBe('storages');
+    expect(unknown?.message).toContain('range()');
+  });
+
+  it("walks the 'tensors' records after an unknown count too", async () => {
+    const result = await scan(
+      checkpoint(T.concat(count(0), emptyList()), T.concat(callCount(), tensor(1), payload())),
+    );
+    expect(hits(result.findings).map((h) => h[0])).toEqual(['tensors']);
+    expect(result.findings.find((f) => f.ruleId === 'ZIP-STRUCTURE')?.severity).toBe('high');
+  });
+
+  it('walks a count too large for the records that follow until they end (pickle.load raises EOFError there)', async () => {
+    // LONG1 of 5 bytes: 2**32.
+    const head = countOf(OP.LONG1, 5, 0, 0, 0, 0, 1);
+    const result = await scan(checkpoint(T.concat(head, storage(floatRecord('0'), 1n, 4), payload())));
+    expect(hits(result.findings).map((h) => h[0])).toEqual(['storages']);
+    // The payload's value, a call result, is what torch would unpack as the second record.
+    expect(rules(result.findings)).toEqual(['PICKLE-IMPORT-DANGEROUS:critical', 'ZIP-STRUCTURE:high']);
+  });
+
+  it('reads no record after a negative count: range(-1) is empty, so the next pickle is storage_views', async () => {
+    const neg = pickle().proto(2).int(-1).stop().build();
+    const views = await scan(checkpoint(T.concat(neg, payload())));
+    expect(hits(views.findings)).toEqual([['storages', "posix.system('id')", neg.length]]);
+    // In 'tensors' nothing follows the loop: torch never unpickles what comes after a negative count.
+    const tensors = await scan(checkpoint(T.concat(count(0), emptyList()), T.concat(neg, payload())));
+    expect(tensors.findings).toEqual([]);
+  });
+
+  it('stops at a float count as range() does (TypeError), saying what was not read', async () => {
+    const head = pickle().proto(2).op(OP.BINFLOAT, [0x3f, 0xf0, 0, 0, 0, 0, 0, 0]).stop().build();
+    const result = await scan(checkpoint(T.concat(head, payload())));
+    expect(critical(result.findings)).toEqual([]);
+    expect(rules(result.findings)).toEqual(['ARCHIVE-MALFORMED:medium']);
+    expect(result.findings[0]?.message).toContain('float');
+  });
+
+  it('skips storage bytes as torch does: element count times element size, modulo 2**64', async () => {
+    // 2**62 FloatStorage elements: int64 4 * 2**62 wraps to 0 bytes in THPStorage_readFileRaw's size_t.
+    const record = storage(floatRecord('0'), 1n << 62n);
+    const result = await scan(checkpoint(T.concat(count(2), record, payload())));
+    expect(hits(result.findings)).toEqual([
+      ['storages', "posix.system('id')", count(2).length + record.length],
+    ]);
+  });
+
+  it('follows every element size torch could use when the storage type is not known statically', async () => {
+    // storage_type is a call result: its _dtype, hence the element size, is only known at run time.
+    const record = storageRecord('0', (b) => b.global('collections', 'OrderedDict').call(() => {}));
+    const at = count(2).length + record.length + 8 + 2 * 8; // 2 elements of 8 bytes (a DoubleStorage-like dtype)
+    const bytes = T.concat(count(2), record, le64(2n), new Uint8Array(16), payload());
+    const result = await scan(checkpoint(bytes));
+    expect(hits(result.findings)).toEqual([['storages', "posix.system('id')", at]]);
+    const structure = result.findings.filter((f) => f.ruleId === 'ZIP-STRUCTURE');
+    expect(structure.map((f) => f.severity)).toEqual(['high']);
+    expect(structure[0]?.message).toContain('element size');
+  });
+
+  it("follows a storage type from outside torch's namespace as unknown, whatever its name", async () => {
+    const record = storageRecord('0', (b) => b.global('collections', 'constructor'));
+    const result = await scan(checkpoint(T.concat(count(2), record, le64(1n), new Uint8Array(2), payload())));
+    expect(hits(result.findings).map((h) => h[0])).toEqual(['storages']);
+  });
+
+  it("stops where torch stops on a name of torch's that is no storage class (even an Object.prototype key)", async () => {
+    const record = storageRecord('0', (b) => b.global('torch', 'constructor'));
+    const result = await scan(checkpoint(T.concat(count(2), record, le64(1n), new Uint8Array(2), payload())));
+    expect(rules(result.findings)).toEqual(['ARCHIVE-MALFORMED:medium', 'PICKLE-IMPORT-UNKNOWN:medium']);
+    expect(critical(result.findings)).toEqual([]);
+    const stop = result.findings.find((f) => f.ruleId === 'ARCHIVE-MALFORMED');
+    expect(stop?.evidence).toContain('torch.constructor is not a storage class');
+  });
+
+  it('walks tensors with more than 64 dimensions: struct.unpack has no such limit', async () => {
+    const result = await scan(
+      checkpoint(T.concat(count(0), emptyList()), T.concat(count(2), tensor(100), payload())),
+    );
+    expect(hits(result.findings).map((h) => h[0])).toEqual(['tensors']);
+  });
+});
