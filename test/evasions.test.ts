@@ -515,3 +515,56 @@ describe('red-team round 3: loaders reached indirectly', () => {
     expect((await worst(three)).severity).toBeGreaterThanOrEqual(HIGH);
   });
 });
+
+describe("red-team round 4: lines CPython's unpicklers read their own way", () => {
+  const payload0 = 'cposix\nsystem\n(Vid\ntR.';
+  const p0 = (prefix: string) => Buffer.from(`${prefix}${payload0}`, 'latin1');
+
+  it('protocol-0 numbers only the C unpickler accepts (hex, octal, binary INT; NUL-cut LONG, FLOAT, GET)', async () => {
+    for (const prefix of [
+      'I0x1\n0',
+      'I0o7\n0',
+      'I0b1\n0',
+      'I0777\n0',
+      'L0x10L\n0',
+      'L5\0L\n0',
+      'F1.5\0x\n0',
+      'Np1_0\ng10\n0',
+    ]) {
+      expect((await worst(p0(prefix))).severity, JSON.stringify(prefix)).toBe(severityRank('critical'));
+      const proto2 = Buffer.concat([Buffer.from([0x80, 2]), p0(prefix)]);
+      expect((await worst(proto2)).severity, `PROTO 2 ${JSON.stringify(prefix)}`).toBe(
+        severityRank('critical'),
+      );
+    }
+  });
+
+  it('lines only the pure-Python unpickler accepts, which joblib.load uses on any pickle', async () => {
+    for (const prefix of ['F1_0\n0']) {
+      expect((await worst(p0(prefix), 'model.joblib')).severity, prefix).toBe(severityRank('critical'));
+    }
+  });
+
+  it('bytes rebuilt from C-octal INT lines are the bytes the C unpickler builds', async () => {
+    const evil = pickle()
+      .proto(2)
+      .global('posix', 'system')
+      .unicode('id')
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    const b = pickle()
+      .proto(2)
+      .global('torch.storage', '_load_from_bytes')
+      .global('builtins', 'bytes')
+      .op(OP.MARK)
+      .op(OP.LIST);
+    for (const byte of evil)
+      b.op(OP.INT)
+        .raw(`0${byte.toString(8)}\n`)
+        .op(OP.APPEND);
+    const bytes = b.op(OP.TUPLE1).op(OP.REDUCE).op(OP.TUPLE1).op(OP.REDUCE).stop().build();
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+  });
+});

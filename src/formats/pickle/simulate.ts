@@ -3,6 +3,15 @@ import { ParseError } from '../../core/errors.js';
 import { detectEmbeddedPayload, type EmbeddedPayload } from './embedded.js';
 import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.js';
 import {
+  floatLine,
+  indexLine,
+  intLineC,
+  intLinePython,
+  longLine,
+  type PickleDialect,
+  sameReading,
+} from './text-numbers.js';
+import {
   type CallOpcode,
   isCall,
   isTagged,
@@ -151,6 +160,11 @@ export interface PickleRun {
   readonly extensions: readonly { offset: number; code: number }[];
   readonly embedded: readonly EmbeddedPayload[];
   readonly anomalies: readonly PickleAnomaly[];
+  /**
+   * Some opcode argument is read differently by CPython's other unpickler (C vs pure Python): the stream
+   * must also be analysed with {@link SimulateOptions.dialect} set to the other one.
+   */
+  readonly divergent: boolean;
   /** The unpickled value when STOP was reached. */
   readonly result: PickleValue | undefined;
   /** Why the simulation ended early: the pickle is malformed or a limit was hit. */
@@ -159,6 +173,11 @@ export interface PickleRun {
 
 export interface SimulateOptions {
   readonly limits?: Partial<PickleLimits>;
+  /**
+   * Which CPython unpickler to follow where the two read a line differently: 'c' (_pickle, used by
+   * pickle.load, torch.load, numpy.load; the default) or 'python' (pickle._Unpickler, used by joblib.load).
+   */
+  readonly dialect?: PickleDialect;
   /**
    * Called after each BUILD with the instance and the reader positioned after the BUILD opcode. Lets a
    * container format consume bytes the real loader reads out of band (joblib's NumpyArrayWrapper reads the
@@ -212,7 +231,11 @@ class Simulation implements PickleRunContext {
   private readonly anomalies: PickleAnomaly[] = [];
   private frameEnd = -1;
   private opStart = 0;
+  private divergent = false;
   private readonly start: number;
+  private get dialect(): PickleDialect {
+    return this.options.dialect ?? 'c';
+  }
 
   constructor(
     private readonly reader: ByteReader,
@@ -253,6 +276,7 @@ class Simulation implements PickleRunContext {
       extensions: this.extensions,
       embedded: this.embedded,
       anomalies: this.anomalies,
+      divergent: this.divergent,
       result,
       error,
     };
@@ -500,16 +524,19 @@ class Simulation implements PickleRunContext {
 
         // Numbers
         case OP.INT: {
-          const text = decodeLatin1(this.readLine('INT argument'));
-          if (text === '00') this.push(false);
-          else if (text === '01') this.push(true);
-          else this.push(this.parseInt(text, 'INT'));
+          const text = this.numberLine('INT argument');
+          const value = this.reading(intLineC(text), intLinePython(text));
+          if (value === undefined)
+            this.fail(`invalid literal for int() in INT: ${text.slice(0, 40)}`, 'BAD_VALUE');
+          this.push(value);
           break;
         }
         case OP.LONG: {
-          let text = decodeLatin1(this.readLine('LONG argument'));
-          if (text.endsWith('L')) text = text.slice(0, -1);
-          this.push(this.parseInt(text, 'LONG'));
+          const text = this.numberLine('LONG argument');
+          const value = this.reading(longLine(text, 'c'), longLine(text, 'python'));
+          if (value === undefined)
+            this.fail(`invalid literal for int() in LONG: ${text.slice(0, 40)}`, 'BAD_VALUE');
+          this.push(value);
           break;
         }
         case OP.BININT:
@@ -535,12 +562,10 @@ class Simulation implements PickleRunContext {
           break;
         }
         case OP.FLOAT: {
-          const text = decodeLatin1(this.readLine('FLOAT argument')).trim();
-          const value = Number(text);
-          if (text === '' || (Number.isNaN(value) && !/^[+-]?nan$/i.test(text))) {
-            if (!/^[+-]?inf(inity)?$/i.test(text))
-              this.fail(`could not convert string to float: ${text}`, 'BAD_VALUE');
-          }
+          const text = this.numberLine('FLOAT argument');
+          const value = this.reading(floatLine(text, 'c'), floatLine(text, 'python'));
+          if (value === undefined)
+            this.fail(`could not convert string to float: ${text.slice(0, 40)}`, 'BAD_VALUE');
           this.push({ k: 'float', value });
           break;
         }
@@ -723,7 +748,7 @@ class Simulation implements PickleRunContext {
 
         // Memo
         case OP.GET:
-          this.push(this.memoGet(this.parseIndex(decodeLatin1(this.readLine('GET argument')), 'GET')));
+          this.push(this.memoGet(this.parseIndex(this.numberLine('GET argument'), 'GET')));
           break;
         case OP.BINGET:
           this.push(this.memoGet(r.u8('BINGET argument')));
@@ -732,19 +757,17 @@ class Simulation implements PickleRunContext {
           this.push(this.memoGet(r.u32le('LONG_BINGET argument')));
           break;
         case OP.PUT: {
-          const index = this.parseIndex(decodeLatin1(this.readLine('PUT argument')), 'PUT');
+          const index = this.parseIndex(this.numberLine('PUT argument'), 'PUT');
           this.memoPut(index);
           break;
         }
         case OP.BINPUT:
           this.memoPut(r.u8('BINPUT argument'));
           break;
-        case OP.LONG_BINPUT: {
-          const index = r.i32le('LONG_BINPUT argument');
-          if (index < 0) this.fail('negative LONG_BINPUT argument', 'BAD_VALUE');
-          this.memoPut(index);
+        case OP.LONG_BINPUT:
+          // Unsigned in both unpicklers (_pickle.c calc_binsize, pickle.py unpack('<I')): never negative.
+          this.memoPut(r.u32le('LONG_BINPUT argument'));
           break;
-        }
         case OP.MEMOIZE:
           // memo[len(memo)] = stack[-1]: len(memo) counts entries, not the highest index (Lib/pickle.py).
           this.memoPut(this.memo.size);
@@ -912,29 +935,31 @@ class Simulation implements PickleRunContext {
   }
 
   private parseIndex(text: string, what: string): number {
-    const trimmed = text.trim();
-    if (!/^[+-]?\d+$/.test(trimmed))
-      this.fail(`${what} argument is not an integer: ${trimmed.slice(0, 40)}`, 'BAD_VALUE');
-    const value = Number(trimmed);
+    const value = this.reading(indexLine(text, 'c'), indexLine(text, 'python'));
+    if (value === undefined)
+      this.fail(`${what} argument is not an integer: ${text.slice(0, 40)}`, 'BAD_VALUE');
     if (value < 0) this.fail(`negative ${what} argument`, 'BAD_VALUE');
-    if (!Number.isSafeInteger(value)) this.fail(`${what} argument out of range`, 'BAD_VALUE');
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+      this.fail(`${what} argument out of range`, 'BAD_VALUE');
     return value;
   }
 
-  /** Python's int() on a protocol-0 INT/LONG line: whitespace, sign, underscores between digits. */
-  private parseInt(text: string, what: string): number | bigint {
-    const trimmed = text.trim();
-    if (!/^[+-]?\d+(?:_\d+)*$/.test(trimmed)) {
-      this.fail(`invalid literal for int() in ${what}: ${trimmed.slice(0, 40)}`, 'BAD_VALUE');
+  /** A protocol-0 number line, bounded so no reading does quadratic big-integer work on hostile text. */
+  private numberLine(what: string): string {
+    const text = decodeLatin1(this.readLine(what));
+    if (text.length > this.limits.maxIntDigits + 64) {
+      this.fail(`${what} is longer than ${this.limits.maxIntDigits} digits`, 'LIMIT_EXCEEDED');
     }
-    const digits = trimmed.replaceAll('_', '');
-    if (digits.length > this.limits.maxIntDigits + 1) {
-      this.fail(`${what} has more than ${this.limits.maxIntDigits} digits`, 'LIMIT_EXCEEDED');
-    }
-    const big = BigInt(digits);
-    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(big)
-      : big;
+    return text;
+  }
+
+  /**
+   * The reading of the unpickler this run follows; notes when the other unpickler reads the line
+   * differently, so the caller can analyse the stream the other way too.
+   */
+  private reading<T>(c: T | undefined, python: T | undefined): T | undefined {
+    if (!sameReading(c, python)) this.divergent = true;
+    return this.dialect === 'c' ? c : python;
   }
 
   /** GLOBAL/INST/PERSID lines: CPython decodes GLOBAL as UTF-8 and INST/PERSID as ASCII, strictly. */

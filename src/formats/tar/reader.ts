@@ -10,7 +10,9 @@
  * headers at known offsets skips member data without touching it, which keeps a scan of a large legacy
  * PyTorch tar proportional to its metadata. Format: POSIX pax (IEEE 1003.1-2017 "pax"), GNU tar manual §5.
  */
+
 import { type ByteSource, sliceSource } from '../../core/byte-reader.js';
+import { PY_MAX_STR_DIGITS, pyIntLiteral } from '../../core/pyint.js';
 
 const BLOCK = 512;
 /** pax extended headers larger than this are not parsed (they are metadata, never this large legitimately). */
@@ -96,53 +98,7 @@ function field(block: Uint8Array, offset: number, length: number): string {
  */
 export function pyIntBase8(text: string): bigint | undefined {
   if (!/^[\x00-\x7f]*$/.test(text)) return undefined;
-  return pyIntAscii(text, 8);
-}
-
-/** Python's `int()` limit on decimal digits (sys.int_info.default_max_str_digits, CPython 3.11 and 3.10.7+). */
-const PY_MAX_STR_DIGITS = 4300;
-
-/**
- * `PyLong_FromString` on ASCII text in base 8 or 10 (Objects/longobject.c): `Py_ISSPACE` whitespace around,
- * one optional sign, for base 8 an optional `0o` prefix and one underscore after it, digits with single
- * underscores between them. Base 10 has no prefix and refuses more than 4300 digits (ValueError, CVE-2020-10735),
- * a limit power-of-two bases do not have.
- */
-function pyIntAscii(text: string, base: 8 | 10): bigint | undefined {
-  const isSpace = (c: string | undefined) => c === ' ' || (c !== undefined && c >= '\t' && c <= '\r');
-  const maxDigit = base === 8 ? '7' : '9';
-  let i = 0;
-  while (isSpace(text[i])) i++;
-  let negative = false;
-  if (text[i] === '+') i++;
-  else if (text[i] === '-') {
-    negative = true;
-    i++;
-  }
-  if (base === 8 && text[i] === '0' && (text[i + 1] === 'o' || text[i + 1] === 'O')) {
-    i += 2;
-    if (text[i] === '_') i++; // "One underscore allowed here." (longobject.c)
-  }
-  if (text[i] === '_') return undefined;
-  let value = 0n;
-  let digits = 0;
-  let prev = '';
-  const b = BigInt(base);
-  for (; i < text.length; i++) {
-    const c = text[i] as string;
-    if (c >= '0' && c <= maxDigit) {
-      value = value * b + BigInt(c.charCodeAt(0) - 0x30);
-      // Python counts every digit before refusing, but any text past the limit is a ValueError either way.
-      if (++digits > PY_MAX_STR_DIGITS && base === 10) return undefined;
-    } else if (c === '_') {
-      if (prev === '_') return undefined;
-    } else break;
-    prev = c;
-  }
-  if (prev === '_' || digits === 0) return undefined;
-  while (isSpace(text[i])) i++;
-  if (i !== text.length) return undefined;
-  return negative ? -value : value;
+  return pyIntLiteral(text, 8);
 }
 
 /** Characters Python's `str.strip()` removes from ASCII text (`str.isspace()`: tab to CR, 0x1c-0x1f, space). */
@@ -330,7 +286,7 @@ export function pyIntBase10(text: string, options: { newerUnicode?: boolean } = 
       }
     }
   }
-  return pyIntAscii(plain, 10);
+  return pyIntLiteral(plain, 10);
 }
 
 const latin1 = new TextDecoder('latin1');
@@ -338,7 +294,7 @@ const latin1 = new TextDecoder('latin1');
 /** Python's `int(data)` on bytes: no Unicode transformation, so only ASCII can parse. */
 function pyIntBytes(data: Uint8Array): bigint | undefined {
   if (data.some((b) => b > 0x7f)) return undefined;
-  return pyIntAscii(latin1.decode(data), 10);
+  return pyIntLiteral(latin1.decode(data), 10);
 }
 
 // --- pax records ---------------------------------------------------------------------------------------

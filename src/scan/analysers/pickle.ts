@@ -17,9 +17,13 @@ export function confirmPickle(source: ByteSource, head: Uint8Array): boolean {
   if (head.length >= 2 && head[0] === 0x80 && (head[1] as number) >= 1 && (head[1] as number) <= 5)
     return true;
   if (head.length === 0 || !isOpcode(head[0] as number)) return false;
-  const run = simulatePickle(source, 0, { limits: { maxOpcodes: 1_000_000 } });
-  if (run.error === undefined) return true;
-  return run.imports.length > 0 || run.calls.length > 0 || run.dynamicImports.length > 0;
+  const limits = { maxOpcodes: 1_000_000 };
+  const run = simulatePickle(source, 0, { limits });
+  const acts = (r: typeof run) =>
+    r.error === undefined || r.imports.length > 0 || r.calls.length > 0 || r.dynamicImports.length > 0;
+  if (acts(run)) return true;
+  // joblib.load reads any pickle with the pure-Python unpickler, which accepts lines the C one refuses.
+  return run.divergent && acts(simulatePickle(source, 0, { limits, dialect: 'python' }));
 }
 
 /** Output bound for compressed payloads embedded in a pickle (they are constants, never large legitimately). */

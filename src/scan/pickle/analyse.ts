@@ -71,6 +71,28 @@ export function analysePickleStream(
   report: (draft: FindingDraft) => void,
   options: PickleStreamOptions,
 ): PickleStreamResult {
+  const result = analyseStreamOnce(source, report, options);
+  // CPython's two unpicklers read some protocol-0 lines differently (text-numbers.ts). When this stream
+  // has such a line, what runs depends on the loader: analyse it the pure-Python way too (joblib.load).
+  if (options.simulate?.dialect !== 'python' && result.runs.some((r) => r.divergent)) {
+    analyseStreamOnce(
+      source,
+      (draft) =>
+        report({
+          ...draft,
+          message: `When read by Python's pure-Python unpickler (pickle._Unpickler, which joblib.load uses): ${draft.message}`,
+        }),
+      { ...options, simulate: { ...options.simulate, dialect: 'python' } },
+    );
+  }
+  return result;
+}
+
+function analyseStreamOnce(
+  source: ByteSource,
+  report: (draft: FindingDraft) => void,
+  options: PickleStreamOptions,
+): PickleStreamResult {
   const reader = new ByteReader(source);
   const runs: PickleRun[] = [];
   let offset = options.start ?? 0;
