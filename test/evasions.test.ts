@@ -568,3 +568,48 @@ describe("red-team round 4: lines CPython's unpicklers read their own way", () =
     expect((await worst(bytes)).severity).toBe(severityRank('critical'));
   });
 });
+
+describe('red-team round 4: payloads after an analysis limit', () => {
+  const payload = Buffer.from('cposix\nsystem\n(Vid\ntR.', 'latin1');
+
+  it('more nested MARKs than the simulator keeps, then a payload CPython reaches', async () => {
+    const marks = Buffer.alloc(1_000_001, 0x28);
+    const r = await worst(Buffer.concat([marks, payload]));
+    expect(r.rules).toContain('PICKLE-MALFORMED:medium');
+    expect(r.severity).toBe(severityRank('critical'));
+  });
+
+  it('a STACK_GLOBAL payload after the limit is found too', async () => {
+    const marks = Buffer.alloc(1_000_001, 0x28);
+    const stack = pickle()
+      .unicode('posix')
+      .op(OP.MEMOIZE)
+      .unicode('system')
+      .op(OP.MEMOIZE)
+      .op(OP.STACK_GLOBAL)
+      .build();
+    expect((await worst(Buffer.concat([Buffer.from([0x80, 4]), marks, stack]))).severity).toBe(
+      severityRank('critical'),
+    );
+  });
+});
+
+describe('red-team round 4: names an allowed package only re-exports', () => {
+  it('tempfile, subprocess and friends under an allowed package are graded as what they are', async () => {
+    for (const [m, n] of [
+      ['sklearn.utils.tests.test_validation', 'NamedTemporaryFile'],
+      ['sklearn.utils.fixes', 'Popen'],
+      ['somepkg.helpers', 'check_output'],
+    ]) {
+      const bytes = pickle()
+        .proto(2)
+        .global(m as string, n as string)
+        .unicode('x')
+        .op(OP.TUPLE1)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
+    }
+  });
+});

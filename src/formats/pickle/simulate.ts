@@ -69,7 +69,8 @@ export const MAX_PICKLE_OPCODES = 100_000_000;
 export const MAX_PICKLE_STACK_DEPTH = 10_000_000;
 export const MAX_PICKLE_MARK_DEPTH = 1_000_000;
 export const MAX_PICKLE_MEMO_ENTRIES = 10_000_000;
-export const MAX_PICKLE_LINE_BYTES = 1 << 20;
+/** CPython has no line limit; protocol-0 NumPy arrays are pickled as one long escaped STRING line. */
+export const MAX_PICKLE_LINE_BYTES = 64 << 20;
 export const MAX_PICKLE_KEPT_ITEMS = 64;
 export const MAX_PICKLE_KEPT_BYTES = 4096;
 export const MAX_PICKLE_EMBEDDED_BYTES = 64 * 1024 * 1024;

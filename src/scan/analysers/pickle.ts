@@ -19,8 +19,13 @@ export function confirmPickle(source: ByteSource, head: Uint8Array): boolean {
   if (head.length === 0 || !isOpcode(head[0] as number)) return false;
   const limits = { maxOpcodes: 1_000_000 };
   const run = simulatePickle(source, 0, { limits });
+  // A million valid opcodes without an error is a pickle too (a limit-tripping prefix hides what follows).
   const acts = (r: typeof run) =>
-    r.error === undefined || r.imports.length > 0 || r.calls.length > 0 || r.dynamicImports.length > 0;
+    r.error === undefined ||
+    r.error.code === 'LIMIT_EXCEEDED' ||
+    r.imports.length > 0 ||
+    r.calls.length > 0 ||
+    r.dynamicImports.length > 0;
   if (acts(run)) return true;
   // joblib.load reads any pickle with the pure-Python unpickler, which accepts lines the C one refuses.
   return run.divergent && acts(simulatePickle(source, 0, { limits, dialect: 'python' }));

@@ -327,7 +327,9 @@ describe("tar analyser: legacy 'storages'/'tensors' record walk (torch/serializa
   it("follows a storage type from outside torch's namespace as unknown, whatever its name", async () => {
     const record = storageRecord('0', (b) => b.global('collections', 'constructor'));
     const result = await scan(checkpoint(T.concat(count(2), record, le64(1n), new Uint8Array(2), payload())));
-    expect(hits(result.findings).map((h) => h[0])).toEqual(['storages']);
+    // Guessed element sizes may also land inside the payload's own text (`ix\nsystem\n`): all in storages.
+    expect(hits(result.findings).map((h) => h[1])).toContain("posix.system('id')");
+    expect(new Set(hits(result.findings).map((h) => h[0]))).toEqual(new Set(['storages']));
   });
 
   it("stops where torch stops on a name of torch's that is no storage class (even an Object.prototype key)", async () => {

@@ -1,6 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { ByteReader, type ByteSource, bufferSource, truncateText } from '../../core/byte-reader.js';
 import type { Severity } from '../../core/finding.js';
+import { scanForImports } from '../../formats/pickle/byte-scan.js';
 import { looksLikePickleStart } from '../../formats/pickle/embedded.js';
 import { type PickleRun, type SimulateOptions, simulatePickle } from '../../formats/pickle/simulate.js';
 import {
@@ -117,6 +118,7 @@ function analyseStreamOnce(
       } else {
         complete = false;
         report(malformedDraft(run));
+        if (run.error.code === 'LIMIT_EXCEEDED') reportScannedImports(source, run.end, report, options);
       }
       return { runs, complete, torchLegacy, end: run.end };
     }
@@ -139,6 +141,46 @@ function analyseStreamOnce(
     });
   }
   return { runs, complete, torchLegacy, end: offset };
+}
+
+/**
+ * After a limit stopped the simulation, reports the globals a byte scan finds in what it did not reach
+ * (byte-scan.ts): a loader without our limits runs them.
+ */
+function reportScannedImports(
+  source: ByteSource,
+  from: number,
+  report: (draft: FindingDraft) => void,
+  options: PickleStreamOptions,
+): void {
+  for (const imp of scanForImports(source, from)) {
+    const verdict = options.policy.classify(imp.module, imp.name);
+    if (verdict.kind === 'allowed') continue;
+    const note = `Found by a byte scan of the bytes after the analysis limit (${imp.opcode} at offset ${imp.offset}); CPython has no such limit and reaches it.`;
+    if (verdict.kind === 'dangerous') {
+      report({
+        ruleId: PICKLE_RULES.importDangerous.id,
+        severity: verdict.severity,
+        title: PICKLE_RULES.importDangerous.title,
+        message: `The pickle imports ${verdict.canonical}: ${verdict.reason}. ${note}`,
+        offset: imp.offset,
+        evidence: `${imp.opcode} ${imp.module} ${imp.name}`,
+        remediation: remediationFor(verdict),
+        references: verdict.references,
+      });
+    } else {
+      report({
+        ruleId: PICKLE_RULES.importUnknown.id,
+        severity: 'medium',
+        title: PICKLE_RULES.importUnknown.title,
+        message: `The pickle imports ${verdict.canonical}, which is not on the allowlist. ${note}`,
+        offset: imp.offset,
+        evidence: `${imp.opcode} ${imp.module} ${imp.name}`,
+        remediation: remediationFor(verdict),
+        references: PICKLE_RULES.importUnknown.references,
+      });
+    }
+  }
 }
 
 function isTorchLegacyMagic(value: PickleValue | undefined, next: Uint8Array): boolean {

@@ -318,10 +318,92 @@ export function createImportPolicy(options: { allow?: readonly string[] } = {}):
           references: ['https://docs.python.org/3/library/pickle.html#restricting-globals'],
         };
       }
+      // Likewise a re-exported process launcher or file helper (`from tempfile import NamedTemporaryFile` in
+      // a test module of an allowed package) does what the original does.
+      const reexport = REEXPORTED_DANGER.get(nameParts[nameParts.length - 1] as string);
+      if (reexport !== undefined) {
+        return {
+          kind: 'dangerous',
+          canonical,
+          severity: reexport.severity,
+          category: reexport.category,
+          reason: `${reexport.reason} (usually the standard library's, re-exported by this module)`,
+          references: ['https://docs.python.org/3/library/pickle.html#restricting-globals'],
+        };
+      }
       return { kind: 'unknown', canonical };
     },
   };
 }
+
+const PROCESS_NAMES = [
+  'Popen',
+  'getoutput',
+  'getstatusoutput',
+  'check_output',
+  'check_call',
+  'system',
+  'popen',
+  'startfile',
+];
+const SPAWN_NAMES = [
+  'execl',
+  'execle',
+  'execlp',
+  'execlpe',
+  'execv',
+  'execve',
+  'execvp',
+  'execvpe',
+  'spawnl',
+  'spawnle',
+  'spawnlp',
+  'spawnlpe',
+  'spawnv',
+  'spawnve',
+  'spawnvp',
+  'spawnvpe',
+  'posix_spawn',
+  'posix_spawnp',
+];
+const FILE_NAMES = [
+  'NamedTemporaryFile',
+  'TemporaryFile',
+  'SpooledTemporaryFile',
+  'TemporaryDirectory',
+  'mkstemp',
+  'mkdtemp',
+  'rmtree',
+  'copyfile',
+  'copytree',
+  'urlopen',
+  'urlretrieve',
+];
+
+/** Names that run processes or reach files and URLs wherever they are imported from. */
+const REEXPORTED_DANGER = new Map<
+  string,
+  { severity: 'critical' | 'high'; category: DangerCategory; reason: string }
+>([
+  ...[...PROCESS_NAMES, ...SPAWN_NAMES].map(
+    (n) =>
+      [
+        n,
+        {
+          severity: 'critical',
+          category: 'code-execution',
+          reason: `is named like the process launcher ${n}`,
+        },
+      ] as const,
+  ),
+  ...FILE_NAMES.map(
+    (n) =>
+      [
+        n,
+        { severity: 'high', category: 'file-access', reason: `is named like the file or URL helper ${n}` },
+      ] as const,
+  ),
+]);
 
 /** Globals whose first argument is more serialized data to analyse (the call loads it). */
 export function isNestedLoader(verdict: ImportVerdict): boolean {
