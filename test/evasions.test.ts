@@ -613,3 +613,106 @@ describe('red-team round 4: names an allowed package only re-exports', () => {
     }
   });
 });
+
+describe('red-team round 5', () => {
+  const evil = pickle()
+    .proto(2)
+    .global('posix', 'system')
+    .unicode('id')
+    .op(OP.TUPLE1)
+    .op(OP.REDUCE)
+    .stop()
+    .build();
+
+  it('a loader passed as a value in the 65th call of a call site (beyond the kept calls)', async () => {
+    const b = pickle().proto(2).op(OP.MARK);
+    for (let i = 0; i < 64; i++)
+      b.global('numpy.random._pickle', '__generator_ctor').unicode('MT19937').op(OP.TUPLE1).op(OP.REDUCE);
+    b.global('numpy.random._pickle', '__generator_ctor')
+      .bytes(Uint8Array.from([0x4e, 0x30, ...evil]))
+      .global('torch.storage', '_load_from_bytes')
+      .op(OP.TUPLE2)
+      .op(OP.REDUCE);
+    expect((await worst(b.op(OP.LIST).stop().build())).rules).toContain('PICKLE-NESTED-OPAQUE:high');
+  });
+
+  it('an INT line padded with whitespace (valid to both unpicklers) does not stop the analysis', async () => {
+    const bytes = pickle()
+      .proto(2)
+      .op(OP.INT)
+      .raw(`${' '.repeat(5000)}1\n`)
+      .op(OP.POP)
+      .op(0x58, [5, 0, 0, 0])
+      .raw('posix')
+      .op(0x58, [6, 0, 0, 0])
+      .raw('system')
+      .op(OP.STACK_GLOBAL)
+      .unicode('id')
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+  });
+
+  it("byte strings torch.load reads as UTF-8 (encoding='utf-8'), re-encoded to the payload", async () => {
+    const text = Buffer.from(Buffer.from(evil).toString('latin1'), 'utf8');
+    const bytes = pickle()
+      .proto(2)
+      .global('torch.storage', '_load_from_bytes')
+      .global('_codecs', 'encode')
+      .op(OP.BINSTRING, [text.length & 0xff, text.length >> 8, 0, 0])
+      .raw(text)
+      .unicode('latin1')
+      .op(OP.TUPLE2)
+      .op(OP.REDUCE)
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    expect((await worst(bytes, 'model.pt')).severity).toBe(severityRank('critical'));
+  });
+
+  it('subinterpreters, file writers and import-time side effects missing from the table', async () => {
+    for (const [m, n] of [
+      ['_xxsubinterpreters', 'run_string'],
+      ['_interpreters', 'exec'],
+      ['wave', 'open'],
+      ['readline', 'write_history_file'],
+      ['antigravity', 'geohash'],
+    ]) {
+      const bytes = pickle()
+        .proto(2)
+        .global(m as string, n as string)
+        .unicode('x')
+        .op(OP.TUPLE1)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
+    }
+  });
+
+  it('numpy.memmap named only as the subtype of _reconstruct (a pickled memmap slice) is not high', async () => {
+    const reconstruct = (subtype: (b: PickleBuilder) => PickleBuilder) =>
+      subtype(pickle().proto(2).global('numpy.core.multiarray', '_reconstruct'))
+        .int(0)
+        .op(OP.TUPLE1)
+        .bytes([0x62])
+        .op(OP.TUPLE3)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+    const asSubtype = (b: PickleBuilder) => b.global('numpy', 'memmap');
+    expect((await worst(reconstruct(asSubtype))).severity).toBeLessThan(HIGH);
+    const called = pickle()
+      .proto(2)
+      .global('numpy', 'memmap')
+      .unicode('/etc/passwd')
+      .op(OP.TUPLE1)
+      .op(OP.REDUCE)
+      .stop()
+      .build();
+    expect((await worst(called)).severity).toBeGreaterThanOrEqual(HIGH);
+  });
+});

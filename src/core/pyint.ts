@@ -38,24 +38,26 @@ export function pyIntLiteral(text: string, base: 0 | 2 | 8 | 10 | 16): bigint | 
     }
   } else if (base === 0) radix = 10;
   if (text[i] === '_') return undefined;
-  let value = 0n;
-  let digits = 0;
+  // Digits are validated here and converted by the engine's BigInt parser, which is subquadratic, so long
+  // hexadecimal text (no digit limit in Python) costs little.
+  let digits = '';
   let prev = '';
-  const big = BigInt(radix);
   for (; i < text.length; i++) {
     const c = text[i] as string;
     const d = digitValue(c);
     if (d !== undefined && d < radix) {
-      value = value * big + BigInt(d);
-      if (++digits > PY_MAX_STR_DIGITS && radix === 10) return undefined;
+      digits += c;
+      if (radix === 10 && digits.length > PY_MAX_STR_DIGITS) return undefined;
     } else if (c === '_') {
       if (prev === '_') return undefined;
     } else break;
     prev = c;
   }
-  if (prev === '_' || digits === 0) return undefined;
+  if (prev === '_' || digits.length === 0) return undefined;
   while (isSpace(text[i])) i++;
   if (i !== text.length) return undefined;
+  const prefix = radix === 16 ? '0x' : radix === 8 ? '0o' : radix === 2 ? '0b' : '';
+  const value = BigInt(`${prefix}${digits}`);
   if (zeroOnly && value !== 0n) return undefined;
   return negative ? -value : value;
 }

@@ -14,6 +14,14 @@ describe('scanForImports', () => {
     expect(scan('\x8c\x05posix\x94\x8c\x06system\x94\x93')).toEqual(['STACK_GLOBAL posix.system@0']);
   });
 
+  it('finds STACK_GLOBAL over every string push: BINUNICODE, SHORT_BINSTRING, BINSTRING, UNICODE lines, memo stores', () => {
+    expect(scan('X\x05\0\0\0posixX\x06\0\0\0system\x93')).toEqual(['STACK_GLOBAL posix.system@0']);
+    expect(scan('U\x05posixq\x01U\x06systemq\x02\x93')).toEqual(['STACK_GLOBAL posix.system@0']);
+    expect(scan("T\x02\0\0\0osS'system'\n\x93")).toEqual(['STACK_GLOBAL os.system@0']);
+    // (the `i` of posix followed by x\n... also reads as an INST line: a byte scan over-reports, never under)
+    expect(scan('Vposix\nVsystem\nr\0\0\0\0\x93')).toContain('STACK_GLOBAL posix.system@0');
+  });
+
   it('ignores string pushes whose length bytes do not match, and names that are not identifiers', () => {
     expect(scan('\x8c\x09posix\x8c\x06system\x93')).toEqual([]);
     expect(scan('c9bad\nname\n')).toEqual([]);

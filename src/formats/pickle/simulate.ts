@@ -55,8 +55,6 @@ export interface PickleLimits {
   readonly maxEmbeddedBytes: number;
   /** Distinct (module, name) imports and call sites recorded. */
   readonly maxDistinctSites: number;
-  /** Decimal digits accepted in a protocol-0 INT/LONG before it is kept as an opaque big number. */
-  readonly maxIntDigits: number;
 }
 
 /**
@@ -64,6 +62,9 @@ export interface PickleLimits {
  * analysed: the first can be a harmless decoy (red team: two `_load_from_bytes` calls).
  */
 export const MAX_PICKLE_CALLS_PER_SITE = 64;
+
+/** Nesting followed when looking for globals passed as values. */
+const MAX_VALUE_WALK_DEPTH = 8;
 
 export const MAX_PICKLE_OPCODES = 100_000_000;
 export const MAX_PICKLE_STACK_DEPTH = 10_000_000;
@@ -75,7 +76,6 @@ export const MAX_PICKLE_KEPT_ITEMS = 64;
 export const MAX_PICKLE_KEPT_BYTES = 4096;
 export const MAX_PICKLE_EMBEDDED_BYTES = 64 * 1024 * 1024;
 export const MAX_PICKLE_DISTINCT_SITES = 100_000;
-export const MAX_PICKLE_INT_DIGITS = 4300; // CPython's default int max_str_digits
 
 export const DEFAULT_PICKLE_LIMITS: PickleLimits = {
   maxOpcodes: MAX_PICKLE_OPCODES,
@@ -87,7 +87,6 @@ export const DEFAULT_PICKLE_LIMITS: PickleLimits = {
   maxKeptBytes: MAX_PICKLE_KEPT_BYTES,
   maxEmbeddedBytes: MAX_PICKLE_EMBEDDED_BYTES,
   maxDistinctSites: MAX_PICKLE_DISTINCT_SITES,
-  maxIntDigits: MAX_PICKLE_INT_DIGITS,
 };
 
 export type ImportOpcode = 'GLOBAL' | 'INST' | 'STACK_GLOBAL';
@@ -166,6 +165,10 @@ export interface PickleRun {
    * must also be analysed with {@link SimulateOptions.dialect} set to the other one.
    */
   readonly divergent: boolean;
+  /** A protocol 0/1 byte string is not ASCII: its text depends on the loader's `encoding`. */
+  readonly nonAsciiStrings: boolean;
+  /** Globals handed to calls or object state as values (arguments, state), each once. */
+  readonly valueGlobals: readonly PGlobal[];
   /** The unpickled value when STOP was reached. */
   readonly result: PickleValue | undefined;
   /** Why the simulation ended early: the pickle is malformed or a limit was hit. */
@@ -179,6 +182,11 @@ export interface SimulateOptions {
    * pickle.load, torch.load, numpy.load; the default) or 'python' (pickle._Unpickler, used by joblib.load).
    */
   readonly dialect?: PickleDialect;
+  /**
+   * How protocol 0/1 byte strings that are not ASCII become str: 'latin-1' (the default here, NumPy's
+   * compatibility reading) or 'utf-8' (torch.load's `encoding='utf-8'`).
+   */
+  readonly stringEncoding?: 'latin-1' | 'utf-8';
   /**
    * Called after each BUILD with the instance and the reader positioned after the BUILD opcode. Lets a
    * container format consume bytes the real loader reads out of band (joblib's NumpyArrayWrapper reads the
@@ -233,6 +241,9 @@ class Simulation implements PickleRunContext {
   private frameEnd = -1;
   private opStart = 0;
   private divergent = false;
+  private nonAsciiStrings = false;
+  private readonly valueGlobals = new Map<string, PGlobal>();
+  private readonly walked = new WeakMap<object, number>();
   private readonly start: number;
   private get dialect(): PickleDialect {
     return this.options.dialect ?? 'c';
@@ -278,6 +289,8 @@ class Simulation implements PickleRunContext {
       embedded: this.embedded,
       anomalies: this.anomalies,
       divergent: this.divergent,
+      nonAsciiStrings: this.nonAsciiStrings,
+      valueGlobals: [...this.valueGlobals.values()],
       result,
       error,
     };
@@ -343,6 +356,45 @@ class Simulation implements PickleRunContext {
     return { k: 'global', module, name, offset, dynamic: false };
   }
 
+  /**
+   * Records globals handed to calls or object state as values rather than called where imported: a
+   * deserializer passed to a function that calls it runs with arguments the pickle does not show (red team
+   * rounds 3 and 5). Every call is walked, not only the kept ones; a container is walked again only when it
+   * has grown since.
+   */
+  private noteValueGlobals(v: PickleValue, depth: number): void {
+    if (!isTagged(v) || depth > MAX_VALUE_WALK_DEPTH) return;
+    switch (v.k) {
+      case 'global': {
+        const key = `${v.module}\u0000${v.name}`;
+        if (!this.valueGlobals.has(key) && this.valueGlobals.size < this.limits.maxDistinctSites)
+          this.valueGlobals.set(key, v);
+        return;
+      }
+      case 'list':
+      case 'tuple':
+      case 'set':
+      case 'frozenset':
+      case 'dict': {
+        const size = v.k === 'dict' ? v.entries.length : v.items.length;
+        if (this.walked.get(v) === size) return;
+        this.walked.set(v, size);
+        if (v.k === 'dict') {
+          for (const [key, value] of v.entries) {
+            this.noteValueGlobals(key, depth + 1);
+            this.noteValueGlobals(value, depth + 1);
+          }
+        } else for (const item of v.items) this.noteValueGlobals(item, depth + 1);
+        return;
+      }
+      case 'call':
+        // A call's own arguments were walked when it was recorded; its later state when BUILT.
+        return;
+      default:
+        return;
+    }
+  }
+
   private recordCall(
     opcode: CallOpcode,
     callee: PickleValue,
@@ -350,6 +402,8 @@ class Simulation implements PickleRunContext {
     kwargs: PickleValue | undefined,
   ): PCall {
     const call: PCall = { k: 'call', callee, args, kwargs, opcode, offset: this.opStart };
+    this.noteValueGlobals(args, 0);
+    if (kwargs !== undefined) this.noteValueGlobals(kwargs, 0);
     const calleeText = renderValue(callee);
     const key = `${opcode}\u0000${calleeText}`;
     const existing = this.callMap.get(key);
@@ -855,6 +909,7 @@ class Simulation implements PickleRunContext {
           const instance = this.top();
           this.recordStateChange('BUILD', instance, state);
           if (isCall(instance)) instance.built = state;
+          this.noteValueGlobals(state, 0);
           const before = r.offset;
           const replacement = this.options.onBuild?.(instance, state, r, this);
           // joblib replaces the wrapper on the stack with the array it read; a later BUILD applies to that.
@@ -945,13 +1000,13 @@ class Simulation implements PickleRunContext {
     return value;
   }
 
-  /** A protocol-0 number line, bounded so no reading does quadratic big-integer work on hostile text. */
+  /**
+   * A protocol-0 number line. Only the line limit applies: padding (whitespace, leading zeros) is valid to
+   * both unpicklers, so a digit-count limit here would be a free way to stop the analysis (red team round 5);
+   * big-integer parsing is subquadratic (pyint.ts) and decimal text is capped at 4300 digits as in Python.
+   */
   private numberLine(what: string): string {
-    const text = decodeLatin1(this.readLine(what));
-    if (text.length > this.limits.maxIntDigits + 64) {
-      this.fail(`${what} is longer than ${this.limits.maxIntDigits} digits`, 'LIMIT_EXCEEDED');
-    }
-    return text;
+    return decodeLatin1(this.readLine(what));
   }
 
   /**
@@ -978,13 +1033,26 @@ class Simulation implements PickleRunContext {
 
   /** BINSTRING/SHORT_BINSTRING decode with the unpickler's encoding, ASCII by default. */
   private asciiString(bytes: Uint8Array): string {
+    let ascii = true;
     for (const b of bytes) {
       if (b >= 0x80) {
-        // CPython's default encoding='ASCII' raises; loaders using encoding='latin1' (NumPy, torch) do not.
-        this.anomaly('NON_ASCII_STRING', 'a protocol 0/1 string is not ASCII; decoded as latin-1');
+        ascii = false;
         break;
       }
     }
+    if (ascii) return decodeLatin1(bytes);
+    // pickle.load's default encoding='ASCII' raises here; NumPy's py2 compatibility reads latin-1 and
+    // torch.load passes encoding='utf-8' (torch/serialization.py), which reads other text from the
+    // same bytes (red team round 5): the caller analyses the stream the UTF-8 way too.
+    this.nonAsciiStrings = true;
+    if (this.options.stringEncoding === 'utf-8') {
+      try {
+        return STRICT_UTF8.decode(bytes);
+      } catch {
+        this.fail("a protocol 0/1 string is not valid UTF-8 (encoding='utf-8' raises)", 'BAD_VALUE');
+      }
+    }
+    this.anomaly('NON_ASCII_STRING', 'a protocol 0/1 string is not ASCII; decoded as latin-1');
     return decodeLatin1(bytes);
   }
 

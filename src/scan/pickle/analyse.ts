@@ -75,6 +75,17 @@ export function analysePickleStream(
   const result = analyseStreamOnce(source, report, options);
   // CPython's two unpicklers read some protocol-0 lines differently (text-numbers.ts). When this stream
   // has such a line, what runs depends on the loader: analyse it the pure-Python way too (joblib.load).
+  if (options.simulate?.stringEncoding !== 'utf-8' && result.runs.some((r) => r.nonAsciiStrings)) {
+    analyseStreamOnce(
+      source,
+      (draft) =>
+        report({
+          ...draft,
+          message: `When its byte strings are read as UTF-8 (torch.load passes encoding='utf-8'): ${draft.message}`,
+        }),
+      { ...options, simulate: { ...options.simulate, stringEncoding: 'utf-8' } },
+    );
+  }
   if (options.simulate?.dialect !== 'python' && result.runs.some((r) => r.divergent)) {
     analyseStreamOnce(
       source,
@@ -312,13 +323,8 @@ function globalsPassedAsValues(run: PickleRun): PGlobal[] {
         return;
     }
   };
-  for (const site of run.calls) {
-    for (const call of site.calls) {
-      visit(call.args, 0);
-      visit(call.kwargs, 0);
-      visit(call.built, 0);
-    }
-  }
+  // Call arguments and object state are walked by the simulator for every call (kept or not).
+  found.push(...run.valueGlobals);
   for (const change of run.stateChanges) visit(change.value, 0);
   visit(run.result, 0);
   return found;
@@ -343,6 +349,47 @@ const HARMLESS_CALLS: Readonly<Record<string, (call: PCall) => boolean>> = {
     );
   },
 };
+
+/**
+ * File-backed array classes that NumPy pickles name only as the subtype handed to
+ * `numpy.core.multiarray._reconstruct(subtype, shape, dtype)`: `ndarray.__new__(subtype, ...)` builds an
+ * in-memory array and `memmap.__array_finalize__` leaves it unmapped, so no file is opened (a slice of a
+ * `np.load(..., mmap_mode='r')` array pickles this way).
+ */
+const RECONSTRUCT_SUBTYPES = new Set([
+  'numpy.memmap',
+  'numpy.core.memmap.memmap',
+  'numpy._core.memmap.memmap',
+]);
+const RECONSTRUCT = /^numpy\.(_?core\.)?multiarray\._reconstruct$/;
+
+/** Whether the global `g` is used only as the first argument of NumPy's `_reconstruct` (all calls kept). */
+function onlyAsReconstructSubtype(run: PickleRun, g: { module: string; name: string }): boolean {
+  const isG = (v: PickleValue | undefined) =>
+    v !== undefined && isGlobal(v) && v.module === g.module && v.name === g.name;
+  const contains = (v: PickleValue | undefined, depth: number): boolean => {
+    if (v === undefined || depth > MAX_VALUE_SEARCH_DEPTH || !isTagged(v)) return false;
+    if (isG(v)) return true;
+    if (v.k === 'list' || v.k === 'tuple' || v.k === 'set' || v.k === 'frozenset')
+      return v.items.some((i) => contains(i, depth + 1));
+    if (v.k === 'dict') return v.entries.some(([k, x]) => contains(k, depth + 1) || contains(x, depth + 1));
+    return false;
+  };
+  let used = false;
+  for (const site of run.calls) {
+    if (site.count > site.calls.length) return false;
+    for (const call of site.calls) {
+      const args = isTagged(call.args) && call.args.k === 'tuple' ? call.args.items : [];
+      const reconstruct = isGlobal(call.callee) && RECONSTRUCT.test(globalName(call.callee));
+      const rest = reconstruct ? args.slice(1) : args;
+      if (rest.some((a) => contains(a, 0)) || contains(call.kwargs, 0) || contains(call.built, 0))
+        return false;
+      if (reconstruct && isG(args[0])) used = true;
+    }
+  }
+  if (run.stateChanges.some((c) => contains(c.value, 0)) || contains(run.result, 0)) return false;
+  return used;
+}
 
 /** Whether every use of a dangerous global is a direct call in a form known to be harmless. */
 function onlyHarmlessCalls(
@@ -389,6 +436,12 @@ function reportRun(
     if (verdict.kind === 'allowed') continue;
     const calls = callsOf(run, imp);
     if (onlyHarmlessCalls(verdict.canonical, calls, passedAsValues)) continue;
+    if (
+      RECONSTRUCT_SUBTYPES.has(verdict.canonical) &&
+      calls.length === 0 &&
+      onlyAsReconstructSubtype(run, imp)
+    )
+      continue;
     const shown = calls[0] ? renderValue(calls[0]) : `${imp.opcode} ${imp.module} ${imp.name}`;
     const uses = imp.count > 1 ? ` (imported ${imp.count} times)` : '';
     if (verdict.kind === 'dangerous') {
