@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,20 @@ import type { CliIo } from '../src/cli/io.js';
 import { runCli } from '../src/cli/main.js';
 import { OP } from '../src/formats/pickle/opcodes.js';
 import { pickle } from '../src/formats/pickle/test-support/builder.js';
+
+interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  evidence: string;
+  location: { path: string };
+}
+
+interface JsonReport {
+  summary: { notAnalysed: number };
+  artifacts: { path: string }[];
+  findings: JsonFinding[];
+}
 
 interface Captured {
   code: number;
@@ -131,14 +145,21 @@ describe('pedigree scan', () => {
     expect(md.stdout).toContain('## pedigree scan');
   });
 
-  it('reads pedigree.yaml from the scanned folder: allowlist and threshold', async () => {
+  it('reads pedigree.yaml from the scanned folder: allowlist and threshold applied, and reported', async () => {
     const dir = join(root, 'configured');
     mkdirSync(dir);
     writeFileSync(join(dir, 'model.pkl'), unknownOnly);
     writeFileSync(join(dir, 'pedigree.yaml'), 'failOn: medium\npickle:\n  allow:\n    - mypkg.models.Net\n');
     const r = await run(['scan', dir, '--format', 'json']);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).findings).toEqual([]);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    // The allow entry lifted the unknown import, and the stricter threshold was honoured, so the SCAN-CONFIG
+    // finding (medium: it extends the allowlist) fails the scan.
+    expect(report.findings.map((f) => f.ruleId)).toEqual(['SCAN-CONFIG']);
+    expect(r.code).toBe(1);
+    // Given with --config, the same file is the user's own: applied silently, as before.
+    const explicit = await run(['scan', dir, '--format', 'json', '--config', join(dir, 'pedigree.yaml')]);
+    expect(explicit.code).toBe(0);
+    expect(JSON.parse(explicit.stdout).findings).toEqual([]);
   });
 
   it('exits 2 with a one-line message for a bad configuration', async () => {
@@ -181,5 +202,156 @@ describe('pedigree scan', () => {
     const help = await run(['scan', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--fail-on');
+  });
+});
+
+describe('pedigree scan: configuration found in the scanned folder (SCAN-CONFIG)', () => {
+  let n = 0;
+  /** A fresh folder holding `files` (path -> content), built under the test root. */
+  function repo(files: Record<string, string | Uint8Array>): string {
+    const dir = join(root, `repo-${n++}`);
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), content);
+    }
+    return dir;
+  }
+  async function scanJson(argv: string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
+    const r = await run(['scan', ...argv, '--format', 'json']);
+    return { code: r.code, report: JSON.parse(r.stdout) as JsonReport, stderr: r.stderr };
+  }
+  const configFindings = (report: JsonReport) => report.findings.filter((f) => f.ruleId === 'SCAN-CONFIG');
+
+  it('excludes hide nothing silently: the excluded file is named in the finding and counted as not analysed', async () => {
+    const dir = repo({
+      'pedigree.yaml': 'exclude: ["**/*.bin"]\n',
+      'sub/weights.bin': malicious,
+      'ok.pkl': benign,
+    });
+    const { code, report } = await scanJson([dir]);
+    expect(report.artifacts.map((a) => a.path)).toEqual(['ok.pkl', 'pedigree.yaml']);
+    const [finding, ...others] = configFindings(report);
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({ severity: 'high', location: { path: 'pedigree.yaml' } });
+    expect(finding?.message).toContain('sub/weights.bin');
+    expect(finding?.evidence).toContain('exclude: **/*.bin (1 path)');
+    expect(finding?.evidence).toContain('excluded (1): sub/weights.bin');
+    expect(report.summary.notAnalysed).toBe(1);
+    expect(code).toBe(1); // a found config that hides files fails the default threshold
+
+    const text = await run(['scan', dir]);
+    expect(text.stdout).toContain('SCAN-CONFIG');
+    expect(text.stdout).toContain('sub/weights.bin');
+    expect(text.stdout).toMatch(/1 not fully analysed/);
+  });
+
+  it('lists at most 50 excluded paths in the evidence, and counts all of them', async () => {
+    const files: Record<string, string> = { 'pedigree.yaml': 'exclude: ["data/**"]\n' };
+    for (let i = 0; i < 60; i++) files[`data/f${String(i).padStart(2, '0')}.txt`] = 'x';
+    const { report } = await scanJson([repo(files)]);
+    const finding = configFindings(report)[0];
+    expect(finding?.evidence).toContain('excluded (60): data/f00.txt,');
+    expect(finding?.evidence).toContain('data/f49.txt, … and 10 more');
+    expect(finding?.evidence).not.toContain('data/f50.txt');
+    expect(report.summary.notAnalysed).toBe(60);
+  });
+
+  it('still reports links leaving the folder under excluded paths', async () => {
+    const dir = repo({ 'pedigree.yaml': 'exclude: ["data/**"]\n', 'data/a.txt': 'x' });
+    symlinkSync(tmpdir(), join(dir, 'data', 'escape'));
+    const { report } = await scanJson([dir]);
+    expect(report.findings.map((f) => [f.ruleId, f.location.path])).toContainEqual([
+      'SCAN-SYMLINK-OUTSIDE-ROOT',
+      'data/escape',
+    ]);
+  });
+
+  it('is low when it hides nothing: excludes matching no file, a stricter threshold', async () => {
+    const dir = repo({
+      'pedigree.yml': 'failOn: medium\nexclude: ["nothing/**"]\n',
+      'model.pkl': unknownOnly,
+    });
+    const { code, report } = await scanJson([dir]);
+    const finding = configFindings(report)[0];
+    expect(finding).toMatchObject({ severity: 'low', location: { path: 'pedigree.yml' } });
+    expect(finding?.evidence).toContain('failOn: medium (honoured');
+    expect(finding?.evidence).toContain('exclude: nothing/** (0 paths)');
+    // The stricter threshold is honoured: the unknown import (medium) now fails the scan.
+    expect(code).toBe(1);
+    expect((await run(['scan', dir, '--no-config'])).code).toBe(0);
+  });
+
+  it('ignores and reports a threshold looser than the default (failOn: none)', async () => {
+    const dir = repo({ '.pedigree.yaml': 'failOn: none\n', 'weights.bin': malicious });
+    const { code, report } = await scanJson([dir]);
+    expect(code).toBe(1);
+    const finding = configFindings(report)[0];
+    expect(finding).toMatchObject({ severity: 'medium', location: { path: '.pedigree.yaml' } });
+    expect(finding?.evidence).toContain('failOn: none (ignored: looser than high)');
+    const text = await run(['scan', dir]);
+    expect(text.stdout).toMatch(/^FAIL .*threshold high$/m);
+  });
+
+  it('never lowers the threshold given on the command line; --fail-on wins over a stricter file', async () => {
+    const loose = repo({ 'pedigree.yaml': 'failOn: critical\n', 'model.pkl': unknownOnly });
+    const r1 = await scanJson([loose, '--fail-on', 'medium']);
+    expect(r1.code).toBe(1);
+    expect(configFindings(r1.report)[0]).toMatchObject({ severity: 'medium' });
+    expect(configFindings(r1.report)[0]?.evidence).toContain(
+      'failOn: critical (ignored: looser than medium)',
+    );
+
+    const strict = repo({ 'pedigree.yaml': 'failOn: info\n', 'model.pkl': unknownOnly });
+    const r2 = await scanJson([strict, '--fail-on', 'high']);
+    expect(r2.code).toBe(0);
+    expect(configFindings(r2.report)[0]).toMatchObject({ severity: 'low' });
+    expect(configFindings(r2.report)[0]?.evidence).toContain('failOn: info (ignored: --fail-on high given)');
+  });
+
+  it('reports allowlist entries it adds', async () => {
+    const dir = repo({
+      'pedigree.yaml': 'pickle:\n  allow: [mypkg.models.Net, evil.*]\n',
+      'model.pkl': unknownOnly,
+    });
+    const { report } = await scanJson([dir]);
+    expect(report.findings.map((f) => f.ruleId)).toEqual(['SCAN-CONFIG']);
+    const finding = configFindings(report)[0];
+    expect(finding?.severity).toBe('medium');
+    expect(finding?.message).toContain('mypkg.models.Net, evil.*');
+    expect(finding?.evidence).toContain('pickle.allow (2): mypkg.models.Net, evil.*');
+  });
+
+  it('--no-config ignores the file: nothing excluded, allowed or loosened, and no SCAN-CONFIG', async () => {
+    const dir = repo({
+      'pedigree.yaml': 'failOn: none\nexclude: ["**/*.bin"]\npickle:\n  allow: [posix.system]\n',
+      'sub/weights.bin': malicious,
+    });
+    const { code, report } = await scanJson([dir, '--no-config']);
+    expect(code).toBe(1);
+    expect(configFindings(report)).toEqual([]);
+    expect(report.artifacts.map((a) => a.path)).toContain('sub/weights.bin');
+    expect(report.findings.map((f) => f.ruleId)).toContain('PICKLE-IMPORT-DANGEROUS');
+    // --no-config also gets past a found file that does not parse (which is otherwise exit 2).
+    const broken = repo({ 'pedigree.yaml': 'bogus: 1\n', 'ok.pkl': benign });
+    const bad = await run(['scan', broken]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bogus.*--no-config/);
+    expect((await run(['scan', broken, '--no-config'])).code).toBe(0);
+  });
+
+  it('a file given with --config still applies silently, as before', async () => {
+    const dir = repo({ 'sub/weights.bin': malicious, 'ok.pkl': benign });
+    const cfg = join(root, `explicit-${n++}.yaml`);
+    writeFileSync(cfg, 'failOn: none\nexclude: ["**/*.bin"]\n');
+    const { code, report } = await scanJson([dir, '--config', cfg]);
+    expect(code).toBe(0);
+    expect(report.findings).toEqual([]);
+    expect(report.artifacts.map((a) => a.path)).toEqual(['ok.pkl']);
+    expect(report.summary.notAnalysed).toBe(0);
+    // An explicit --config is used instead of the file in the folder, which is then not reported either.
+    writeFileSync(join(dir, 'pedigree.yaml'), 'pickle:\n  allow: [evil.*]\n');
+    const both = await scanJson([dir, '--config', cfg]);
+    expect(configFindings(both.report)).toEqual([]);
+    expect(both.code).toBe(0);
   });
 });

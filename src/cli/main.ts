@@ -47,7 +47,11 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
         'exit 1 when a finding is at or above this severity (default: high)',
       ).choices([...SEVERITIES, 'none']),
     )
-    .option('-c, --config <file>', 'configuration file (default: pedigree.yaml in the scanned directory)')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: pedigree.yaml in the scanned directory, applied and reported as SCAN-CONFIG)',
+    )
+    .option('--no-config', 'read no configuration file, not even one found in the scanned directory')
     .option('-e, --exclude <glob>', 'leave out paths matching this glob (repeatable)', collect, [])
     .option(
       '--no-hash',
@@ -63,6 +67,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
           ...(typeof opts.output === 'string' ? { output: opts.output } : {}),
           ...(typeof opts.failOn === 'string' ? { failOn: opts.failOn } : {}),
           ...(typeof opts.config === 'string' ? { config: opts.config } : {}),
+          noConfig: opts.config === false,
           exclude: (opts.exclude as string[]) ?? [],
           quiet: opts.quiet === true,
           verbose: opts.verbose === true,

@@ -44,7 +44,15 @@ describe('readConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pedigree-config-'));
     expect(await readConfig(undefined, dir)).toBeUndefined();
     writeFileSync(join(dir, 'pedigree.yaml'), 'failOn: low\n');
-    expect((await readConfig(undefined, dir))?.config.failOn).toBe('low');
+    expect(await readConfig(undefined, dir)).toMatchObject({ config: { failOn: 'low' }, discovered: true });
+    expect(await readConfig(join(dir, 'pedigree.yaml'), dir)).toMatchObject({ discovered: false });
+  });
+
+  it('names --no-config when a file found in the root is invalid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pedigree-config-'));
+    writeFileSync(join(dir, 'pedigree.yaml'), 'bogus: 1\n');
+    await expect(readConfig(undefined, dir)).rejects.toThrow(/bogus.*--no-config/);
+    await expect(readConfig(join(dir, 'pedigree.yaml'), undefined)).rejects.toThrow(/bogus(?!.*--no-config)/);
   });
 
   it('fails with BAD_CONFIG when an explicit file is missing', async () => {

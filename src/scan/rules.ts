@@ -12,6 +12,16 @@ export const SCAN_RULES = {
     references: [],
     tags: ['not-analysed'],
   },
+  foundConfig: {
+    id: 'SCAN-CONFIG',
+    title: 'Configuration file from the scanned folder applied',
+    description:
+      'A pedigree.yaml found in the scanned folder (not given with --config) changed the scan: whoever controls the folder can use it to exclude files, allow their own pickle globals or lower the threshold. Its threshold is only honoured when stricter than the default, and everything it changed is listed.',
+    help: 'Review what the file changes, above all excluded files and allowlist entries. Scan with --no-config to ignore it, or pass it with --config once you trust it.',
+    defaultSeverity: 'medium',
+    references: [],
+    tags: ['security', 'configuration'],
+  },
   nestingLimit: {
     id: 'SCAN-NESTING-LIMIT',
     title: 'Containers nested too deeply',

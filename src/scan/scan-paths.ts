@@ -11,6 +11,7 @@ import {
 } from '../core/finding.js';
 import { sha256File } from '../core/hash.js';
 import { walkPaths } from '../discover/walk.js';
+import { type FoundConfig, foundConfigFinding } from '../policy/found-config.js';
 import { DEFAULT_ANALYSERS } from './analysers/index.js';
 import type { ScanLimits } from './context.js';
 import { analyseSource } from './engine.js';
@@ -22,6 +23,12 @@ export interface ScanOptions {
   readonly exclude?: readonly string[];
   /** Extra pickle globals to allow (`module.Name` or `module.*`), from pedigree.yaml. */
   readonly allowGlobals?: readonly string[];
+  /**
+   * A configuration file found inside a scanned path rather than chosen by the user: its excludes and allow
+   * entries are applied on top of `exclude` and `allowGlobals`, and a SCAN-CONFIG finding lists what they
+   * changed. The files its excludes leave out are listed there and counted in `summary.notAnalysed`.
+   */
+  readonly foundConfig?: FoundConfig;
   readonly limits?: Partial<ScanLimits>;
   /** Compute SHA-256 of every file (default true). Off, only the pickles are read from large checkpoints. */
   readonly hash?: boolean;
@@ -39,13 +46,38 @@ export interface ScanOptions {
  * do not exist.
  */
 export async function scanPaths(paths: readonly string[], options: ScanOptions): Promise<ScanReport> {
-  const walk = await walkPaths(paths, { exclude: options.exclude ?? [] });
-  const policy = createImportPolicy({ allow: options.allowGlobals ?? [] });
+  const found = options.foundConfig;
+  const userExclude = options.exclude ?? [];
+  const walk = await walkPaths(paths, { exclude: [...userExclude, ...(found?.exclude ?? [])] });
+  const policy = createImportPolicy({ allow: [...(options.allowGlobals ?? []), ...(found?.allow ?? [])] });
   const findings: Finding[] = [];
   const artifacts: Artifact[] = [];
   let notAnalysed = 0;
 
-  for (const problem of walk.problems) {
+  // What a found configuration's excludes hide: walk again without them and compare. Files whose content
+  // was not scanned at all are listed in its finding; links out of the folder and unreadable entries under
+  // the excluded paths are reported as if nothing were excluded.
+  const problems = [...walk.problems];
+  const excludedByConfig: string[] = [];
+  if (found && found.exclude.length > 0) {
+    const everything = await walkPaths(paths, { exclude: userExclude });
+    const scanned = new Set(walk.files.map((f) => f.absolutePath));
+    for (const file of everything.files) {
+      if (!scanned.has(file.absolutePath)) excludedByConfig.push(file.displayPath);
+    }
+    const reported = new Set(walk.problems.map((p) => `${p.kind}\0${p.displayPath}`));
+    for (const problem of everything.problems) {
+      if (problem.kind !== 'limit' && !reported.has(`${problem.kind}\0${problem.displayPath}`)) {
+        problems.push(problem);
+      }
+    }
+  }
+  if (found) {
+    findings.push(foundConfigFinding(found, excludedByConfig));
+    notAnalysed += excludedByConfig.length;
+  }
+
+  for (const problem of problems) {
     if (problem.kind === 'symlink-outside-root') {
       findings.push({
         ruleId: SCAN_RULES.symlinkOutside.id,

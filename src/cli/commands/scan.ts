@@ -1,7 +1,9 @@
 import { stat, writeFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import { describeError, UsageError } from '../../core/errors.js';
 import { isSeverity, type Severity } from '../../core/finding.js';
 import { readConfig } from '../../policy/config.js';
+import { type FoundConfig, resolveFailOn } from '../../policy/found-config.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
@@ -16,6 +18,8 @@ export interface ScanCommandOptions {
   readonly output?: string;
   readonly failOn?: string;
   readonly config?: string;
+  /** --no-config: read no configuration file, neither one found in the scanned folder nor --config. */
+  readonly noConfig?: boolean;
   readonly exclude: readonly string[];
   readonly quiet: boolean;
   readonly verbose: boolean;
@@ -48,18 +52,40 @@ export async function runScanCommand(
     const info = await stat(paths[0] as string).catch(() => undefined);
     if (info?.isDirectory()) root = paths[0];
   }
-  const loaded = await readConfig(options.config, root);
+  const loaded = options.noConfig ? undefined : await readConfig(options.config, root);
   const config = loaded?.config ?? {};
-  const failOn =
-    options.failOn !== undefined ? parseFailOn(options.failOn, '--fail-on') : (config.failOn ?? 'high');
-  if (loaded && options.verbose) io.stderr(`using configuration ${loaded.file}\n`);
+  const found = loaded?.discovered === true;
+  const decision = resolveFailOn(
+    options.failOn !== undefined ? parseFailOn(options.failOn, '--fail-on') : undefined,
+    config.failOn,
+    found,
+  );
+  const failOn = decision.failOn;
+  if (loaded && options.verbose) {
+    const origin = found
+      ? ' (found in the scanned folder; reported as SCAN-CONFIG, --no-config ignores it)'
+      : '';
+    io.stderr(`using configuration ${loaded.file}${origin}\n`);
+  }
+  // A file found in the scanned folder belongs to whoever controls the folder: scanPaths applies it and
+  // reports what it changed. A file given with --config is the user's own and applies silently.
+  const foundConfig: FoundConfig | undefined =
+    loaded && found && root !== undefined
+      ? {
+          path: relative(root, loaded.file).split(sep).join('/'),
+          exclude: config.exclude ?? [],
+          allow: config.pickle?.allow ?? [],
+          ...(decision.found ? { failOn: decision.found } : {}),
+        }
+      : undefined;
 
   const progress = createProgress({ stream: io.stderrStream, enabled: io.stderrIsTTY && !options.quiet });
   let started = false;
   const report = await scanPaths(paths, {
     tool: { name: 'pedigree', version: io.version },
-    exclude: [...(config.exclude ?? []), ...options.exclude],
-    allowGlobals: config.pickle?.allow ?? [],
+    exclude: foundConfig ? [...options.exclude] : [...(config.exclude ?? []), ...options.exclude],
+    allowGlobals: foundConfig ? [] : (config.pickle?.allow ?? []),
+    ...(foundConfig ? { foundConfig } : {}),
     hash: options.hash,
     onFile(done, total, path) {
       if (!started) {
