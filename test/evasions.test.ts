@@ -716,3 +716,57 @@ describe('red-team round 5', () => {
     expect((await worst(called)).severity).toBeGreaterThanOrEqual(HIGH);
   });
 });
+
+describe('red-team round 6', () => {
+  const evil = pickle()
+    .proto(2)
+    .global('posix', 'system')
+    .unicode('id')
+    .op(OP.TUPLE1)
+    .op(OP.REDUCE)
+    .stop()
+    .build();
+
+  it('allowed decoy imports after an analysis limit do not use up the byte scan', async () => {
+    const decoys = Array.from({ length: 1200 }, (_, i) => `csklearn.a\nC${i}\n`).join('');
+    const bytes = Buffer.concat([
+      Buffer.alloc(1_000_001, 0x28),
+      Buffer.from('B', 'latin1'),
+      Buffer.from(Uint32Array.of(decoys.length).buffer),
+      Buffer.from(decoys, 'latin1'),
+      Buffer.from('0cposix\nsystem\n(Vid\ntR.', 'latin1'),
+    ]);
+    expect((await worst(bytes)).severity).toBe(severityRank('critical'));
+  });
+
+  it('loaders nested deeper than analysed are high, not a medium limit', async () => {
+    let inner = evil;
+    for (let i = 0; i < 4; i++) {
+      inner = pickle()
+        .proto(2)
+        .global('torch.storage', '_load_from_bytes')
+        .bytes(inner)
+        .op(OP.TUPLE1)
+        .op(OP.REDUCE)
+        .stop()
+        .build();
+    }
+    expect((await worst(inner)).rules).toContain('PICKLE-NESTED-OPAQUE:high');
+  });
+
+  it('memo-shared argument trees called many times stay cheap to render and search', async () => {
+    // 8 levels of lists, each holding the previous one 16 times: 16^8 paths, a few hundred bytes.
+    const b = pickle().proto(2).op(OP.EMPTY_LIST).op(OP.MARK);
+    for (let i = 0; i < 16; i++) b.int(1);
+    b.op(OP.APPENDS).op(OP.BINPUT, [0]).op(OP.POP);
+    for (let level = 1; level < 8; level++) {
+      b.op(OP.EMPTY_LIST).op(OP.MARK);
+      for (let i = 0; i < 16; i++) b.binget(level - 1);
+      b.op(OP.APPENDS).op(OP.BINPUT, [level]).op(OP.POP);
+    }
+    b.global('somelib', 'helper').op(OP.BINPUT, [20]).op(OP.POP);
+    for (let i = 0; i < 200; i++) b.binget(20).binget(7).op(OP.TUPLE1).op(OP.REDUCE).op(OP.REDUCE).op(OP.POP);
+    const r = await worst(b.op(OP.NONE).stop().build());
+    expect(r.rules).toContain('PICKLE-IMPORT-UNKNOWN:medium');
+  });
+});

@@ -150,6 +150,28 @@ describe('SARIF report', () => {
   });
 });
 
+describe('SARIF rule severity', () => {
+  it("raises a rule's security-severity to its most severe finding in the run (GitHub grades alerts by rule)", () => {
+    const escalated: Finding = { ...(findings[1] as Finding), severity: 'critical' };
+    const sarif = toSarif({ ...report, findings: [escalated] }, ALL_RULES) as {
+      runs: {
+        tool: {
+          driver: {
+            rules: {
+              id: string;
+              properties: Record<string, unknown>;
+              defaultConfiguration: { level: string };
+            }[];
+          };
+        };
+      }[];
+    };
+    const rule = sarif.runs[0]?.tool.driver.rules.find((r) => r.id === 'PICKLE-IMPORT-UNKNOWN');
+    expect(rule?.properties['security-severity']).toBe('9.5');
+    expect(rule?.defaultConfiguration.level).toBe('error');
+  });
+});
+
 describe('Markdown report', () => {
   it('gives the verdict and counts, and escapes what could break the table or ping people', () => {
     const md = renderMarkdown(report, { failOn: 'high' });
@@ -188,6 +210,20 @@ describe('text report', () => {
     expect(coloured).toContain('\u001b[');
     const plain = renderText(report, { color: false, failOn: 'high', verbose: false });
     expect(plain).toContain('mypkg.Net?[31m');
+  });
+
+  it('cannot be given forged lines or reordered text by names from the scanned files', () => {
+    const forged: Finding = {
+      ...(findings[0] as Finding),
+      location: { path: 'a.zip', member: 'x\nmodel.bin  no findings\r\nPASS 0 critical\u202egnp.bin' },
+    };
+    const text = renderText(
+      { ...report, findings: [forged] },
+      { color: false, failOn: 'high', verbose: false },
+    );
+    const line = text.split('\n').find((l) => l.includes('PICKLE-IMPORT-DANGEROUS')) ?? '';
+    expect(line).toContain('x\\nmodel.bin  no findings\\nPASS 0 critical?gnp.bin');
+    expect(text.split('\n').some((l) => l.startsWith('PASS'))).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Finding, ScanReport, Severity } from '../core/finding.js';
+import { type Finding, maxSeverity, type ScanReport, type Severity } from '../core/finding.js';
 import type { RuleDescriptor } from '../core/rules.js';
 
 /**
@@ -87,7 +87,11 @@ export function toSarif(report: ScanReport, rules: readonly RuleDescriptor[]): u
   const known = new Map(rules.map((r) => [r.id, r]));
   const used = new Map<string, RuleDescriptor>();
   for (const f of report.findings) {
-    if (!used.has(f.ruleId)) used.set(f.ruleId, known.get(f.ruleId) ?? fallbackRule(f));
+    const rule = used.get(f.ruleId) ?? known.get(f.ruleId) ?? fallbackRule(f);
+    // GitHub code scanning grades an alert by its rule's security-severity, not the result's: a rule whose
+    // findings are escalated (an unknown import handed code is critical) carries the most severe level it
+    // has in this run, so the alert is not shown as Medium and let through a pull-request check.
+    used.set(f.ruleId, { ...rule, defaultSeverity: maxSeverity(rule.defaultSeverity, f.severity) });
   }
   const driverRules = [...used.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const index = new Map(driverRules.map((r, i) => [r.id, i]));

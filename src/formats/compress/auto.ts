@@ -58,6 +58,9 @@ const ROUNDS_PER_YIELD = 256;
  */
 export const EMPTY_LZMA_STREAM_BYTES = 18;
 
+/** Streams decoded one by one in a concatenation (runs of all-zero empty streams are skipped in one step). */
+export const MAX_DECODED_STREAMS = 10_000;
+
 /**
  * What liblzma's FORMAT_AUTO decoder makes of the bytes `head` after a stream (up to 13 of them, the end of
  * the input if fewer): the kind of stream they start, 'truncated' when they are a valid beginning that the
@@ -220,6 +223,15 @@ export async function decodeLzmaFamily(
     }
     streams += result.streams;
     position = result.end;
+    if (round >= MAX_DECODED_STREAMS && position < source.size) {
+      // Each stream costs a decoder round; a file of a million tiny streams would take minutes (red team
+      // round 6). Legitimate files hold a handful; the rest is reported as not analysed.
+      return {
+        complete: false,
+        consumed: position,
+        error: `more than ${MAX_DECODED_STREAMS} concatenated streams; the ${source.size - position} bytes after stream ${streams - 1} were not decompressed`,
+      };
+    }
     const next = classifyAfter(source, position, streams);
     if (next.outcome) return next.outcome;
     kind = next.kind;

@@ -4,6 +4,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type ByteSource, bufferSource } from '../../core/byte-reader.js';
 import { InternalError } from '../../core/errors.js';
+import { MAX_DECODED_STREAMS } from './auto.js';
 import {
   type CompressionKind,
   type DecompressResult,
@@ -839,5 +840,17 @@ describe('xxh32', () => {
     const pieces = new Xxh32();
     for (let i = 0; i < n; i += 5) pieces.update(data.subarray(i, i + 5));
     expect(pieces.digest()).toBe(want);
+  });
+});
+
+describe('concatenation bound', () => {
+  it(`stops after ${MAX_DECODED_STREAMS} streams and says what was not decompressed`, async () => {
+    // An empty .lzma stream with a non-zero header (dictionary 1 MiB, size 0): a full decoder round each.
+    const one = Uint8Array.from([0x5d, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const many = new Uint8Array(one.length * (MAX_DECODED_STREAMS + 5));
+    for (let i = 0; i < MAX_DECODED_STREAMS + 5; i++) many.set(one, i * one.length);
+    const r = await decode('lzma', many);
+    expect(r.complete).toBe(false);
+    expect(r.error).toContain(`more than ${MAX_DECODED_STREAMS} concatenated streams`);
   });
 });

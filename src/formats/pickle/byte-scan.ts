@@ -100,11 +100,21 @@ function stringBefore(bytes: Uint8Array, end: number): { start: number; value: s
   return out;
 }
 
-export function scanForImports(source: ByteSource, start: number, end = source.size): ScannedImport[] {
+/**
+ * `keep` decides which names count (the caller's policy: allowed names are not worth reporting), so decoy
+ * names cannot fill the result before the real one is reached (red team round 6).
+ */
+export function scanForImports(
+  source: ByteSource,
+  start: number,
+  end = source.size,
+  keep: (module: string, name: string) => boolean = () => true,
+): ScannedImport[] {
   const found = new Map<string, ScannedImport>();
   const add = (imp: ScannedImport) => {
     const key = `${imp.module}\u0000${imp.name}`;
-    if (!found.has(key) && found.size < MAX_SCANNED_IMPORTS) found.set(key, imp);
+    if (found.has(key) || found.size >= MAX_SCANNED_IMPORTS || !keep(imp.module, imp.name)) return;
+    found.set(key, imp);
   };
   for (let pos = start; pos < end; pos += BYTE_SCAN_WINDOW - OVERLAP) {
     const bytes = source.readAt(pos, Math.min(BYTE_SCAN_WINDOW, end - pos));

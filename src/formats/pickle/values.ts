@@ -154,9 +154,17 @@ const RENDER_MAX_DEPTH = 6;
 const RENDER_MAX_ITEMS = 8;
 const RENDER_MAX_STRING = 160;
 
-/** Python-like repr of a value, bounded in depth, items and length so hostile values stay printable. */
+/**
+ * Values rendered per top-level call. Depth and item bounds alone allow 8^6 nodes, and memo-shared trees
+ * make that cheap to build and expensive to print once per call (red team round 6).
+ */
+const RENDER_MAX_NODES = 256;
+let renderBudget = 0;
+
+/** Python-like repr of a value, bounded in depth, items, total size and length so hostile values stay printable. */
 export function renderValue(value: PickleValue, depth = 0): string {
-  if (depth > RENDER_MAX_DEPTH) return '…';
+  if (depth === 0) renderBudget = RENDER_MAX_NODES;
+  if (depth > RENDER_MAX_DEPTH || renderBudget-- <= 0) return '…';
   if (value === null) return 'None';
   switch (typeof value) {
     case 'boolean':

@@ -164,7 +164,8 @@ function reportScannedImports(
   report: (draft: FindingDraft) => void,
   options: PickleStreamOptions,
 ): void {
-  for (const imp of scanForImports(source, from)) {
+  const keep = (module: string, name: string) => options.policy.classify(module, name).kind !== 'allowed';
+  for (const imp of scanForImports(source, from, source.size, keep)) {
     const verdict = options.policy.classify(imp.module, imp.name);
     if (verdict.kind === 'allowed') continue;
     const note = `Found by a byte scan of the bytes after the analysis limit (${imp.opcode} at offset ${imp.offset}); CPython has no such limit and reaches it.`;
@@ -240,11 +241,21 @@ function remediationFor(verdict: ImportVerdict): string {
 const CODE_PATTERN =
   /__import__\s*\(|\bimport\s*[A-Za-z_(]|\b(?:os|posix|nt|subprocess|pty|socket|shutil|builtins)\s*\.\s*[A-Za-z_]+\s*\(|\b(?:exec|eval|compile|getattr|open)\s*\(/;
 
+/** Values searched for code in one call's arguments. */
+const MAX_CODE_SEARCH_NODES = 4096;
+
 /** The first string constant in a call's arguments (searched a few levels deep) that looks like code. */
 function codeInArguments(call: PCall): string | undefined {
   let found: string | undefined;
+  // Memo-shared trees are cheap to build and exponential to walk: each value once, and a total bound.
+  const seen = new Set<object>();
+  let budget = MAX_CODE_SEARCH_NODES;
   const visit = (v: PickleValue | undefined, depth: number): void => {
-    if (found !== undefined || v === undefined || depth > 4) return;
+    if (found !== undefined || v === undefined || depth > 4 || budget-- <= 0) return;
+    if (typeof v === 'object' && v !== null) {
+      if (seen.has(v)) return;
+      seen.add(v);
+    }
     if (typeof v === 'string') {
       if (CODE_PATTERN.test(v)) found = v;
       return;
@@ -367,7 +378,10 @@ const RECONSTRUCT = /^numpy\.(_?core\.)?multiarray\._reconstruct$/;
 function onlyAsReconstructSubtype(run: PickleRun, g: { module: string; name: string }): boolean {
   const isG = (v: PickleValue | undefined) =>
     v !== undefined && isGlobal(v) && v.module === g.module && v.name === g.name;
+  // Bounded like every walk over hostile values: past the budget, assume the global is used elsewhere.
+  let budget = MAX_CODE_SEARCH_NODES;
   const contains = (v: PickleValue | undefined, depth: number): boolean => {
+    if (budget-- <= 0) return true;
     if (v === undefined || depth > MAX_VALUE_SEARCH_DEPTH || !isTagged(v)) return false;
     if (isG(v)) return true;
     if (v.k === 'list' || v.k === 'tuple' || v.k === 'set' || v.k === 'frozenset')
@@ -777,14 +791,17 @@ function analyseNested(
   }
   for (const [offset, { data, how }] of candidates) {
     if (depth > MAX_NESTED_PICKLE_DEPTH) {
+      // Loaders inside loaders this deep are not how checkpoints are made; what the innermost one runs is
+      // unknown, so it is reported as opaque (high), not as a limit (red team round 6).
       report({
-        ruleId: PICKLE_RULES.malformed.id,
-        severity: 'medium',
-        title: PICKLE_RULES.malformed.title,
-        message: `A pickle nested more than ${MAX_NESTED_PICKLE_DEPTH} levels deep (${how}) was not analysed.`,
+        ruleId: PICKLE_RULES.nestedOpaque.id,
+        severity: 'high',
+        title: PICKLE_RULES.nestedOpaque.title,
+        message: `A pickle nested more than ${MAX_NESTED_PICKLE_DEPTH} levels deep (${how}) was not analysed; a loader would unpickle it.`,
         offset,
         evidence: `nested depth ${depth}`,
-        remediation: PICKLE_RULES.malformed.help,
+        remediation: PICKLE_RULES.nestedOpaque.help,
+        references: PICKLE_RULES.nestedOpaque.references,
       });
       continue;
     }
