@@ -2,12 +2,14 @@ import type { RuleDescriptor } from '../core/rules.js';
 import { ARCHIVE_RULES } from './archive/rules.js';
 import { PICKLE_RULES } from './pickle/rules.js';
 import { SCAN_RULES } from './rules.js';
+import { SAFETENSORS_RULES } from './safetensors/rules.js';
 
 /** Every rule the scanner can raise, sorted by id: what SARIF's `tool.driver.rules` and the README list. */
 export const ALL_RULES: readonly RuleDescriptor[] = [
   ...Object.values(SCAN_RULES),
   ...Object.values(PICKLE_RULES),
   ...Object.values(ARCHIVE_RULES),
+  ...Object.values(SAFETENSORS_RULES),
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const BY_ID = new Map(ALL_RULES.map((r) => [r.id, r]));

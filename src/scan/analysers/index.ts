@@ -2,6 +2,7 @@ import type { FormatAnalyser } from '../engine.js';
 import { compressedAnalyser } from './compressed.js';
 import { npyAnalyser } from './npy.js';
 import { pickleAnalyser } from './pickle.js';
+import { safetensorsAnalyser } from './safetensors.js';
 import { tarAnalyser } from './tar.js';
 import { unsupportedAnalyser } from './unsupported.js';
 import { appendedZipAnalyser, zipAnalyser } from './zip.js';
@@ -12,6 +13,8 @@ import { appendedZipAnalyser, zipAnalyser } from './zip.js';
  */
 export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
   zipAnalyser,
+  // Before the compressors: a header length's low bytes can read as a zlib or bz2 magic.
+  safetensorsAnalyser,
   npyAnalyser,
   tarAnalyser,
   compressedAnalyser,
