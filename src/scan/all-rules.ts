@@ -1,5 +1,6 @@
 import type { RuleDescriptor } from '../core/rules.js';
 import { ARCHIVE_RULES } from './archive/rules.js';
+import { EXECUTABLE_RULES } from './executable/rules.js';
 import { PICKLE_RULES } from './pickle/rules.js';
 import { SCAN_RULES } from './rules.js';
 import { SAFETENSORS_RULES } from './safetensors/rules.js';
@@ -10,6 +11,7 @@ export const ALL_RULES: readonly RuleDescriptor[] = [
   ...Object.values(PICKLE_RULES),
   ...Object.values(ARCHIVE_RULES),
   ...Object.values(SAFETENSORS_RULES),
+  ...Object.values(EXECUTABLE_RULES),
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const BY_ID = new Map(ALL_RULES.map((r) => [r.id, r]));

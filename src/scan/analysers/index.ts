@@ -1,5 +1,6 @@
 import type { FormatAnalyser } from '../engine.js';
 import { compressedAnalyser } from './compressed.js';
+import { executableAnalyser } from './executable.js';
 import { npyAnalyser } from './npy.js';
 import { pickleAnalyser } from './pickle.js';
 import { safetensorsAnalyser } from './safetensors.js';
@@ -15,6 +16,7 @@ export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
   zipAnalyser,
   // Before the compressors: a header length's low bytes can read as a zlib or bz2 magic.
   safetensorsAnalyser,
+  executableAnalyser,
   npyAnalyser,
   tarAnalyser,
   compressedAnalyser,
