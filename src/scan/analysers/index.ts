@@ -1,6 +1,7 @@
 import type { FormatAnalyser } from '../engine.js';
 import { compressedAnalyser } from './compressed.js';
 import { executableAnalyser } from './executable.js';
+import { hfConfigAnalyser } from './hf-config.js';
 import { npyAnalyser } from './npy.js';
 import { pickleAnalyser } from './pickle.js';
 import { safetensorsAnalyser } from './safetensors.js';
@@ -22,5 +23,6 @@ export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
   compressedAnalyser,
   unsupportedAnalyser,
   pickleAnalyser,
+  hfConfigAnalyser,
   appendedZipAnalyser,
 ];
