@@ -1,6 +1,7 @@
 import type { RuleDescriptor } from '../core/rules.js';
 import { ARCHIVE_RULES } from './archive/rules.js';
 import { EXECUTABLE_RULES } from './executable/rules.js';
+import { GGUF_RULES } from './gguf/rules.js';
 import { HF_RULES } from './hf/rules.js';
 import { PICKLE_RULES } from './pickle/rules.js';
 import { SCAN_RULES } from './rules.js';
@@ -14,6 +15,7 @@ export const ALL_RULES: readonly RuleDescriptor[] = [
   ...Object.values(SAFETENSORS_RULES),
   ...Object.values(EXECUTABLE_RULES),
   ...Object.values(HF_RULES),
+  ...Object.values(GGUF_RULES),
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const BY_ID = new Map(ALL_RULES.map((r) => [r.id, r]));

@@ -1,6 +1,7 @@
 import type { FormatAnalyser } from '../engine.js';
 import { compressedAnalyser } from './compressed.js';
 import { executableAnalyser } from './executable.js';
+import { ggufAnalyser } from './gguf.js';
 import { hfConfigAnalyser } from './hf-config.js';
 import { npyAnalyser } from './npy.js';
 import { pickleAnalyser } from './pickle.js';
@@ -22,6 +23,7 @@ export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
   tarAnalyser,
   compressedAnalyser,
   unsupportedAnalyser,
+  ggufAnalyser,
   pickleAnalyser,
   hfConfigAnalyser,
   appendedZipAnalyser,
