@@ -21,6 +21,11 @@
  * table, so the layout (alignment, overlaps, gaps, data past the end, bytes after the last tensor) is
  * checked from the header alone and a 5 GB file costs what its header costs. Every count and length is
  * checked against a named limit, and against the bytes left, before anything is allocated or looped over.
+ *
+ * Hand-written rather than @huggingface/gguf (ARCHITECTURE.md's first choice, which allows this when the
+ * library cannot bound hostile lengths): its `gguf()` reads a URL or a local path and offers no limits on
+ * counts, lengths or nesting, no reading over our ByteSource, and no partial result with the offset of the
+ * error, all of which fail-closed reporting needs.
  */
 import { ByteReader, type ByteSource, truncateText } from '../../core/byte-reader.js';
 import { ParseError } from '../../core/errors.js';
