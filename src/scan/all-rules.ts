@@ -6,6 +6,7 @@ import { HF_RULES } from './hf/rules.js';
 import { PICKLE_RULES } from './pickle/rules.js';
 import { SCAN_RULES } from './rules.js';
 import { SAFETENSORS_RULES } from './safetensors/rules.js';
+import { TEMPLATE_RULES } from './template/rules.js';
 
 /** Every rule the scanner can raise, sorted by id: what SARIF's `tool.driver.rules` and the README list. */
 export const ALL_RULES: readonly RuleDescriptor[] = [
@@ -15,6 +16,7 @@ export const ALL_RULES: readonly RuleDescriptor[] = [
   ...Object.values(SAFETENSORS_RULES),
   ...Object.values(EXECUTABLE_RULES),
   ...Object.values(HF_RULES),
+  ...Object.values(TEMPLATE_RULES),
   ...Object.values(GGUF_RULES),
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 

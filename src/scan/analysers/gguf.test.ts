@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ByteSource, bufferSource, truncateText } from '../../core/byte-reader.js';
+import { type ByteSource, bufferSource } from '../../core/byte-reader.js';
 import type { Finding } from '../../core/finding.js';
 import { parseGguf } from '../../formats/gguf/reader.js';
 import { buildGguf, buildGgufHeader, type GgufSpec, gv } from '../../formats/gguf/test-support.js';
@@ -9,7 +9,7 @@ import { pickle } from '../../formats/pickle/test-support/builder.js';
 import { buildZip } from '../../formats/zip/test-support/zip-builder.js';
 import { analyseSource } from '../engine.js';
 import { createImportPolicy } from '../pickle/policy.js';
-import { CHAT_TEMPLATE_EVIDENCE_CHARS, MAX_GGUF_HIDDEN_RANGES_ANALYSED } from './gguf.js';
+import { MAX_GGUF_HIDDEN_RANGES_ANALYSED } from './gguf.js';
 import { DEFAULT_ANALYSERS } from './index.js';
 
 async function scan(bytes: Uint8Array | ByteSource, path = 'model.gguf') {
@@ -30,6 +30,8 @@ const evil = pickle()
   .stop()
   .build();
 
+/** CVE-2024-34359's shape: a Jinja global's __init__.__globals__ reaching os. */
+const EVIL = "{{ cycler.__init__.__globals__.os.popen('id').read() }}";
 const TEMPLATE =
   "{% for message in messages %}{{ '<|' + message['role'] + '|>\\n' + message['content'] }}{% endfor %}".repeat(
     5,
@@ -62,25 +64,19 @@ describe('gguf analyser', () => {
     }
   });
 
-  it('reports every chat template as not analysed, with its first 300 characters', async () => {
+  it('analyses every chat template: a benign one is clean, an injection is critical at its key', async () => {
     const result = await scan(
       model({
         metadata: [
           ['tokenizer.chat_template', gv.str(TEMPLATE)],
-          ['tokenizer.chat_template.tool_use', gv.str('{{ tools }}')],
+          ['tokenizer.chat_template.tool_use', gv.str(EVIL)],
         ],
       }),
     );
-    expect(rules(result.findings)).toEqual(['GGUF-CHAT-TEMPLATE:medium', 'GGUF-CHAT-TEMPLATE:medium']);
-    expect(result.notAnalysed).toBe(1); // one file
-    const [main, named] = result.findings;
-    expect(main?.message).toContain("'tokenizer.chat_template'");
-    expect(main?.evidence).toBe(
-      `${truncateText(TEMPLATE.slice(0, CHAT_TEMPLATE_EVIDENCE_CHARS), 10_000)}…(${TEMPLATE.length} chars)`,
-    );
-    expect(named?.message).toContain("'tokenizer.chat_template.tool_use'");
-    expect(named?.evidence).toBe('{{ tools }}');
-    expect(main?.location.offset).toBeGreaterThan(0);
+    expect(rules(result.findings)).toEqual(['TEMPLATE-INJECTION:critical']);
+    expect(result.notAnalysed).toBe(0);
+    expect(result.findings[0]?.message).toContain("'tokenizer.chat_template.tool_use'");
+    expect(result.findings[0]?.location.offset).toBeGreaterThan(0);
   });
 
   it('reports the default and named templates of files gguf-py wrote, not the list of names', async () => {
@@ -90,17 +86,14 @@ describe('gguf analyser', () => {
       );
       const result = await scan(bytes);
       expect(result.format).toBe('gguf');
-      expect(result.findings.map((f) => f.evidence).sort(), name).toEqual([
-        "{% for m in messages %}{{ m['content'] }}{% endfor %}",
-        '{{ tools | length }}',
-      ]);
+      expect(result.findings, name).toEqual([]); // both templates are benign
     }
   });
 
   it('finds the template in big-endian and v1 files, and under a value that is not a string', async () => {
     for (const spec of [{ bigEndian: true }, { version: 1 as const }]) {
-      const r = await scan(model({ ...spec, metadata: [['tokenizer.chat_template', gv.str(TEMPLATE)]] }));
-      expect(rules(r.findings)).toEqual(['GGUF-CHAT-TEMPLATE:medium']);
+      const r = await scan(model({ ...spec, metadata: [['tokenizer.chat_template', gv.str(EVIL)]] }));
+      expect(rules(r.findings)).toEqual(['TEMPLATE-INJECTION:critical']);
     }
     const odd = await scan(
       model({ metadata: [['tokenizer.chat_template', gv.arr('string', [gv.str('x')])]] }),
@@ -112,13 +105,13 @@ describe('gguf analyser', () => {
   it('keeps the template when the header breaks after it', async () => {
     const bytes = buildGguf({
       metadata: [
-        ['tokenizer.chat_template', gv.str(TEMPLATE)],
+        ['tokenizer.chat_template', gv.str(EVIL)],
         ['general.architecture', gv.str('llama')],
       ],
     });
     const next = parseGguf(bufferSource(bytes)).metadata[1]?.offset as number;
     const result = await scan(bytes.subarray(0, next + 5)); // inside the entry after the template
-    expect(rules(result.findings)).toEqual(['GGUF-CHAT-TEMPLATE:medium', 'GGUF-MALFORMED:medium']);
+    expect(rules(result.findings)).toEqual(['GGUF-MALFORMED:medium', 'TEMPLATE-INJECTION:critical']);
     expect(result.notAnalysed).toBe(1);
   });
 
@@ -212,7 +205,7 @@ describe('gguf analyser', () => {
 
   it('scans a 5 GB model from its header alone', async () => {
     const tensors = Array.from({ length: 5 }, (_, i) => ({ name: `blk.${i}.weight`, dims: [16384, 16384] }));
-    const built = buildGgufHeader({ metadata: [['tokenizer.chat_template', gv.str(TEMPLATE)]], tensors });
+    const built = buildGgufHeader({ metadata: [['tokenizer.chat_template', gv.str(EVIL)]], tensors });
     const attempts: number[] = [];
     const source: ByteSource = {
       size: built.size,
@@ -226,7 +219,7 @@ describe('gguf analyser', () => {
     };
     const result = await scan(source);
     expect(result.format).toBe('gguf');
-    expect(rules(result.findings)).toEqual(['GGUF-CHAT-TEMPLATE:medium']);
+    expect(rules(result.findings)).toEqual(['TEMPLATE-INJECTION:critical']);
     // The only read past the header is the engine's look for a zip end record in the file's last 64 KiB,
     // which it makes for every file (and which fails here without harm).
     expect(attempts.every((p) => p >= built.size - 128 * 1024)).toBe(true);

@@ -15,6 +15,7 @@ import {
 import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { GGUF_RULES } from '../gguf/rules.js';
+import { reportTemplate } from '../template/report.js';
 import { appendedZipAnalyser, zipAnalyser } from './zip.js';
 
 /** Byte ranges no tensor covers (gaps, trailing data) analysed by content; more are reported, not analysed. */
@@ -96,18 +97,13 @@ function reportChatTemplates(ctx: AnalysisContext, metadata: readonly GgufMetada
     const { value } = entry;
     if (!isTemplateKey(entry.key) && !(value.type === 'string' && NAMES_A_TEMPLATE.test(entry.key))) continue;
     const key = truncateText(entry.key, 120);
-    let message: string;
-    let evidence: string;
     if (value.type === 'string') {
-      let shown = value.value.slice(0, CHAT_TEMPLATE_EVIDENCE_CHARS);
-      if (/[\ud800-\udbff]$/.test(shown)) shown = shown.slice(0, -1); // never split a surrogate pair
-      const more = value.value.length > shown.length ? `…(${value.value.length} chars)` : '';
-      evidence = `${truncateText(shown, CHAT_TEMPLATE_EVIDENCE_CHARS * 4)}${more}`;
-      message = `The metadata key '${key}' holds a chat template (${value.value.length} characters): a Jinja program that servers such as llama.cpp, llama-cpp-python and Ollama render for every conversation, and a malicious one runs code in that server (CVE-2024-34359). pedigree does not analyse chat templates yet; review it before serving this model.`;
-    } else {
-      evidence = `${key}: a ${value.type === 'array' ? `${value.itemType} array` : value.type}`;
-      message = `The metadata key '${key}' names a chat template but holds a ${value.type}, not a string; pedigree does not analyse chat templates yet, and a reader may still use it.`;
+      // The template is parsed and walked (never rendered) like every other chat template.
+      reportTemplate(ctx, value.value, `metadata key '${key}'`, entry.valueOffset);
+      continue;
     }
+    const evidence = `${key}: a ${value.type === 'array' ? `${value.itemType} array` : value.type}`;
+    const message = `The metadata key '${key}' names a chat template but holds a ${value.type}, not a string, which pedigree cannot analyse as a template; a reader may still use it.`;
     ctx.notAnalysed({
       ruleId: GGUF_RULES.chatTemplate.id,
       severity: 'medium',

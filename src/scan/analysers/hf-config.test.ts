@@ -43,3 +43,32 @@ describe('Hugging Face configuration', () => {
     expect(broken.format).toBe('unknown');
   });
 });
+
+describe('chat templates in configurations and template files', () => {
+  it('analyses chat_template strings, named lists and other *template* keys', async () => {
+    const evil = "{{ cycler.__init__.__globals__.os.popen('id').read() }}";
+    const benign = "{% for m in messages %}{{ m['content'] }}{% endfor %}";
+    const rules = async (json: unknown) =>
+      (await scan(JSON.stringify(json))).findings.map((f) => `${f.ruleId}:${f.severity}`);
+    expect(await rules({ chat_template: benign })).toEqual([]);
+    expect(await rules({ chat_template: evil })).toEqual(['TEMPLATE-INJECTION:critical']);
+    expect(
+      await rules({
+        chat_template: [
+          { name: 'default', template: benign },
+          { name: 'tool_use', template: evil },
+        ],
+      }),
+    ).toEqual(['TEMPLATE-INJECTION:critical']);
+    expect(await rules({ chat_template: benign, custom_chat_template: evil })).toEqual([
+      'TEMPLATE-INJECTION:critical',
+    ]);
+  });
+
+  it('analyses standalone .jinja and .j2 files', async () => {
+    const r = await scan("{{ ''.__class__.__mro__[1].__subclasses__() }}", 'chat_template.jinja');
+    expect(r.format).toBe('jinja');
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['TEMPLATE-INJECTION']);
+    expect((await scan('{% for m in messages %}{{ m.content }}{% endfor %}', 'x.j2')).findings).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { truncateText } from '../../core/byte-reader.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { HF_RULES } from '../hf/rules.js';
+import { reportTemplate } from '../template/report.js';
 
 /** Largest JSON document read as a possible Hugging Face configuration (real ones are kilobytes). */
 export const MAX_CONFIG_JSON_BYTES = 8 * 1024 * 1024;
@@ -75,6 +76,20 @@ export const hfConfigAnalyser: FormatAnalyser = {
         remediation: rule.help,
         references: rule.references,
       });
+    }
+    // tokenizer_config.json: `chat_template` is a template, or a list of {name, template} (transformers);
+    // other top-level keys naming a template (default_chat_template, custom_*_template) are templates too.
+    for (const [key, value] of Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (!/template/i.test(key)) continue;
+      if (typeof value === 'string') reportTemplate(ctx, value, truncateText(key, 80));
+      else if (Array.isArray(value)) {
+        for (const [i, entry] of value.entries()) {
+          if (isRecord(entry) && typeof entry.template === 'string') {
+            const name = typeof entry.name === 'string' ? entry.name : String(i);
+            reportTemplate(ctx, entry.template, `${truncateText(key, 80)} '${truncateText(name, 60)}'`);
+          }
+        }
+      }
     }
     return { format: 'json', kind: 'config' };
   },

@@ -7,6 +7,7 @@ import { npyAnalyser } from './npy.js';
 import { pickleAnalyser } from './pickle.js';
 import { safetensorsAnalyser } from './safetensors.js';
 import { tarAnalyser } from './tar.js';
+import { templateFileAnalyser } from './template-file.js';
 import { unsupportedAnalyser } from './unsupported.js';
 import { appendedZipAnalyser, zipAnalyser } from './zip.js';
 
@@ -24,6 +25,8 @@ export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
   compressedAnalyser,
   unsupportedAnalyser,
   ggufAnalyser,
+  // Before pickle: template text can parse as protocol-0 opcodes; these files are named for what they are.
+  templateFileAnalyser,
   pickleAnalyser,
   hfConfigAnalyser,
   appendedZipAnalyser,

@@ -27,9 +27,9 @@ export const GGUF_RULES = {
   },
   chatTemplate: {
     id: 'GGUF-CHAT-TEMPLATE',
-    title: 'GGUF file carries a chat template (not analysed yet)',
+    title: 'GGUF chat template key holds no template text',
     description:
-      'The metadata holds a chat template (`tokenizer.chat_template`, or a named `tokenizer.chat_template.<name>`): a Jinja program that llama.cpp, llama-cpp-python, Ollama and other servers render for every conversation. A malicious template runs code in the server that renders it (CVE-2024-34359). pedigree does not analyse templates yet, so the file is not reported clean; the first 300 characters are shown.',
+      'A metadata key that names a chat template (`tokenizer.chat_template`, or a named `tokenizer.chat_template.<name>`) holds something other than a string, so it cannot be analysed as a template; readers may still use it. (String templates are analysed: see TEMPLATE-INJECTION.)',
     help: 'Read the template before serving the model. Render templates only in a sandboxed Jinja environment (jinja2.sandbox.ImmutableSandboxedEnvironment); look for dunder attributes (`__class__`, `__globals__`, `__subclasses__`), `cycler`/`joiner`/`namespace` and string-building that hides them.',
     defaultSeverity: 'medium',
     references: [SPEC, 'https://nvd.nist.gov/vuln/detail/CVE-2024-34359'],
