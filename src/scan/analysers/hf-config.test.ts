@@ -70,5 +70,6 @@ describe('chat templates in configurations and template files', () => {
     expect(r.format).toBe('jinja');
     expect(r.findings.map((f) => f.ruleId)).toEqual(['TEMPLATE-INJECTION']);
     expect((await scan('{% for m in messages %}{{ m.content }}{% endfor %}', 'x.j2')).findings).toEqual([]);
+    expect((await scan("{{ lipsum.__globals__.os.popen('id') }}", 'chat.template')).findings).toHaveLength(1);
   });
 });

@@ -5,14 +5,14 @@ import { reportTemplate } from '../template/report.js';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Standalone Jinja chat templates (`chat_template.jinja`, `*.j2`), which transformers and llama.cpp servers
+ * Standalone Jinja chat templates (`chat_template.jinja`, `*.j2`, `*.template`), which transformers and llama.cpp servers
  * load next to the tokenizer. Jinja is plain text, so these are the one format recognised by name (the
  * issue names the files); the content must still be UTF-8 text of a bounded size.
  */
 export const templateFileAnalyser: FormatAnalyser = {
   id: 'jinja',
   detect(_head, source, name) {
-    return /\.(?:jinja2?|j2)$/i.test(name) && source.size <= MAX_TEMPLATE_CHARS * 4;
+    return /\.(?:jinja2?|j2|template)$/i.test(name) && source.size <= MAX_TEMPLATE_CHARS * 4;
   },
   async analyse(source, ctx): Promise<AnalysisResult> {
     let text: string;
