@@ -6,8 +6,8 @@ import { scanPaths } from '../src/scan/scan-paths.js';
 
 /**
  * The shared corpus of malicious and benign model files from picklescan's, ModelScan's and ModelAudit's test
- * suites (../shared/data/model-corpus, verdicts in expected.csv). Pickle-family files only here; other
- * formats belong to the model-format issue. Never load these files with Python.
+ * suites (../shared/data/model-corpus, verdicts in expected.csv): the pickle family, and the formats of the
+ * model-format issue covered so far (safetensors, chat templates). Never load these files with Python.
  */
 const CORPUS = fileURLToPath(new URL('../../shared/data/model-corpus/', import.meta.url));
 const NON_PICKLE = /template|safetensors|json|hdf5|savedmodel/i;
@@ -22,36 +22,41 @@ interface Row {
 function readRows(): Row[] {
   const text = readFileSync(`${CORPUS}expected.csv`, 'utf8');
   const lines = text.trim().split('\n').slice(1);
-  return lines
-    .map((line) => {
-      // RFC 4180 fields: quoted fields may hold commas.
-      const fields: string[] = [];
-      let cur = '';
-      let quoted = false;
-      for (let i = 0; i < line.length; i++) {
-        const ch = line[i] as string;
-        if (quoted) {
-          if (ch === '"' && line[i + 1] === '"') {
-            cur += '"';
-            i++;
-          } else if (ch === '"') quoted = false;
-          else cur += ch;
-        } else if (ch === '"') quoted = true;
-        else if (ch === ',') {
-          fields.push(cur);
-          cur = '';
-        } else cur += ch;
-      }
-      fields.push(cur);
-      return {
-        path: fields[0] as string,
-        expected: fields[1] as Row['expected'],
-        execOnLoad: fields[2] as string,
-        format: fields[3] as string,
-      };
-    })
-    .filter((r) => !NON_PICKLE.test(r.format));
+  return lines.map((line) => {
+    // RFC 4180 fields: quoted fields may hold commas.
+    const fields: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i] as string;
+      if (quoted) {
+        if (ch === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else if (ch === '"') quoted = false;
+        else cur += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ',') {
+        fields.push(cur);
+        cur = '';
+      } else cur += ch;
+    }
+    fields.push(cur);
+    return {
+      path: fields[0] as string,
+      expected: fields[1] as Row['expected'],
+      execOnLoad: fields[2] as string,
+      format: fields[3] as string,
+    };
+  });
 }
+
+function readPickleRows(): Row[] {
+  return readRows().filter((r) => !NON_PICKLE.test(r.format));
+}
+
+/** Formats of the model-format issue covered so far: safetensors and chat templates (JSON, standalone). */
+const COVERED_OTHER = /safetensors|chat[_ ]template/i;
 
 const worst = (severities: Severity[]): Severity | 'none' =>
   severities.reduce<Severity | 'none'>(
@@ -60,7 +65,7 @@ const worst = (severities: Severity[]): Severity | 'none' =>
   );
 
 describe.skipIf(!existsSync(CORPUS))('model corpus (pickle family)', () => {
-  const rows = existsSync(CORPUS) ? readRows() : [];
+  const rows = existsSync(CORPUS) ? readPickleRows() : [];
 
   it('reports every exec-on-load malicious file at high or above, and no safe file at high or above', async () => {
     const results: { row: Row; worst: Severity | 'none'; rules: string[] }[] = [];
@@ -108,5 +113,45 @@ describe.skipIf(!existsSync(CORPUS))('model corpus (pickle family)', () => {
     expect(allMalicious.filter((r) => r.worst === 'none' || r.worst === 'info' || r.worst === 'low')).toEqual(
       [],
     );
+  });
+});
+
+describe.skipIf(!existsSync(CORPUS))('model corpus (safetensors and chat templates)', () => {
+  const rows = existsSync(CORPUS) ? readRows().filter((r) => COVERED_OTHER.test(r.format)) : [];
+
+  it('reports every malicious indicator at medium or above, exec-on-load ones at high, and no safe file at high', async () => {
+    const byFormat = new Map<string, { malicious: number; found: number; safe: number; safeHigh: number }>();
+    const problems: string[] = [];
+    for (const row of rows) {
+      const report = await scanPaths([`${CORPUS}${row.path}`], {
+        tool: { name: 'pedigree', version: 'test' },
+        hash: false,
+      });
+      const w = worst(report.findings.map((f) => f.severity));
+      const rank = w === 'none' ? -1 : severityRank(w);
+      const family = /safetensors/i.test(row.format) ? 'safetensors' : 'chat template';
+      const counts = byFormat.get(family) ?? { malicious: 0, found: 0, safe: 0, safeHigh: 0 };
+      if (row.expected === 'malicious') {
+        counts.malicious++;
+        const needed = row.execOnLoad.startsWith('yes') ? severityRank('high') : severityRank('medium');
+        if (rank >= needed) counts.found++;
+        else problems.push(`missed ${row.path} (${w})`);
+      } else {
+        counts.safe++;
+        if (rank >= severityRank('high')) {
+          counts.safeHigh++;
+          problems.push(`false positive ${row.path} (${w})`);
+        }
+      }
+      byFormat.set(family, counts);
+    }
+    if (process.env.PEDIGREE_CORPUS_SUMMARY)
+      writeFileSync(
+        `${process.env.PEDIGREE_CORPUS_SUMMARY}.formats.json`,
+        JSON.stringify(Object.fromEntries(byFormat), null, 2),
+      );
+    expect(problems).toEqual([]);
+    expect(byFormat.get('safetensors')?.malicious).toBeGreaterThan(0);
+    expect(byFormat.get('chat template')?.malicious).toBeGreaterThan(0);
   });
 });
