@@ -73,3 +73,18 @@ describe('chat templates in configurations and template files', () => {
     expect((await scan("{{ lipsum.__globals__.os.popen('id') }}", 'chat.template')).findings).toHaveLength(1);
   });
 });
+
+describe('YAML configurations', () => {
+  it('analyses templates under any key naming one, and leaves a pickle named .yaml to the pickle analysis', async () => {
+    const r = await scan(
+      "model: x\nchat_template: \"{{ config.__class__.__init__.__globals__['os'].system('id') }}\"\n",
+      'serve.yaml',
+    );
+    expect(r.format).toBe('yaml');
+    expect(r.findings.map((f) => `${f.ruleId}:${f.severity}`)).toEqual(['TEMPLATE-INJECTION:critical']);
+    const disguised = await scan('cposix\nsystem\n(Vid\ntR.', 'config.yaml');
+    expect(disguised.findings.map((f) => `${f.ruleId}:${f.severity}`)).toContain(
+      'PICKLE-IMPORT-DANGEROUS:critical',
+    );
+  });
+});

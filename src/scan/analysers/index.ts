@@ -9,6 +9,7 @@ import { safetensorsAnalyser } from './safetensors.js';
 import { tarAnalyser } from './tar.js';
 import { templateFileAnalyser } from './template-file.js';
 import { unsupportedAnalyser } from './unsupported.js';
+import { yamlConfigAnalyser } from './yaml-config.js';
 import { appendedZipAnalyser, zipAnalyser } from './zip.js';
 
 /**
@@ -25,9 +26,10 @@ export const DEFAULT_ANALYSERS: readonly FormatAnalyser[] = [
   compressedAnalyser,
   unsupportedAnalyser,
   ggufAnalyser,
-  // Before pickle: template text can parse as protocol-0 opcodes; these files are named for what they are.
-  templateFileAnalyser,
   pickleAnalyser,
+  // Recognised by name, so after every format recognised by content: a pickle named .yaml stays a pickle.
+  templateFileAnalyser,
+  yamlConfigAnalyser,
   hfConfigAnalyser,
   appendedZipAnalyser,
 ];

@@ -8,8 +8,11 @@ import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { analysePickleStream, type PickleStreamOptions, type PickleStreamResult } from '../pickle/analyse.js';
 import { PICKLE_RULES } from '../pickle/rules.js';
 
+/** A dotted Python identifier: the only module names `__import__` can resolve (Unicode letters allowed, PEP 3131). */
+const IMPORTABLE_MODULE = /^[\p{L}_][\p{L}\p{N}_]*(?:\.[\p{L}_][\p{L}\p{N}_]*)*$/u;
+
 /**
- * Whether a protocol 0/1 candidate is a pickle: it must reach STOP, or resolve an import or a call before
+ * Whether a protocol 0/1 candidate is a pickle: it must reach STOP, or resolve an importable global before
  * failing. (A file that fails before doing anything cannot run anything either.) Protocol 2+ pickles
  * start with PROTO and need no confirmation.
  */
@@ -20,11 +23,13 @@ export function confirmPickle(source: ByteSource, head: Uint8Array): boolean {
   const limits = { maxOpcodes: 1_000_000 };
   const run = simulatePickle(source, 0, { limits });
   // A million valid opcodes without an error is a pickle too (a limit-tripping prefix hides what follows).
+  // Imports count only when the module name could be imported at all: text files (YAML, logs) that start
+  // with `c` or `i` read as GLOBAL/INST lines naming modules like `hat_template:`, which `__import__`
+  // cannot find, so the load fails before anything runs. Calls need such an import first.
   const acts = (r: typeof run) =>
     r.error === undefined ||
     r.error.code === 'LIMIT_EXCEEDED' ||
-    r.imports.length > 0 ||
-    r.calls.length > 0 ||
+    r.imports.some((i) => IMPORTABLE_MODULE.test(i.module)) ||
     r.dynamicImports.length > 0;
   if (acts(run)) return true;
   // joblib.load reads any pickle with the pure-Python unpickler, which accepts lines the C one refuses.
