@@ -15,6 +15,7 @@ import { type FoundConfig, foundConfigFinding } from '../policy/found-config.js'
 import { DEFAULT_ANALYSERS } from './analysers/index.js';
 import type { ScanLimits } from './context.js';
 import { analyseSource } from './engine.js';
+import { layoutFindings } from './hf/layout.js';
 import { createImportPolicy } from './pickle/policy.js';
 import { SCAN_RULES } from './rules.js';
 
@@ -148,6 +149,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
   }
 
   artifacts.sort((a, b) => compareStrings(a.path, b.path));
+  findings.push(...layoutFindings(artifacts));
   findings.sort(compareFindings);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -12,4 +12,14 @@ export const HF_RULES = {
     references: ['https://huggingface.co/docs/transformers/custom_models#using-a-model-with-custom-code'],
     tags: ['security', 'huggingface', 'code-execution'],
   },
+  pickleBesideSafetensors: {
+    id: 'HF-PICKLE-WEIGHTS',
+    title: 'Pickle weights shipped next to safetensors',
+    description:
+      'The folder holds the same kind of weights twice: safetensors, which cannot run code, and a pickle-based checkpoint (PyTorch .bin/.pt, plain pickle), which can. transformers prefers safetensors when both exist, but other loaders, scripts and older versions load the pickle.',
+    help: 'Load the safetensors file (`use_safetensors=True` in transformers), or delete the pickle-based copy from your mirror.',
+    defaultSeverity: 'low',
+    references: ['https://huggingface.co/docs/safetensors'],
+    tags: ['huggingface', 'pickle'],
+  },
 } as const satisfies Record<string, RuleDescriptor>;
