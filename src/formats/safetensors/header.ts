@@ -1,4 +1,4 @@
-import type { ByteSource } from '../../core/byte-reader.js';
+import { type ByteSource, decodeUtf8 } from '../../core/byte-reader.js';
 import { ParseError } from '../../core/errors.js';
 
 /**
@@ -94,8 +94,6 @@ export function isSafetensorsHead(head: Uint8Array, size: number): boolean {
   return n >= 2 && n <= SAFETENSORS_MAX_HEADER_BYTES && n + 8 <= size && head[8] === 0x7b;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Keys that appear twice in one JSON object. JSON.parse keeps the last silently, like serde_json into a map;
  * another reader may keep the first, so the same file would mean two different tensors to two tools.
@@ -151,12 +149,7 @@ export function readSafetensorsHeader(source: ByteSource): SafetensorsHeader {
     );
   }
   const bytes = source.readAt(8, n);
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new ParseError('BAD_VALUE', 'header is not valid UTF-8', 8);
-  }
+  const text = decodeUtf8(bytes, 8, 'header');
   if (!text.startsWith('{')) throw new ParseError('BAD_VALUE', 'header does not start with {', 8);
   let json: unknown;
   try {

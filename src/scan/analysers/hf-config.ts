@@ -1,4 +1,5 @@
-import { truncateText } from '../../core/byte-reader.js';
+import { decodeUtf8, truncateText } from '../../core/byte-reader.js';
+import { compareStrings } from '../../core/finding.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { HF_RULES } from '../hf/rules.js';
 import { reportTemplate } from '../template/report.js';
@@ -7,8 +8,6 @@ import { reportTemplate } from '../template/report.js';
 export const MAX_CONFIG_JSON_BYTES = 8 * 1024 * 1024;
 /** Class references listed in one finding. */
 const MAX_LISTED_REFERENCES = 50;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -56,7 +55,7 @@ export const hfConfigAnalyser: FormatAnalyser = {
   async analyse(source, ctx): Promise<AnalysisResult> {
     let config: unknown;
     try {
-      config = JSON.parse(utf8.decode(source.readAt(0, source.size)));
+      config = JSON.parse(decodeUtf8(source.readAt(0, source.size)));
     } catch {
       return { format: 'unknown', kind: 'other' };
     }
@@ -79,7 +78,7 @@ export const hfConfigAnalyser: FormatAnalyser = {
     }
     // tokenizer_config.json: `chat_template` is a template, or a list of {name, template} (transformers);
     // other top-level keys naming a template (default_chat_template, custom_*_template) are templates too.
-    for (const [key, value] of Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [key, value] of Object.entries(config).sort(([a], [b]) => compareStrings(a, b))) {
       if (!/template/i.test(key)) continue;
       if (typeof value === 'string') reportTemplate(ctx, value, truncateText(key, 80));
       else if (Array.isArray(value)) {

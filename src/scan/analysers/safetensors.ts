@@ -1,5 +1,6 @@
 import { sliceSource, truncateText } from '../../core/byte-reader.js';
 import { describeError } from '../../core/errors.js';
+import { compareStrings } from '../../core/finding.js';
 import {
   isSafetensorsHead,
   readSafetensorsHeader,
@@ -104,9 +105,7 @@ export const safetensorsAnalyser: FormatAnalyser = {
 
 function reportMetadata(ctx: AnalysisContext, header: SafetensorsHeader): void {
   if (header.metadata === undefined) return;
-  for (const [key, full] of Object.entries(header.metadata).sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  )) {
+  for (const [key, full] of Object.entries(header.metadata).sort(([a], [b]) => compareStrings(a, b))) {
     const value = full.slice(0, MAX_METADATA_SCAN_CHARS);
     const kind = METADATA_PATTERNS.find((k) => k.pattern.test(value));
     if (kind === undefined) continue;

@@ -1,8 +1,7 @@
+import { decodeUtf8 } from '../../core/byte-reader.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { MAX_TEMPLATE_CHARS } from '../template/analyse.js';
 import { reportTemplate } from '../template/report.js';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Standalone Jinja chat templates (`chat_template.jinja`, `*.j2`, `*.template`), which transformers and llama.cpp servers
@@ -17,7 +16,7 @@ export const templateFileAnalyser: FormatAnalyser = {
   async analyse(source, ctx): Promise<AnalysisResult> {
     let text: string;
     try {
-      text = utf8.decode(source.readAt(0, source.size));
+      text = decodeUtf8(source.readAt(0, source.size));
     } catch {
       return { format: 'unknown', kind: 'other' };
     }

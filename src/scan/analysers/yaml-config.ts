@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
-import { truncateText } from '../../core/byte-reader.js';
+import { decodeUtf8, truncateText } from '../../core/byte-reader.js';
+import { compareStrings } from '../../core/finding.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { reportTemplate } from '../template/report.js';
 
@@ -7,8 +8,6 @@ import { reportTemplate } from '../template/report.js';
 export const MAX_YAML_CONFIG_BYTES = 4 * 1024 * 1024;
 /** Depth of nested mappings searched for template keys. */
 const MAX_DEPTH = 16;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * YAML configurations (`*.yaml`, `*.yml`: recognised by name, since YAML has no signature) that carry chat
@@ -24,14 +23,14 @@ export const yamlConfigAnalyser: FormatAnalyser = {
   async analyse(source, ctx): Promise<AnalysisResult> {
     let doc: unknown;
     try {
-      doc = parse(utf8.decode(source.readAt(0, source.size)), { maxAliasCount: 100 });
+      doc = parse(decodeUtf8(source.readAt(0, source.size)), { maxAliasCount: 100 });
     } catch {
       return { format: 'unknown', kind: 'other' };
     }
     const visit = (v: unknown, path: string, depth: number): void => {
       if (depth > MAX_DEPTH || typeof v !== 'object' || v === null) return;
       for (const [key, value] of Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-        a < b ? -1 : a > b ? 1 : 0,
+        compareStrings(a, b),
       )) {
         const where = path === '' ? key : `${path}.${key}`;
         if (typeof value === 'string' && /template/i.test(key))

@@ -73,29 +73,27 @@ export function analysePickleStream(
   options: PickleStreamOptions,
 ): PickleStreamResult {
   const result = analyseStreamOnce(source, report, options);
-  // CPython's two unpicklers read some protocol-0 lines differently (text-numbers.ts). When this stream
-  // has such a line, what runs depends on the loader: analyse it the pure-Python way too (joblib.load).
-  if (options.simulate?.stringEncoding !== 'utf-8' && result.runs.some((r) => r.nonAsciiStrings)) {
-    analyseStreamOnce(
-      source,
-      (draft) =>
-        report({
-          ...draft,
-          message: `When its byte strings are read as UTF-8 (torch.load passes encoding='utf-8'): ${draft.message}`,
-        }),
-      { ...options, simulate: { ...options.simulate, stringEncoding: 'utf-8' } },
-    );
-  }
-  if (options.simulate?.dialect !== 'python' && result.runs.some((r) => r.divergent)) {
-    analyseStreamOnce(
-      source,
-      (draft) =>
-        report({
-          ...draft,
-          message: `When read by Python's pure-Python unpickler (pickle._Unpickler, which joblib.load uses): ${draft.message}`,
-        }),
-      { ...options, simulate: { ...options.simulate, dialect: 'python' } },
-    );
+  // What runs can depend on the loader: byte strings torch.load decodes as UTF-8, and protocol-0 lines
+  // CPython's two unpicklers read differently (text-numbers.ts; joblib.load uses the pure-Python one). When
+  // this stream has such a construct, it is analysed the other way too.
+  const rereadings: { needed: boolean; simulate: SimulateOptions; how: string }[] = [
+    {
+      needed: options.simulate?.stringEncoding !== 'utf-8' && result.runs.some((r) => r.nonAsciiStrings),
+      simulate: { stringEncoding: 'utf-8' },
+      how: "When its byte strings are read as UTF-8 (torch.load passes encoding='utf-8')",
+    },
+    {
+      needed: options.simulate?.dialect !== 'python' && result.runs.some((r) => r.divergent),
+      simulate: { dialect: 'python' },
+      how: "When read by Python's pure-Python unpickler (pickle._Unpickler, which joblib.load uses)",
+    },
+  ];
+  for (const { needed, simulate, how } of rereadings) {
+    if (!needed) continue;
+    analyseStreamOnce(source, (draft) => report({ ...draft, message: `${how}: ${draft.message}` }), {
+      ...options,
+      simulate: { ...options.simulate, ...simulate },
+    });
   }
   return result;
 }
@@ -164,9 +162,20 @@ function reportScannedImports(
   report: (draft: FindingDraft) => void,
   options: PickleStreamOptions,
 ): void {
-  const keep = (module: string, name: string) => options.policy.classify(module, name).kind !== 'allowed';
+  // Each name is classified once: the scan filters on the verdict, the report below uses it.
+  const verdicts = new Map<string, ImportVerdict>();
+  const verdictOf = (module: string, name: string) => {
+    const key = `${module}\u0000${name}`;
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = options.policy.classify(module, name);
+      verdicts.set(key, verdict);
+    }
+    return verdict;
+  };
+  const keep = (module: string, name: string) => verdictOf(module, name).kind !== 'allowed';
   for (const imp of scanForImports(source, from, source.size, keep)) {
-    const verdict = options.policy.classify(imp.module, imp.name);
+    const verdict = verdictOf(imp.module, imp.name);
     if (verdict.kind === 'allowed') continue;
     const note = `Found by a byte scan of the bytes after the analysis limit (${imp.opcode} at offset ${imp.offset}); CPython has no such limit and reaches it.`;
     if (verdict.kind === 'dangerous') {
@@ -424,8 +433,11 @@ function reportRun(
   options: PickleStreamOptions,
 ): void {
   const policy = options.policy;
-  const valueGlobals = globalsPassedAsValues(run);
-  const passedAsValues = new Set(valueGlobals.map((g) => policy.classify(g.module, g.name).canonical));
+  const valueGlobals = globalsPassedAsValues(run).map((g) => ({
+    g,
+    verdict: policy.classify(g.module, g.name),
+  }));
+  const passedAsValues = new Set(valueGlobals.map(({ verdict }) => verdict.canonical));
   const nestedLoaderCalls: PCall[] = [];
   for (const imp of run.imports) {
     const verdict = policy.classify(imp.module, imp.name);
@@ -576,8 +588,8 @@ function reportRun(
     });
   }
   const passedLoaders = new Map<string, PGlobal>();
-  for (const g of valueGlobals) {
-    if (g.dynamic || !isNestedLoader(policy.classify(g.module, g.name))) continue;
+  for (const { g, verdict } of valueGlobals) {
+    if (g.dynamic || !isNestedLoader(verdict)) continue;
     passedLoaders.set(globalName(g), g);
   }
   for (const [name, g] of passedLoaders) {
