@@ -7,14 +7,11 @@
  * that makes parsers give up, nested in bytes handed to pickle.loads).
  */
 import { describe, expect, it } from 'vitest';
-import { bufferSource } from '../src/core/byte-reader.js';
 import { severityRank } from '../src/core/finding.js';
 import { OP } from '../src/formats/pickle/opcodes.js';
 import { type PickleBuilder, pickle } from '../src/formats/pickle/test-support/builder.js';
 import { dtype, padded, state, stream } from '../src/formats/pickle/test-support/joblib-builder.js';
-import { DEFAULT_ANALYSERS } from '../src/scan/analysers/index.js';
-import { analyseSource } from '../src/scan/engine.js';
-import { createImportPolicy } from '../src/scan/pickle/policy.js';
+import { analyseBytes } from '../src/scan/test-support.js';
 
 /** Callables from picklescan bypass advisories and the FIELD-NOTES gadget list, with a string argument. */
 const CALLABLES: readonly [string, string][] = [
@@ -83,10 +80,7 @@ const CALLINGS: Record<string, Calling> = {
 };
 
 async function worst(bytes: Uint8Array, path = 'model.bin'): Promise<{ severity: number; rules: string[] }> {
-  const result = await analyseSource(bufferSource(bytes), path, {
-    analysers: DEFAULT_ANALYSERS,
-    policy: createImportPolicy(),
-  });
+  const result = await analyseBytes(bytes, path);
   return {
     severity: Math.max(-1, ...result.findings.map((f) => severityRank(f.severity))),
     rules: result.findings.map((f) => `${f.ruleId}:${f.severity}`),
@@ -234,12 +228,7 @@ describe('compressed payloads inside a pickle', () => {
 describe('red-team regressions', () => {
   const evil = payload(pickle().proto(2)).stop().build();
   const allFindings = async (bytes: Uint8Array, path = 'model.pkl') =>
-    (
-      await analyseSource(bufferSource(bytes), path, {
-        analysers: DEFAULT_ANALYSERS,
-        policy: createImportPolicy(),
-      })
-    ).findings;
+    (await analyseBytes(bytes, path)).findings;
 
   it('a pickle with a zip appended is analysed as both (loaders decide by the first bytes)', async () => {
     const { buildZip } = await import('../src/formats/zip/test-support/zip-builder.js');

@@ -1,25 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ByteSource, bufferSource } from '../../core/byte-reader.js';
-import type { Finding } from '../../core/finding.js';
 import { parseGguf } from '../../formats/gguf/reader.js';
 import { buildGguf, buildGgufHeader, type GgufSpec, gv } from '../../formats/gguf/test-support.js';
 import { OP } from '../../formats/pickle/opcodes.js';
 import { pickle } from '../../formats/pickle/test-support/builder.js';
 import { buildZip } from '../../formats/zip/test-support/zip-builder.js';
-import { analyseSource } from '../engine.js';
-import { createImportPolicy } from '../pickle/policy.js';
+import { analyseBytes, ruleList } from '../test-support.js';
 import { MAX_GGUF_HIDDEN_RANGES_ANALYSED } from './gguf.js';
-import { DEFAULT_ANALYSERS } from './index.js';
 
-async function scan(bytes: Uint8Array | ByteSource, path = 'model.gguf') {
-  return analyseSource(bytes instanceof Uint8Array ? bufferSource(bytes) : bytes, path, {
-    analysers: DEFAULT_ANALYSERS,
-    policy: createImportPolicy(),
-  });
-}
+const scan = (bytes: Uint8Array | ByteSource, path = 'model.gguf') => analyseBytes(bytes, path);
 
-const rules = (findings: readonly Finding[]) => findings.map((f) => `${f.ruleId}:${f.severity}`).sort();
+const rules = ruleList;
 
 const evil = pickle()
   .proto(2)

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bufferSource } from '../../core/byte-reader.js';
-import { analyseSource } from '../engine.js';
-import { createImportPolicy } from '../pickle/policy.js';
-import { DEFAULT_ANALYSERS } from './index.js';
+import { analyseBytes } from '../test-support.js';
 
-async function scan(json: string, path = 'config.json') {
-  return analyseSource(bufferSource(Buffer.from(json)), path, {
-    analysers: DEFAULT_ANALYSERS,
-    policy: createImportPolicy(),
-  });
-}
+const scan = (json: string, path = 'config.json') => analyseBytes(Buffer.from(json), path);
 
 describe('Hugging Face configuration', () => {
   it('lists the modules auto_map makes trust_remote_code run, including other repositories', async () => {

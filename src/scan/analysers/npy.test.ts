@@ -1,26 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bufferSource } from '../../core/byte-reader.js';
-import type { Finding } from '../../core/finding.js';
 import { parseNpyHeader, readNpyPreamble } from '../../formats/npy/header.js';
 import { OP } from '../../formats/pickle/opcodes.js';
 import { pickle } from '../../formats/pickle/test-support/builder.js';
 import { buildZip } from '../../formats/zip/test-support/zip-builder.js';
-import { analyseSource } from '../engine.js';
-import { createImportPolicy } from '../pickle/policy.js';
-import { DEFAULT_ANALYSERS } from './index.js';
+import { analyseBytes, ruleList } from '../test-support.js';
 
 const npyFixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../../formats/npy/fixtures/${name}`, import.meta.url)));
 
-async function scan(bytes: Uint8Array, path = 'array.npy') {
-  return analyseSource(bufferSource(bytes), path, {
-    analysers: DEFAULT_ANALYSERS,
-    policy: createImportPolicy(),
-  });
-}
+const scan = (bytes: Uint8Array, path = 'array.npy') => analyseBytes(bytes, path);
 
-const rules = (findings: readonly Finding[]) => findings.map((f) => `${f.ruleId}:${f.severity}`).sort();
+const rules = ruleList;
 
 const payload = () =>
   pickle().proto(2).global('posix', 'system').unicode('id').op(OP.TUPLE1).op(OP.REDUCE).stop().build();

@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bufferSource } from '../../core/byte-reader.js';
 import { OP } from '../../formats/pickle/opcodes.js';
 import { pickle } from '../../formats/pickle/test-support/builder.js';
 import { safetensors, validFile } from '../../formats/safetensors/test-support.js';
 import { buildZip } from '../../formats/zip/test-support/zip-builder.js';
-import { analyseSource } from '../engine.js';
-import { createImportPolicy } from '../pickle/policy.js';
-import { DEFAULT_ANALYSERS } from './index.js';
+import { analyseBytes, ruleList } from '../test-support.js';
 
 async function scan(bytes: Uint8Array) {
-  const result = await analyseSource(bufferSource(bytes), 'model.safetensors', {
-    analysers: DEFAULT_ANALYSERS,
-    policy: createImportPolicy(),
-  });
-  return { format: result.format, rules: result.findings.map((f) => `${f.ruleId}:${f.severity}`).sort() };
+  const result = await analyseBytes(bytes, 'model.safetensors');
+  return { format: result.format, rules: ruleList(result.findings) };
 }
 
 const evil = pickle()

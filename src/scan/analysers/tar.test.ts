@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bufferSource } from '../../core/byte-reader.js';
 import type { Finding } from '../../core/finding.js';
 import { OP } from '../../formats/pickle/opcodes.js';
 import { pickle } from '../../formats/pickle/test-support/builder.js';
 import * as T from '../../formats/tar/test-support.js';
-import { analyseSource } from '../engine.js';
-import { createImportPolicy } from '../pickle/policy.js';
-import { DEFAULT_ANALYSERS } from './index.js';
+import { analyseBytes, ruleList } from '../test-support.js';
 import { MAX_DIVERGENCE_FINDINGS } from './tar.js';
 
-async function scan(bytes: Uint8Array, path = 'old.pt') {
-  return analyseSource(bufferSource(bytes), path, {
-    analysers: DEFAULT_ANALYSERS,
-    policy: createImportPolicy(),
-  });
-}
+const scan = (bytes: Uint8Array, path = 'old.pt') => analyseBytes(bytes, path);
 
-const rules = (findings: readonly Finding[]) => findings.map((f) => `${f.ruleId}:${f.severity}`).sort();
+const rules = ruleList;
 const critical = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'critical');
 
 /** posix.system('id'): what `os.system` pickles as on Linux. */

@@ -13,17 +13,13 @@ import {
 import type { ScanLimits } from '../context.js';
 import { analyseSource } from '../engine.js';
 import { createImportPolicy } from '../pickle/policy.js';
+import { analyseBytes } from '../test-support.js';
 import { DEFAULT_ANALYSERS } from './index.js';
 import { MAX_TORCHSCRIPT_SOURCE_BYTES } from './zip.js';
 import { classifyZipLayout, isTensorStorageMember } from './zip-layout.js';
 
-async function scan(bytes: Uint8Array, path = 'model.pt', limits?: Partial<ScanLimits>) {
-  return analyseSource(bufferSource(bytes), path, {
-    analysers: DEFAULT_ANALYSERS,
-    policy: createImportPolicy(),
-    ...(limits ? { limits } : {}),
-  });
-}
+const scan = (bytes: Uint8Array, path = 'model.pt', limits?: Partial<ScanLimits>) =>
+  analyseBytes(bytes, path, limits);
 
 const rules = (findings: readonly Finding[]) => findings.map((f) => `${f.ruleId}:${f.severity}`).sort();
 const byRule = (findings: readonly Finding[], ruleId: string) => findings.filter((f) => f.ruleId === ruleId);
