@@ -89,6 +89,20 @@ async function worst(bytes: Uint8Array, path = 'model.bin'): Promise<{ severity:
 
 const HIGH = severityRank('high');
 
+/** `module.name(arg)` as a protocol-2 pickle: GLOBAL, the argument, TUPLE1, REDUCE. */
+const callPickle = (module: string, name: string, arg = 'x') =>
+  pickle().proto(2).global(module, name).unicode(arg).op(OP.TUPLE1).op(OP.REDUCE).stop().build();
+
+/** Each `module.name(arg)` must be reported at high or above. */
+async function expectEachAtLeastHigh(
+  callables: readonly (readonly [string, string])[],
+  arg = 'x',
+): Promise<void> {
+  for (const [m, n] of callables) {
+    expect((await worst(callPickle(m, n, arg))).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
+  }
+}
+
 describe('evasion matrix: naming × calling × callable', () => {
   for (const [namingName, naming] of Object.entries(NAMINGS)) {
     for (const [callingName, calling] of Object.entries(CALLINGS)) {
@@ -310,22 +324,15 @@ describe('red-team regressions', () => {
   });
 
   it('unlisted re-exports of downloads, deletes and processes', async () => {
-    for (const [m, n] of [
-      ['torch.utils.model_zoo', 'load_url'],
-      ['scipy._lib._tmpdirs', 'rmtree'],
-      ['torch.multiprocessing', 'Pool'],
-      ['sklearn.utils._joblib', 'Memory'],
-    ]) {
-      const bytes = pickle()
-        .proto(2)
-        .global(m as string, n as string)
-        .unicode('/x')
-        .op(OP.TUPLE1)
-        .op(OP.REDUCE)
-        .stop()
-        .build();
-      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
-    }
+    await expectEachAtLeastHigh(
+      [
+        ['torch.utils.model_zoo', 'load_url'],
+        ['scipy._lib._tmpdirs', 'rmtree'],
+        ['torch.multiprocessing', 'Pool'],
+        ['sklearn.utils._joblib', 'Memory'],
+      ],
+      '/x',
+    );
   });
 });
 
@@ -360,14 +367,7 @@ describe('red-team round 2: joblib array bytes', () => {
 });
 
 describe('red-team round 2: zip members only one loader sees', () => {
-  const evil = pickle()
-    .proto(2)
-    .global('posix', 'system')
-    .unicode('id')
-    .op(OP.TUPLE1)
-    .op(OP.REDUCE)
-    .stop()
-    .build();
+  const evil = payload(pickle().proto(2)).stop().build();
 
   it('a stored data.pkl whose declared size covers more than its compressed size (miniz reads it all)', async () => {
     const { buildZip } = await import('../src/formats/zip/test-support/zip-builder.js');
@@ -394,14 +394,7 @@ describe('red-team round 2: zip members only one loader sees', () => {
 });
 
 describe('red-team round 3: loaders reached indirectly', () => {
-  const evil = pickle()
-    .proto(2)
-    .global('posix', 'system')
-    .unicode('id')
-    .op(OP.TUPLE1)
-    .op(OP.REDUCE)
-    .stop()
-    .build();
+  const evil = payload(pickle().proto(2)).stop().build();
   /** `(1` then the payload: MARK, POP_MARK; starts like no pickle a content sniffer knows. */
   const hidden = Uint8Array.from([0x28, 0x31, ...evil]);
   const loadFromBytes = (b: PickleBuilder, data: Uint8Array) =>
@@ -470,7 +463,7 @@ describe('red-team round 3: loaders reached indirectly', () => {
   });
 
   it('callables that run commands, fetch URLs or write files that were missing from the table', async () => {
-    for (const [m, n] of [
+    await expectEachAtLeastHigh([
       ['uuid', '_find_mac_near_keyword'],
       ['uuid', '_find_mac_under_heading'],
       ['asyncio', 'run'],
@@ -480,17 +473,7 @@ describe('red-team round 3: loaders reached indirectly', () => {
       ['numpy.lib._datasource', 'open'],
       ['xml.sax', 'parse'],
       ['_pyio', 'open'],
-    ]) {
-      const bytes = pickle()
-        .proto(2)
-        .global(m as string, n as string)
-        .unicode('x')
-        .op(OP.TUPLE1)
-        .op(OP.REDUCE)
-        .stop()
-        .build();
-      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
-    }
+    ]);
   });
 
   it("CPython's own type(None) is not reported; type with three arguments still is", async () => {
@@ -585,33 +568,16 @@ describe('red-team round 4: payloads after an analysis limit', () => {
 
 describe('red-team round 4: names an allowed package only re-exports', () => {
   it('tempfile, subprocess and friends under an allowed package are graded as what they are', async () => {
-    for (const [m, n] of [
+    await expectEachAtLeastHigh([
       ['sklearn.utils.tests.test_validation', 'NamedTemporaryFile'],
       ['sklearn.utils.fixes', 'Popen'],
       ['somepkg.helpers', 'check_output'],
-    ]) {
-      const bytes = pickle()
-        .proto(2)
-        .global(m as string, n as string)
-        .unicode('x')
-        .op(OP.TUPLE1)
-        .op(OP.REDUCE)
-        .stop()
-        .build();
-      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
-    }
+    ]);
   });
 });
 
 describe('red-team round 5', () => {
-  const evil = pickle()
-    .proto(2)
-    .global('posix', 'system')
-    .unicode('id')
-    .op(OP.TUPLE1)
-    .op(OP.REDUCE)
-    .stop()
-    .build();
+  const evil = payload(pickle().proto(2)).stop().build();
 
   it('a loader passed as a value in the 65th call of a call site (beyond the kept calls)', async () => {
     const b = pickle().proto(2).op(OP.MARK);
@@ -663,23 +629,13 @@ describe('red-team round 5', () => {
   });
 
   it('subinterpreters, file writers and import-time side effects missing from the table', async () => {
-    for (const [m, n] of [
+    await expectEachAtLeastHigh([
       ['_xxsubinterpreters', 'run_string'],
       ['_interpreters', 'exec'],
       ['wave', 'open'],
       ['readline', 'write_history_file'],
       ['antigravity', 'geohash'],
-    ]) {
-      const bytes = pickle()
-        .proto(2)
-        .global(m as string, n as string)
-        .unicode('x')
-        .op(OP.TUPLE1)
-        .op(OP.REDUCE)
-        .stop()
-        .build();
-      expect((await worst(bytes)).severity, `${m}.${n}`).toBeGreaterThanOrEqual(HIGH);
-    }
+    ]);
   });
 
   it('numpy.memmap named only as the subtype of _reconstruct (a pickled memmap slice) is not high', async () => {
@@ -707,14 +663,7 @@ describe('red-team round 5', () => {
 });
 
 describe('red-team round 6', () => {
-  const evil = pickle()
-    .proto(2)
-    .global('posix', 'system')
-    .unicode('id')
-    .op(OP.TUPLE1)
-    .op(OP.REDUCE)
-    .stop()
-    .build();
+  const evil = payload(pickle().proto(2)).stop().build();
 
   it('allowed decoy imports after an analysis limit do not use up the byte scan', async () => {
     const decoys = Array.from({ length: 1200 }, (_, i) => `csklearn.a\nC${i}\n`).join('');
