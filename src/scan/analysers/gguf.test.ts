@@ -7,7 +7,7 @@ import { OP } from '../../formats/pickle/opcodes.js';
 import { pickle } from '../../formats/pickle/test-support/builder.js';
 import { buildZip } from '../../formats/zip/test-support/zip-builder.js';
 import { analyseBytes, ruleList } from '../test-support.js';
-import { MAX_GGUF_HIDDEN_RANGES_ANALYSED } from './gguf.js';
+import { MAX_HIDDEN_RANGES_ANALYSED } from './hidden-bytes.js';
 
 const scan = (bytes: Uint8Array | ByteSource, path = 'model.gguf') => analyseBytes(bytes, path);
 
@@ -140,7 +140,7 @@ describe('gguf analyser', () => {
   });
 
   it('bounds the hidden ranges it analyses', async () => {
-    const n = MAX_GGUF_HIDDEN_RANGES_ANALYSED + 2;
+    const n = MAX_HIDDEN_RANGES_ANALYSED + 2;
     const tensors = Array.from({ length: n }, (_, i) => ({
       name: `t${i}`,
       dims: [8],

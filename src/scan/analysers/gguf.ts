@@ -1,8 +1,6 @@
-import { type ByteSource, sliceSource, truncateText } from '../../core/byte-reader.js';
+import { truncateText } from '../../core/byte-reader.js';
 import { describeError, ParseError } from '../../core/errors.js';
 import type { Severity } from '../../core/finding.js';
-import { SNIFF_BYTES } from '../../core/limits.js';
-import { skipZeros } from '../../formats/compress/deflate.js';
 import {
   type GgufFile,
   type GgufIssue,
@@ -16,12 +14,8 @@ import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { GGUF_RULES } from '../gguf/rules.js';
 import { reportTemplate } from '../template/report.js';
-import { appendedZipAnalyser, zipAnalyser } from './zip.js';
+import { analyseHiddenRanges } from './hidden-bytes.js';
 
-/** Byte ranges no tensor covers (gaps, trailing data) analysed by content; more are reported, not analysed. */
-export const MAX_GGUF_HIDDEN_RANGES_ANALYSED = 16;
-/** Characters of a chat template shown as evidence. */
-export const CHAT_TEMPLATE_EVIDENCE_CHARS = 300;
 /** Problems of one kind listed in a finding's evidence. */
 const MAX_LISTED_ISSUES = 20;
 
@@ -86,7 +80,8 @@ export const ggufAnalyser: FormatAnalyser = {
     reportChatTemplates(ctx, file?.metadata ?? partial.metadata);
     if (file !== undefined) {
       reportIssues(ctx, file);
-      await analyseHidden(source, ctx, head, file);
+      const ranges = file.issues.flatMap((i) => (i.range === undefined ? [] : [i.range]));
+      await analyseHiddenRanges(source, ctx, head, ranges, GGUF_RULES.structure);
     }
     return { format: 'gguf', kind: 'model' };
   },
@@ -158,35 +153,3 @@ function list(issues: readonly GgufIssue[], max: number, separator = '; '): stri
  * hidden in a gap or after the last tensor is found. A zip at the end is left to the engine's appended-zip
  * pass, which analyses it already.
  */
-async function analyseHidden(
-  source: ByteSource,
-  ctx: AnalysisContext,
-  head: Uint8Array,
-  file: GgufFile,
-): Promise<void> {
-  const ranges = file.issues.flatMap((i) => (i.range === undefined ? [] : [i.range]));
-  let analysed = 0;
-  for (const range of ranges) {
-    const start = skipZeros(sliceSource(source, 0, range.end), range.start);
-    if (start >= range.end) continue;
-    if (analysed++ >= MAX_GGUF_HIDDEN_RANGES_ANALYSED) {
-      ctx.notAnalysed({
-        ruleId: GGUF_RULES.structure.id,
-        severity: 'high',
-        title: GGUF_RULES.structure.title,
-        message: `More than ${MAX_GGUF_HIDDEN_RANGES_ANALYSED} byte ranges belong to no tensor; the rest were not analysed.`,
-        offset: range.start,
-        evidence: `${ranges.length} ranges outside every tensor`,
-        remediation: GGUF_RULES.structure.help,
-        references: GGUF_RULES.structure.references,
-      });
-      return;
-    }
-    const bytes = sliceSource(source, start, range.end - start);
-    if (range.end === source.size) {
-      const bytesHead = bytes.readAt(0, SNIFF_BYTES);
-      if (zipAnalyser.detect(bytesHead, bytes, '') && appendedZipAnalyser.detect(head, source, '')) continue;
-    }
-    await ctx.analyseMember(`(bytes ${start}-${range.end} outside every tensor)`, bytes);
-  }
-}

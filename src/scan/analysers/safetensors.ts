@@ -1,4 +1,4 @@
-import { sliceSource, truncateText } from '../../core/byte-reader.js';
+import { truncateText } from '../../core/byte-reader.js';
 import { describeError } from '../../core/errors.js';
 import { compareStrings } from '../../core/finding.js';
 import {
@@ -9,9 +9,8 @@ import {
 import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { SAFETENSORS_RULES } from '../safetensors/rules.js';
+import { analyseHiddenRanges } from './hidden-bytes.js';
 
-/** Uncovered byte ranges (gaps, trailing data) analysed by content; more are reported, not analysed. */
-export const MAX_UNCOVERED_RANGES_ANALYSED = 16;
 /** Characters of one metadata value searched for code, URLs and paths. */
 const MAX_METADATA_SCAN_CHARS = 64 * 1024;
 
@@ -45,7 +44,7 @@ export const safetensorsAnalyser: FormatAnalyser = {
   detect(head, source) {
     return isSafetensorsHead(head, source.size);
   },
-  async analyse(source, ctx): Promise<AnalysisResult> {
+  async analyse(source, ctx, head): Promise<AnalysisResult> {
     let header: SafetensorsHeader;
     try {
       header = readSafetensorsHeader(source);
@@ -79,26 +78,7 @@ export const safetensorsAnalyser: FormatAnalyser = {
       });
     }
     reportMetadata(ctx, header);
-    let analysed = 0;
-    for (const range of header.uncovered) {
-      if (analysed++ >= MAX_UNCOVERED_RANGES_ANALYSED) {
-        ctx.notAnalysed({
-          ruleId: SAFETENSORS_RULES.layout.id,
-          severity: 'high',
-          title: SAFETENSORS_RULES.layout.title,
-          message: `More than ${MAX_UNCOVERED_RANGES_ANALYSED} byte ranges belong to no tensor; the rest were not analysed.`,
-          offset: range.start,
-          evidence: `${header.uncovered.length} uncovered ranges`,
-          remediation: SAFETENSORS_RULES.layout.help,
-          references: SAFETENSORS_RULES.layout.references,
-        });
-        break;
-      }
-      await ctx.analyseMember(
-        `(bytes ${range.start}-${range.end} outside every tensor)`,
-        sliceSource(source, range.start, range.end - range.start),
-      );
-    }
+    await analyseHiddenRanges(source, ctx, head, header.uncovered, SAFETENSORS_RULES.layout);
     return { format: 'safetensors', kind: 'model' };
   },
 };
