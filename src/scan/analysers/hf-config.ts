@@ -1,7 +1,11 @@
 import { decodeUtf8, truncateText } from '../../core/byte-reader.js';
 import { compareStrings } from '../../core/finding.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
+import { isConfigName, reportConfigIndicators } from '../hf/config-indicators.js';
+import { classReferences, moduleOf } from '../hf/remote-code.js';
 import { HF_RULES } from '../hf/rules.js';
+import { isKerasModelConfig } from '../keras/config.js';
+import { reportKerasConfig } from '../keras/report.js';
 import { reportTemplate } from '../template/report.js';
 
 /** Largest JSON document read as a possible Hugging Face configuration (real ones are kilobytes). */
@@ -11,32 +15,6 @@ const MAX_LISTED_REFERENCES = 50;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * `auto_map` values are "module.Class", "repo_id--module.Class" (code from another repository), or for
- * tokenizers a [slow, fast] pair where either may be null (transformers dynamic_module_utils
- * get_class_from_dynamic_module). `custom_pipelines` entries name an `impl` the same way.
- */
-function classReferences(config: Record<string, unknown>): string[] {
-  const refs: string[] = [];
-  const add = (v: unknown) => {
-    if (typeof v === 'string') refs.push(v);
-    else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') refs.push(x);
-  };
-  if (isRecord(config.auto_map)) for (const v of Object.values(config.auto_map)) add(v);
-  if (isRecord(config.custom_pipelines)) {
-    for (const p of Object.values(config.custom_pipelines)) if (isRecord(p)) add(p.impl);
-  }
-  return [...new Set(refs)].sort();
-}
-
-/** The Python file a reference loads, and the repository it comes from when not this one. */
-function moduleOf(ref: string): { file: string; repo?: string } {
-  const [repo, rest] = ref.includes('--') ? (ref.split('--', 2) as [string, string]) : [undefined, ref];
-  const dot = rest.lastIndexOf('.');
-  const file = `${(dot > 0 ? rest.slice(0, dot) : rest).replaceAll('.', '/')}.py`;
-  return repo === undefined ? { file } : { file, repo };
 }
 
 /**
@@ -59,6 +37,8 @@ export const hfConfigAnalyser: FormatAnalyser = {
     } catch {
       return { format: 'unknown', kind: 'other' };
     }
+    // A Keras model saved as JSON (model.to_json()) goes to the Keras analysis; HF keys are still checked.
+    if (isKerasModelConfig(config)) await reportKerasConfig(ctx, config, 'config');
     if (!isRecord(config)) return { format: 'json', kind: 'config' };
     const refs = classReferences(config);
     if (refs.length > 0) {
@@ -76,6 +56,7 @@ export const hfConfigAnalyser: FormatAnalyser = {
         references: rule.references,
       });
     }
+    if (isConfigName(ctx.member ?? ctx.path)) reportConfigIndicators(ctx, config);
     // tokenizer_config.json: `chat_template` is a template, or a list of {name, template} (transformers);
     // other top-level keys naming a template (default_chat_template, custom_*_template) are templates too.
     for (const [key, value] of Object.entries(config).sort(([a], [b]) => compareStrings(a, b))) {

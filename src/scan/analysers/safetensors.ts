@@ -8,32 +8,9 @@ import {
 } from '../../formats/safetensors/header.js';
 import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
+import { MAX_METADATA_SCAN_CHARS, METADATA_PATTERNS } from '../indicators.js';
 import { SAFETENSORS_RULES } from '../safetensors/rules.js';
 import { analyseHiddenRanges } from './hidden-bytes.js';
-
-/** Characters of one metadata value searched for code, URLs and paths. */
-const MAX_METADATA_SCAN_CHARS = 64 * 1024;
-
-/** Python source that imports modules or runs commands, as exec-like gadgets are handed. */
-const CODE =
-  /__import__\s*\(|\bimport\s+[A-Za-z_]|\bfrom\s+[A-Za-z_][\w.]*\s+import\b|\b(?:os|subprocess|builtins)\s*\.\s*[A-Za-z_]+\s*\(|\b(?:exec|eval|compile)\s*\(/;
-/** Shell commands that fetch, delete or run things. */
-const SHELL =
-  /\b(?:curl|wget)\s+\S|\brm\s+-[a-z]*[rf]|\b(?:ba|z)?sh\s+-c\b|\bchmod\s+[+0-7]|\bnc\s+-|\bpowershell\b|\|\s*(?:ba)?sh\b/i;
-/** Markup that runs script where metadata is shown in a web page (model hubs, dashboards). */
-const SCRIPT = /<\s*script\b|javascript:|\bon(?:error|load)\s*=/i;
-const URL = /\b(?:https?|ftp|file|s3|gs):\/\/[^\s"'<>]+/i;
-const PATH =
-  /(?:^|[\s"'=])(?:\/(?:etc|home|root|tmp|usr|var|proc|dev)\/[^\s"']*|~\/[^\s"']+|\.\.[\\/][^\s"']*|[A-Za-z]:\\[^\s"']+)/;
-
-/** What metadata values are checked for, most severe first. */
-const METADATA_PATTERNS: readonly { pattern: RegExp; what: string; severity: 'high' | 'medium' | 'low' }[] = [
-  { pattern: CODE, what: 'Python code that imports modules or runs commands', severity: 'high' },
-  { pattern: SHELL, what: 'a shell command', severity: 'medium' },
-  { pattern: SCRIPT, what: 'script markup', severity: 'medium' },
-  { pattern: URL, what: 'a URL', severity: 'medium' },
-  { pattern: PATH, what: 'a file path', severity: 'low' },
-];
 
 /**
  * safetensors files: only the header is read (a 5 GB file costs what a 5 MB one does), validated strictly;

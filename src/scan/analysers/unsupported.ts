@@ -1,9 +1,11 @@
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { SCAN_RULES } from '../rules.js';
 
-/** Containers recognised by magic bytes that pedigree cannot open yet: reported as not analysed. */
+/**
+ * Containers recognised by magic bytes that pedigree cannot open yet: reported as not analysed. (7z is opened
+ * by the 7z analyser.)
+ */
 const UNSUPPORTED: readonly { readonly format: string; readonly magic: readonly number[] }[] = [
-  { format: '7z', magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },
   { format: 'rar', magic: [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07] },
   { format: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd] },
 ];

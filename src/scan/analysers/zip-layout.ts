@@ -6,6 +6,8 @@ export type ZipLayout =
   | { readonly kind: 'pytorch'; readonly base: string }
   | { readonly kind: 'torchscript'; readonly base: string }
   | { readonly kind: 'npz' }
+  | { readonly kind: 'keras' }
+  | { readonly kind: 'skops' }
   | { readonly kind: 'zip' };
 
 /**
@@ -29,6 +31,18 @@ export function classifyZipLayout(names: readonly string[]): ZipLayout {
     return hasCode ? { kind: 'torchscript', base } : { kind: 'pytorch', base };
   }
   if (allNpy) return { kind: 'npz' };
+  // Keras v3 (keras/src/saving/saving_lib.py) writes `config.json`, `metadata.json` and
+  // `model.weights.h5` (or `.npz`) at the root; load_model needs only `config.json` and the weights.
+  if (
+    names.includes('config.json') &&
+    (names.includes('metadata.json') ||
+      names.includes('model.weights.h5') ||
+      names.includes('model.weights.npz'))
+  ) {
+    return { kind: 'keras' };
+  }
+  // skops.io.dump writes `schema.json` at the root plus one member per array (skops/io/_persist.py).
+  if (names.includes('schema.json')) return { kind: 'skops' };
   return { kind: 'zip' };
 }
 

@@ -25,6 +25,8 @@ import type { AnalysisContext, FindingDraft } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { PICKLE_RULES } from '../pickle/rules.js';
 import { createTorchScriptPolicy } from '../pickle/torchscript-policy.js';
+import { reportSkopsSchema } from '../skops/schema.js';
+import { isKerasConfigMember, reportKerasArchiveCode, reportKerasArchiveConfig } from './keras.js';
 import {
   classifyZipLayout,
   findRiskyTorchScript,
@@ -191,6 +193,10 @@ function formatOf(layout: ZipLayout): AnalysisResult {
       return { format: 'torchscript', kind: 'model' };
     case 'npz':
       return { format: 'npz', kind: 'data' };
+    case 'keras':
+      return { format: 'keras', kind: 'model' };
+    case 'skops':
+      return { format: 'skops', kind: 'model' };
     case 'zip':
       return { format: 'zip', kind: 'archive' };
   }
@@ -305,6 +311,12 @@ export const zipAnalyser: FormatAnalyser = {
         const member = await memberSource(source, entry, ctx, false);
         if (member === undefined) continue;
         if (member.complete) checkCrc(ctx, entry, member.source, dir.recovered);
+        if (layout.kind === 'skops' && entry.name === 'schema.json') reportSkopsSchema(ctx, member.source);
+        if (layout.kind === 'keras' && isKerasConfigMember(entry.name)) {
+          // The Keras configuration walk, instead of the generic JSON analysis (not both: one story).
+          await reportKerasArchiveConfig(ctx, member.source);
+          continue;
+        }
         await ctx.analyseMember(entry.name, member.source, policy ? { policy } : undefined);
       } catch (error) {
         ctx.notAnalysed({
@@ -319,6 +331,11 @@ export const zipAnalyser: FormatAnalyser = {
       }
     }
     await reportTorchScriptCode(ctx, source, code);
+    if (layout.kind === 'keras')
+      reportKerasArchiveCode(
+        ctx,
+        dir.entries.map((e) => e.name),
+      );
     return formatOf(layout);
   },
 };

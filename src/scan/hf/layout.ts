@@ -1,19 +1,100 @@
-import type { Artifact, Finding } from '../../core/finding.js';
+import { decodeUtf8, truncateText } from '../../core/byte-reader.js';
+import { openFileSource } from '../../core/file-source.js';
+import { type Artifact, compareStrings, type Finding } from '../../core/finding.js';
+import { classReferences, moduleOf, relativeImports } from './remote-code.js';
 import { HF_RULES } from './rules.js';
 
 /** Formats that a model loader unpickles. */
 const PICKLE_FORMATS = new Set(['pickle', 'pytorch-zip', 'pytorch-legacy', 'pytorch-legacy-tar']);
+/** Bytes of a configuration read to find `auto_map` (real ones are kilobytes). */
+export const MAX_LAYOUT_CONFIG_BYTES = 8 * 1024 * 1024;
+/** Bytes of a Python file read for relative imports and risky calls. */
+export const MAX_PYTHON_SOURCE_BYTES = 2 * 1024 * 1024;
+/** Files followed through relative imports from one configuration: stops import cycles and fan-out. */
+export const MAX_REMOTE_CODE_FILES = 200;
+/** Matched lines shown as evidence for one Python file. */
+const MAX_EVIDENCE_LINES = 8;
+
+/** Reads up to `maxBytes` from the start of a scanned file, by its display path; undefined if it cannot. */
+export type ReadScannedFile = (path: string, maxBytes: number) => Uint8Array | undefined;
+
+/** A reader over the files of a walk (display path → absolute path). */
+export function createScannedFileReader(
+  files: readonly { readonly displayPath: string; readonly absolutePath: string }[],
+): ReadScannedFile {
+  const byPath = new Map(files.map((f) => [f.displayPath, f.absolutePath]));
+  return (path, maxBytes) => {
+    const absolute = byPath.get(path);
+    if (absolute === undefined) return undefined;
+    try {
+      const source = openFileSource(absolute);
+      try {
+        return source.readAt(0, Math.min(source.size, maxBytes));
+      } finally {
+        source.close();
+      }
+    } catch {
+      return undefined;
+    }
+  };
+}
 
 function folderOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? '' : path.slice(0, slash);
 }
 
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function inFolder(folder: string, name: string): string {
+  return folder === '' ? name : `${folder}/${name}`;
+}
+
+/** Files that make a folder a Hugging Face model, tokenizer or pipeline repository (transformers, diffusers, PEFT). */
+const HF_MARKER_FILES = new Set([
+  'config.json',
+  'tokenizer_config.json',
+  'generation_config.json',
+  'preprocessor_config.json',
+  'processor_config.json',
+  'adapter_config.json',
+  'model_index.json',
+  'special_tokens_map.json',
+  'tokenizer.json',
+  'pytorch_model.bin',
+  'tf_model.h5',
+  'flax_model.msgpack',
+]);
+const HF_WEIGHT_NAME =
+  /^(?:pytorch_model|model|tf_model|flax_model|diffusion_pytorch_model|adapter_model)(?:[-.][\w.-]*)?\.(?:bin|safetensors|h5|msgpack)$/;
+
+function isHfMarker(a: Artifact): boolean {
+  const name = baseName(a.path);
+  return HF_MARKER_FILES.has(name) || HF_WEIGHT_NAME.test(name) || a.format === 'safetensors';
+}
+
 /**
- * Findings about how files sit together in a folder, from the artifacts of a scan (never from names alone:
- * formats come from content). Today: pickle-based weights shipped next to safetensors weights.
+ * Folders laid out like a Hugging Face repository, and for a diffusers pipeline (model_index.json) its
+ * component subfolders too: diffusers loads custom components from `<component>/<module>.py`.
  */
-export function layoutFindings(artifacts: readonly Artifact[]): Finding[] {
+function hfFolders(artifacts: readonly Artifact[]): Set<string> {
+  const folders = new Set<string>();
+  const pipelines = new Set<string>();
+  for (const a of artifacts) {
+    if (!isHfMarker(a)) continue;
+    folders.add(folderOf(a.path));
+    if (baseName(a.path) === 'model_index.json') pipelines.add(folderOf(a.path));
+  }
+  for (const a of artifacts) {
+    const folder = folderOf(a.path);
+    if (folder !== '' && pipelines.has(folderOf(folder))) folders.add(folder);
+  }
+  return folders;
+}
+
+function pickleBesideSafetensors(artifacts: readonly Artifact[]): Finding[] {
   const safetensorsByFolder = new Map<string, string[]>();
   for (const a of artifacts) {
     if (a.format !== 'safetensors') continue;
@@ -27,7 +108,7 @@ export function layoutFindings(artifacts: readonly Artifact[]): Finding[] {
     const safer = safetensorsByFolder.get(folderOf(a.path));
     if (safer === undefined) continue;
     const rule = HF_RULES.pickleBesideSafetensors;
-    const shown = safer.sort().slice(0, 5).join(', ');
+    const shown = [...safer].sort(compareStrings).slice(0, 5).join(', ');
     out.push({
       ruleId: rule.id,
       severity: 'low',
@@ -40,4 +121,224 @@ export function layoutFindings(artifacts: readonly Artifact[]): Finding[] {
     });
   }
   return out;
+}
+
+/** An attribute dot as Python's tokenizer allows it. */
+const DOT = String.raw`\s*\.\s*`;
+/**
+ * Calls in Python source that run commands, evaluate code, load code or talk to the network. `eval(`,
+ * `exec(` and `compile(` count only as builtins (not `model.eval()`, `re.compile(`, `torch.compile(`).
+ */
+const RISKY_PYTHON: readonly { readonly pattern: RegExp; readonly what: string }[] = [
+  {
+    pattern: new RegExp(String.raw`\bos${DOT}(?:system|popen|exec\w*|spawn\w*|fork)\b`),
+    what: 'runs a command',
+  },
+  { pattern: /\bsubprocess\b|\bpty\s*\.\s*spawn\b|\bcommands\s*\.\s*getoutput\b/, what: 'runs a command' },
+  { pattern: /(?<![\w.])(?:eval|exec|compile)\s*\(/, what: 'evaluates code' },
+  {
+    pattern: /\b__import__\s*\(|\b__builtins__\b|\bimportlib\s*\.\s*import_module\s*\(/,
+    what: 'imports by name',
+  },
+  {
+    pattern: new RegExp(String.raw`\b(?:marshal|pickle|dill|cloudpickle)${DOT}loads?\s*\(`),
+    what: 'loads code or pickles',
+  },
+  { pattern: /\bctypes\b/, what: 'loads native code' },
+  {
+    pattern: /\bimport\s+socket\b|\bfrom\s+socket\s+import\b|\bsocket\s*\.\s*socket\s*\(/,
+    what: 'opens sockets',
+  },
+  {
+    pattern: new RegExp(
+      String.raw`\b(?:requests|httpx)${DOT}(?:post|put|patch)\s*\(|\burllib\s*\.\s*request\b|\burlopen\s*\(|\bhttp\s*\.\s*client\b`,
+    ),
+    what: 'sends data over the network',
+  },
+  { pattern: /\bb(?:64|32|16|85)decode\s*\(|\bcodecs\s*\.\s*decode\s*\(/, what: 'decodes hidden data' },
+];
+
+/** Matched lines (comments skipped) and what they do. */
+function riskyLines(source: string): { lines: string[]; what: string[] } {
+  const lines: string[] = [];
+  const what = new Set<string>();
+  for (const [i, line] of source.split('\n').entries()) {
+    const code = line.trim();
+    if (code === '' || code.startsWith('#')) continue;
+    const hits = RISKY_PYTHON.filter((r) => r.pattern.test(code));
+    if (hits.length === 0) continue;
+    for (const h of hits) what.add(h.what);
+    if (lines.length < MAX_EVIDENCE_LINES) lines.push(`${i + 1}: ${truncateText(code, 160)}`);
+  }
+  // Decoding alone is common (tokenizers, checkpoints); it counts only next to code that runs what it decodes.
+  if (what.size === 1 && what.has('decodes hidden data')) return { lines: [], what: [] };
+  return { lines, what: [...what].sort(compareStrings) };
+}
+
+interface RemoteCode {
+  readonly config: string;
+  readonly refs: readonly string[];
+  /** Files of this folder that would run: referenced modules and what they import relatively. */
+  readonly present: readonly string[];
+  readonly missing: readonly string[];
+  readonly foreign: readonly string[];
+}
+
+function parseConfig(bytes: Uint8Array | undefined): Record<string, unknown> | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(decodeUtf8(bytes));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Follows `auto_map` and relative imports from one configuration to the files of its folder. */
+function resolveRemoteCode(
+  config: string,
+  refs: readonly string[],
+  existing: ReadonlySet<string>,
+  readSource: (path: string) => string | undefined,
+): RemoteCode {
+  const folder = folderOf(config);
+  const foreign = new Set<string>();
+  const queue: string[] = [];
+  for (const ref of refs) {
+    const m = moduleOf(ref);
+    if (m.repo !== undefined) foreign.add(`${m.repo}: ${m.file}`);
+    else queue.push(inFolder(folder, m.file));
+  }
+  const seen = new Set<string>();
+  while (queue.length > 0 && seen.size < MAX_REMOTE_CODE_FILES) {
+    const file = queue.shift() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (!existing.has(file)) continue;
+    const source = readSource(file);
+    if (source === undefined) continue;
+    // get_relative_import_files: every relative import is fetched from the folder of the module.
+    for (const imported of relativeImports(source)) queue.push(inFolder(folder, imported));
+  }
+  const all = [...seen].sort(compareStrings);
+  return {
+    config,
+    refs,
+    present: all.filter((f) => existing.has(f)),
+    missing: all.filter((f) => !existing.has(f)),
+    foreign: [...foreign].sort(compareStrings),
+  };
+}
+
+function remoteCodeFinding(code: RemoteCode): Finding {
+  const rule = HF_RULES.remoteCode;
+  const parts = [
+    code.present.length > 0
+      ? `Loading this model with trust_remote_code=True runs ${code.present.length} Python file(s) of this folder: ${truncateText(code.present.join(', '), 400)}.`
+      : 'Loading this model with trust_remote_code=True runs Python code none of which is in this folder.',
+  ];
+  if (code.missing.length > 0) {
+    parts.push(
+      `Referenced but missing here (downloaded from the hub at load time, unreviewed): ${truncateText(code.missing.join(', '), 300)}.`,
+    );
+  }
+  if (code.foreign.length > 0) {
+    parts.push(
+      `Fetched from other repositories, which can change after you review this one: ${truncateText(code.foreign.join(', '), 300)}.`,
+    );
+  }
+  return {
+    ruleId: rule.id,
+    severity: 'high',
+    title: rule.title,
+    message: parts.join(' '),
+    location: { path: code.config },
+    evidence: truncateText(
+      [
+        ...code.refs.map((r) => `auto_map: ${r}`),
+        ...code.present.map((f) => `runs: ${f}`),
+        ...code.missing.map((f) => `missing: ${f}`),
+      ].join('\n'),
+      2000,
+    ),
+    remediation: rule.help,
+    references: [...rule.references],
+  };
+}
+
+/**
+ * Findings about how files sit together in a folder, from the artifacts of a scan, returned with the
+ * findings they complete: pickle-based weights next to safetensors (HF-PICKLE-WEIGHTS); in folders laid out
+ * like a Hugging Face repository, the files `auto_map` makes trust_remote_code run, followed through their
+ * relative imports as transformers follows them (replacing the analyser's HF-REMOTE-CODE finding for that
+ * configuration, which could only name modules), and every Python file there (HF-PYTHON-CODE: medium when
+ * nothing references it, high when it runs commands, evaluates code or talks to the network). `read` gives
+ * bounded access to the scanned files; without it only the pickle-weights check runs.
+ */
+export function withLayoutFindings(
+  findings: readonly Finding[],
+  artifacts: readonly Artifact[],
+  read?: ReadScannedFile,
+): Finding[] {
+  const added = pickleBesideSafetensors(artifacts);
+  if (read === undefined) return [...findings, ...added];
+  const folders = hfFolders(artifacts);
+  const existing = new Set(artifacts.map((a) => a.path));
+  const sources = new Map<string, string | undefined>();
+  const readSource = (path: string) => {
+    if (!sources.has(path)) {
+      const bytes = read(path, MAX_PYTHON_SOURCE_BYTES);
+      sources.set(path, bytes === undefined ? undefined : new TextDecoder('utf-8').decode(bytes));
+    }
+    return sources.get(path);
+  };
+  const sorted = [...artifacts].sort((a, b) => compareStrings(a.path, b.path));
+  const referenced = new Set<string>();
+  const replaced = new Set<string>();
+  for (const a of sorted) {
+    if (!folders.has(folderOf(a.path)) || !/config[^/]*\.json$/i.test(baseName(a.path))) continue;
+    const config = parseConfig(read(a.path, MAX_LAYOUT_CONFIG_BYTES));
+    if (config === undefined) continue;
+    const refs = classReferences(config);
+    if (refs.length === 0) continue;
+    const code = resolveRemoteCode(a.path, refs, existing, readSource);
+    for (const f of code.present) referenced.add(f);
+    added.push(remoteCodeFinding(code));
+    replaced.add(a.path);
+  }
+  for (const a of sorted) {
+    if (!a.path.endsWith('.py') || !folders.has(folderOf(a.path))) continue;
+    const source = readSource(a.path);
+    const risky = source === undefined ? { lines: [], what: [] } : riskyLines(source);
+    const isReferenced = referenced.has(a.path);
+    if (risky.lines.length === 0 && isReferenced) continue;
+    const rule = HF_RULES.pythonCode;
+    const runs = isReferenced
+      ? 'trust_remote_code=True runs it'
+      : 'nothing in the configuration references it, but loaders of custom code and users import files shipped with a model';
+    added.push({
+      ruleId: rule.id,
+      severity: risky.lines.length > 0 ? 'high' : 'medium',
+      title: rule.title,
+      message:
+        risky.lines.length > 0
+          ? `Python file in a model folder that ${risky.what.join(', ')} (${runs}).`
+          : `Python code shipped with the model: ${runs}.`,
+      location: { path: a.path },
+      evidence: risky.lines.length > 0 ? risky.lines.join('\n') : a.path,
+      remediation: rule.help,
+      references: [...rule.references],
+    });
+  }
+  const kept = findings.filter(
+    (f) =>
+      !(
+        f.ruleId === HF_RULES.remoteCode.id &&
+        f.location.member === undefined &&
+        replaced.has(f.location.path)
+      ),
+  );
+  return [...kept, ...added];
 }

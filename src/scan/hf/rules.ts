@@ -22,4 +22,37 @@ export const HF_RULES = {
     references: ['https://huggingface.co/docs/safetensors'],
     tags: ['huggingface', 'pickle'],
   },
+  pythonCode: {
+    id: 'HF-PYTHON-CODE',
+    title: 'Python code shipped with the model',
+    description:
+      "A model folder holds Python files. transformers (`trust_remote_code=True`, dynamic_module_utils) and diffusers (custom pipelines and components) import them from the model folder, and users run them as the model's own scripts. Files that call the shell, evaluate code, open sockets or post data are reported at high with the lines that do it.",
+    help: 'Read the files before running or importing them; never pass trust_remote_code=True for a repository you have not reviewed, and pin the revision you reviewed.',
+    defaultSeverity: 'medium',
+    references: [
+      'https://huggingface.co/docs/transformers/custom_models#using-a-model-with-custom-code',
+      'https://huggingface.co/docs/diffusers/using-diffusers/custom_pipeline_overview',
+    ],
+    tags: ['security', 'huggingface', 'code-execution'],
+  },
+  configSecret: {
+    id: 'HF-CONFIG-SECRET',
+    title: 'Credential in a model configuration',
+    description:
+      'A value in a configuration file (config.json, generation_config.json, *config*.json) looks like a credential: a token with a known vendor prefix (hf_, sk-, AKIA, ghp_ ...), a private key block, or a random-looking value under a key such as api_key, password or secret. The evidence shows its first 4 characters and its length only.',
+    help: 'Revoke the credential if it is real and remove it from the file and the repository history; treat a planted one as a sign of tampering.',
+    defaultSeverity: 'medium',
+    references: ['https://huggingface.co/docs/hub/security-secrets'],
+    tags: ['security', 'huggingface', 'secrets'],
+  },
+  configIndicator: {
+    id: 'HF-CONFIG-INDICATOR',
+    title: 'Suspicious value in a model configuration',
+    description:
+      'A configuration value holds a URL to a host outside the model hubs and code hosts, a shell command, script markup or Python code. Loaders do not run these values, but code shipped with the model, a serving stack or a pipeline step may; they are what a planted callback or payload looks like.',
+    help: 'Check what reads the value; remove it if nothing legitimate should.',
+    defaultSeverity: 'medium',
+    references: [],
+    tags: ['security', 'huggingface', 'indicator'],
+  },
 } as const satisfies Record<string, RuleDescriptor>;
