@@ -164,6 +164,29 @@ describe('parseMarshalCode', () => {
   });
 });
 
+const versions = JSON.parse(
+  readFileSync(new URL('./fixtures/cpython-versions.json', import.meta.url), 'utf8'),
+) as { source: string; cases: { python: string; marshal: string }[] };
+
+describe('parseMarshalCode on the same lambda from CPython 2.7 to 3.13', () => {
+  for (const { python, marshal } of versions.cases.filter((c) => !c.python.startsWith('2.'))) {
+    it(`reads the code object CPython ${python} wrote, names included`, () => {
+      const { code, trailing } = parseMarshalCode(bytesOf(marshal));
+      expect(code.names).toEqual(['__import__', 'check_output']);
+      expect(code.name).toBe('<lambda>');
+      expect(trailing).toBe(0);
+    });
+  }
+
+  it('leaves Python 2 code (which Python 3 cannot load) to the string fallback', () => {
+    const py2 = versions.cases.find((c) => c.python.startsWith('2.'));
+    expect(py2).toBeDefined();
+    const bytes = bytesOf(py2?.marshal ?? '');
+    expect(() => parseMarshalCode(bytes)).toThrow(ParseError);
+    expect(marshalStrings(bytes)).toEqual(expect.arrayContaining(['subprocess', 'check_output']));
+  });
+});
+
 describe('marshalStrings', () => {
   it('lists the strings of marshal data no layout reads', () => {
     const bytes = marshalDumps(

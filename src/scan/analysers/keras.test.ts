@@ -15,10 +15,17 @@ const weightsWithCode = () =>
 const METADATA = JSON.stringify({ keras_version: '3.3.3', date_saved: '2024-05-01@12:00:00' });
 
 /** A `.keras` archive as saving_lib writes it (stored members), with `config` as its config.json. */
-function kerasArchive(config: unknown, extra: ZipMemberSpec[] = [], weightsBytes = weights()): Uint8Array {
+function kerasArchive(
+  config: unknown | Uint8Array,
+  extra: ZipMemberSpec[] = [],
+  weightsBytes = weights(),
+): Uint8Array {
   return buildZip([
     { name: 'metadata.json', data: METADATA },
-    { name: 'config.json', data: typeof config === 'string' ? config : JSON.stringify(config) },
+    {
+      name: 'config.json',
+      data: typeof config === 'string' || config instanceof Uint8Array ? config : JSON.stringify(config),
+    },
     { name: 'model.weights.h5', data: weightsBytes },
     ...extra,
   ]);
@@ -145,11 +152,17 @@ describe('Keras v3 archives', () => {
 
   it('report Python files inside the archive', async () => {
     const { findings } = await analyseBytes(
-      kerasArchive(model([]), [{ name: 'assets/setup.py', data: 'import os\nos.system("id")\n' }]),
+      kerasArchive(model([]), [
+        { name: 'assets/setup.py', data: 'import os\nos.system("id")\n' },
+        { name: 'assets/zz.pth', data: 'import os; os.system("id")\n' },
+      ]),
       'm.keras',
     );
-    expect(ruleList(findings)).toEqual(['KERAS-ARCHIVE-CODE:medium']);
-    expect(findings[0]?.message).toContain('assets/setup.py');
+    // The `.pth` is also sniffed by content (SCAN-UNRECOGNISED: named like a checkpoint, holds text).
+    const code = findings.filter((f) => f.ruleId.startsWith('KERAS-'));
+    expect(ruleList(code)).toEqual(['KERAS-ARCHIVE-CODE:medium']);
+    expect(code[0]?.message).toContain('2 Python file(s)');
+    expect(code[0]?.message).toContain('assets/setup.py, assets/zz.pth');
   });
 
   it('report executables inside the archive by content', async () => {
@@ -167,6 +180,59 @@ describe('Keras v3 archives', () => {
     expect(rules).toContain('HDF5-STRUCTURE:critical');
     expect(rules).toContain('KERAS-LAMBDA:critical');
     expect(findings.find((f) => f.ruleId === 'HDF5-STRUCTURE')?.location.member).toBe('model.weights.h5');
+  });
+
+  it('decode config.json as json.loads does: a UTF-16, UTF-32 or BOM-prefixed Lambda is still found', async () => {
+    const config = JSON.stringify(
+      model([
+        layer('Lambda', {
+          name: 'l',
+          function: { class_name: '__lambda__', config: { code: lambdaCode(['os', 'system']) } },
+        }),
+      ]),
+    );
+    const utf16be = Buffer.from(config, 'utf16le').swap16();
+    const utf32le = Buffer.alloc(config.length * 4);
+    [...config].forEach((c, i) => {
+      utf32le.writeUInt32LE(c.charCodeAt(0), i * 4);
+    });
+    for (const data of [
+      new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from(config)]),
+      new Uint8Array([0xff, 0xfe, ...Buffer.from(config, 'utf16le')]),
+      new Uint8Array(utf16be),
+      new Uint8Array(utf32le),
+    ]) {
+      const { findings } = await analyseBytes(kerasArchive(data), 'm.keras');
+      expect(ruleList(findings)).toEqual(['KERAS-LAMBDA:critical']);
+    }
+  });
+
+  it('report nothing for the functions and registered names a real Keras 3 model writes', async () => {
+    const fn = (module: string, name: string, registered: string | null = name) => ({
+      module,
+      class_name: 'function',
+      config: name,
+      registered_name: registered,
+    });
+    const config = {
+      ...model([
+        layer('InputLayer', { name: 'in', batch_shape: [null, 28, 28, 1] }),
+        layer('Conv2D', {
+          name: 'conv',
+          filters: 8,
+          activation: 'relu',
+          kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: {} },
+        }),
+        layer('Flatten', { name: 'flat' }),
+        layer('Dense', { name: 'out', activation: fn('keras.activations', 'softmax') }),
+      ]),
+      compile_config: {
+        optimizer: { module: 'keras.optimizers', class_name: 'Adam', config: { learning_rate: 0.001 } },
+        loss: fn('keras.losses', 'sparse_categorical_crossentropy'),
+        metrics: ['accuracy', fn('builtins', 'mean_squared_error', 'function')],
+      },
+    };
+    expect(ruleList((await analyseBytes(kerasArchive(config), 'm.keras')).findings)).toEqual([]);
   });
 
   it('report a config.json that is not JSON as not analysed', async () => {

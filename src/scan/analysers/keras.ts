@@ -4,9 +4,10 @@
  * (keras/src/saving/saving_lib.py). The zip analyser recognises the layout and hands the configuration
  * here instead of to the generic JSON analysis; the weights go to the HDF5 analysis by content.
  */
-import { type ByteSource, decodeUtf8, truncateText } from '../../core/byte-reader.js';
+import { type ByteSource, truncateText } from '../../core/byte-reader.js';
 import { describeError } from '../../core/errors.js';
 import type { AnalysisContext } from '../context.js';
+import { decodePythonJsonBytes } from '../keras/json.js';
 import { reportKerasConfigText } from '../keras/report.js';
 import { KERAS_RULES } from '../keras/rules.js';
 
@@ -17,19 +18,26 @@ export const KERAS_CONFIG_MEMBER = 'config.json';
 export const KERAS_V3_LAMBDA_NOTE =
   'Keras 3 refuses it unless safe_mode=False or keras.config.enable_unsafe_deserialization() was called, which a configuration itself can trigger on older versions (CVE-2025-9906); Keras 2.13-2.15 .keras loading is weaker still.';
 
-/** Python source and bytecode: nothing Keras loads from an archive. */
-const PYTHON_MEMBER = /\.(?:py|pyw|pyc)$/i;
+/**
+ * Python source, bytecode, zipapps, notebooks and `.pth` files (which `site` executes when they sit in
+ * site-packages): nothing Keras loads from an archive.
+ */
+const PYTHON_MEMBER = /\.(?:py|pyw|pyc|pyo|pyz|pyzw|pth|ipynb)$/i;
 
 /** Whether a member of a `.keras` archive is the configuration Keras loads. */
 export function isKerasConfigMember(name: string): boolean {
   return name === KERAS_CONFIG_MEMBER;
 }
 
-/** Walks the `config.json` of a `.keras` archive. */
+/**
+ * Walks the `config.json` of a `.keras` archive, decoded as `json.loads(bytes)` decodes it (UTF-8 with or
+ * without BOM, UTF-16, UTF-32): Keras hands the member's bytes to json.loads, so a UTF-16 configuration
+ * loads, and must not pass as unreadable.
+ */
 export async function reportKerasArchiveConfig(ctx: AnalysisContext, source: ByteSource): Promise<void> {
   let text: string;
   try {
-    text = decodeUtf8(source.readAt(0, source.size), 0, KERAS_CONFIG_MEMBER);
+    text = decodePythonJsonBytes(source.readAt(0, source.size), KERAS_CONFIG_MEMBER).text;
   } catch (error) {
     const rule = KERAS_RULES.malformed;
     ctx.notAnalysed({

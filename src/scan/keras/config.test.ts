@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { marshalDumps } from '../../formats/pymarshal/test-support.js';
 import { createImportPolicy } from '../pickle/policy.js';
 import { isKerasModelConfig, type KerasWalkOptions, walkKerasConfig } from './config.js';
-import { parsePythonJson } from './json.js';
+import { decodePythonJsonBytes, detectPythonJsonEncoding, parsePythonJson } from './json.js';
 import { describeLambdaCode, pythonBase64Decode, rawUnicodeEscape } from './lambda-code.js';
 
 const options: KerasWalkOptions = { policy: createImportPolicy() };
@@ -204,6 +204,56 @@ describe('walkKerasConfig', () => {
       expect(summary(ref('keras.config', 'enable_unsafe_deserialization'))).toEqual(['gadget:high']);
       expect(summary(ref('keras.ops', 'copy'))).toEqual([]);
       expect(summary(ref('tensorflow.io.gfile', 'copy'))).toEqual(['gadget:high']);
+      // Reached by module path or by a dotted name the api_export lookup resolves (keras + utils.get_file).
+      expect(summary(ref('keras.src.utils.file_utils', 'extract_archive'))).toEqual(['gadget:high']);
+      expect(summary(ref('keras.src.utils.file_utils', 'rmtree'))).toEqual(['gadget:high']);
+      expect(summary(ref('keras', 'utils.get_file'))).toEqual(['gadget:high']);
+      expect(summary(ref('keras.src.legacy.saving.legacy_h5_format', 'load_model_from_hdf5'))).toEqual([
+        'gadget:high',
+      ]);
+      expect(summary(ref('tensorflow.python.lib.io.file_io', 'write_string_to_file'))).toEqual([
+        'gadget:high',
+      ]);
+    });
+
+    it('reports other Keras functions outside the modeling modules, not the modeling ones', () => {
+      const ref = (module: string, name: string) => ({ module, class_name: 'function', config: name });
+      expect(summary(ref('keras.utils', 'set_random_seed'))).toEqual(['gadget:medium']);
+      expect(summary(ref('keras.src.saving.object_registration', 'get_registered_object'))).toEqual([
+        'gadget:medium',
+      ]);
+      expect(summary(ref('tensorflow.python.ops.script_ops', 'eager_py_func_x'))).toEqual(['gadget:medium']);
+      for (const [module, name] of [
+        ['keras.activations', 'relu'],
+        ['keras.src.activations.activations', 'gelu'],
+        ['keras.losses', 'categorical_crossentropy'],
+        ['keras.metrics', 'mean_absolute_error'],
+        ['keras.ops', 'sigmoid'],
+        ['keras_hub.src.utils.keras_utils', 'gelu_approximate'],
+        ['builtins', 'relu'],
+        ['tensorflow.python.ops.math_ops', 'add'],
+      ]) {
+        expect(summary(ref(module as string, name as string))).toEqual([]);
+      }
+    });
+
+    it('reports safe_mode switched off by any value Python treats as false', () => {
+      for (const off of [false, 0, '', null, [], {}]) {
+        expect(summary({ arguments: { filepath: 'x.keras', safe_mode: off } })).toEqual(['gadget:high']);
+      }
+      expect(summary({ arguments: { safe_mode: true } })).toEqual([]);
+    });
+
+    it('does not take a lookalike of the Keras namespace for Keras', () => {
+      const ref = (module: string) => ({ module, class_name: 'function', config: 'get_file' });
+      expect(summary(ref('keras.utils\u0000'))).toEqual(['moduleReference:medium']);
+      expect(summary(ref('keras.utils '))).toEqual(['moduleReference:medium']);
+      expect(summary(ref('keras..utils'))).toEqual(['moduleReference:medium']);
+      expect(summary(ref('keras_evil'))).toEqual(['moduleReference:high']);
+      expect(summary(ref('kerasx.utils'))).toEqual(['moduleReference:high']);
+      expect(summary({ module: 'keras_evil.layers', class_name: 'Dense', config: {} })).toEqual([
+        'moduleReference:high',
+      ]);
     });
 
     it('reports safe_mode set to false anywhere', () => {
@@ -222,6 +272,17 @@ describe('walkKerasConfig', () => {
         ['gadget:high'],
       );
       expect(summary({ class_name: 'TFOpLambda', config: { name: 't', function: 'math.add' } })).toEqual([]);
+      // tf-keras looks the name up anywhere in the tf API: loaders and writers count too.
+      for (const fn of [
+        'saved_model.load',
+        'compat.v1.train.import_meta_graph',
+        'summary.create_file_writer',
+      ]) {
+        expect(summary({ class_name: 'TFOpLambda', config: { name: 't', function: fn } })).toEqual([
+          'gadget:high',
+        ]);
+      }
+      expect(summary({ class_name: 'TFOpLambda', config: { name: 't', function: 'nn.relu' } })).toEqual([]);
     });
   });
 
@@ -235,6 +296,15 @@ describe('walkKerasConfig', () => {
         summary({ loss: 'my_loss', metrics: [['accuracy', 'f1_score_custom']], optimizer: 'adam' }),
       ).toEqual(['customObject:medium', 'customObject:medium']);
       expect(summary({ loss: { out1: 'mse', out2: 'weird_loss' } })).toEqual(['customObject:medium']);
+      expect(summary({ activation: 'my_pkg.activations.swishy' })).toEqual(['customObject:medium']);
+    });
+
+    it('reports dangerous callables given as dotted function names', () => {
+      expect(summary(dense('d'))).toEqual([]);
+      expect(summary({ class_name: 'Dense', config: { activation: 'os.system' } })).toEqual([
+        'moduleReference:high',
+      ]);
+      expect(summary({ loss: 'builtins.eval' })).toEqual(['moduleReference:high']);
     });
 
     it('knows the names Keras resolves itself', () => {
@@ -257,6 +327,17 @@ describe('walkKerasConfig', () => {
       expect(Buffer.from(result.embedded[0]!.bytes).toString('latin1')).toBe('\x80\x04cos\nsystem\n.');
       expect(result.embedded[0]!.name).toBe('model_config.config.module');
     });
+
+    it('decodes base64 as b64decode does, dropping URL-safe characters Node would read as data', () => {
+      const payload = '\x80\x04cposix\nsystem\n.';
+      const b64 = Buffer.from(payload, 'latin1').toString('base64');
+      const padded = b64.replace(/(.{4})/g, '$1-_');
+      const result = walk({ class_name: 'TorchModuleWrapper', config: { name: 't', module: padded } });
+      expect(Buffer.from(result.embedded[0]!.bytes).toString('latin1')).toBe(payload);
+      expect(result.issues[0]?.message).not.toContain('refuses');
+      const refused = walk({ class_name: 'TorchModuleWrapper', config: { name: 't', module: 'gASVA' } });
+      expect(refused.issues[0]?.message).toContain('b64decode refuses');
+    });
   });
 
   describe('limits', () => {
@@ -265,6 +346,37 @@ describe('walkKerasConfig', () => {
       for (let i = 0; i < 100; i++) deep = [deep];
       const result = walk(deep, { maxDepth: 50 });
       expect(result.issues.map((i) => `${i.rule}:${i.severity}`)).toEqual(['malformed:medium']);
+    });
+
+    it('searches what a limit left unwalked for Lambdas and torch modules, at any depth', () => {
+      let deep: unknown = keras2Lambda('hidden', lambdaCode(['eval']));
+      for (let i = 0; i < 60; i++) deep = { arguments: deep };
+      const past = walk(deep, { maxDepth: 50 });
+      expect(past.issues.map((i) => `${i.rule}:${i.severity}`)).toEqual(['malformed:medium', 'lambda:high']);
+      expect(past.issues[1]?.message).toContain('1 Lambda object(s)');
+      const wide = walk(
+        [
+          ...Array.from({ length: 100 }, () => dense('d')),
+          { class_name: 'TorchModuleWrapper', config: { module: 'AAAA' } },
+        ],
+        { maxNodes: 50 },
+      );
+      expect(wide.issues.map((i) => `${i.rule}:${i.severity}`)).toEqual([
+        'malformed:medium',
+        'torchModule:high',
+      ]);
+      expect(walk(deep, { maxDepth: 50 }).issues).toHaveLength(2);
+      expect(summary(sequential('m', [dense('d')]))).toEqual([]);
+    });
+
+    it('does not count numbers, so padding a layer with them cannot push a Lambda past the node limit', () => {
+      const padded = sequential('m', [
+        { class_name: 'Dense', config: { name: 'd', padding: Array.from({ length: 5000 }, () => 1) } },
+        keras2Lambda('l', lambdaCode(['system'])),
+      ]);
+      expect(walk(padded, { maxNodes: 50 }).issues.map((i) => `${i.rule}:${i.severity}`)).toEqual([
+        'lambda:critical',
+      ]);
     });
 
     it('stops at the node limit and says so', () => {
@@ -308,6 +420,55 @@ describe('parsePythonJson', () => {
   it('refuses other invalid JSON with a ParseError', () => {
     expect(() => parsePythonJson("{'a': 1}", 'x')).toThrow(/not valid JSON/);
   });
+
+  it('keeps the last of duplicate keys and reads unicode escapes, as json.loads does', () => {
+    expect(parsePythonJson('{"class_name": "Dense", "cl\\u0061ss_name": "L\\u0061mbda"}', 'x')).toEqual({
+      class_name: 'Lambda',
+    });
+  });
+});
+
+describe('decodePythonJsonBytes', () => {
+  const text = '{"class_name": "Lambda"}';
+  const utf32 = (le: boolean, bom: boolean) => {
+    const cps = [...(bom ? [0xfeff] : []), ...[...text].map((c) => c.codePointAt(0) as number)];
+    const out = Buffer.alloc(cps.length * 4);
+    cps.forEach((cp, i) => {
+      if (le) out.writeUInt32LE(cp, i * 4);
+      else out.writeUInt32BE(cp, i * 4);
+    });
+    return new Uint8Array(out);
+  };
+  const utf16 = (le: boolean, bom: boolean) => {
+    const body = Buffer.from(text, 'utf16le');
+    if (!le) body.swap16();
+    const mark = le ? [0xff, 0xfe] : [0xfe, 0xff];
+    return new Uint8Array([...(bom ? mark : []), ...body]);
+  };
+
+  it('detects the encodings json.loads detects, with and without a BOM', () => {
+    const cases: [Uint8Array, string][] = [
+      [new Uint8Array(Buffer.from(text)), 'utf-8'],
+      [new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from(text)]), 'utf-8-sig'],
+      [utf16(true, true), 'utf-16-le'],
+      [utf16(true, false), 'utf-16-le'],
+      [utf16(false, true), 'utf-16-be'],
+      [utf16(false, false), 'utf-16-be'],
+      [utf32(true, true), 'utf-32-le'],
+      [utf32(true, false), 'utf-32-le'],
+      [utf32(false, true), 'utf-32-be'],
+      [utf32(false, false), 'utf-32-be'],
+    ];
+    for (const [bytes, encoding] of cases) {
+      expect(detectPythonJsonEncoding(bytes)).toBe(encoding);
+      expect(decodePythonJsonBytes(bytes, 'x')).toEqual({ text, encoding });
+    }
+  });
+
+  it('replaces what does not decode instead of failing, and marks a cut UTF-32 unit', () => {
+    expect(decodePythonJsonBytes(new Uint8Array([0x7b, 0xff, 0x7d]), 'x').text).toBe('{\ufffd}');
+    expect(decodePythonJsonBytes(utf32(true, false).subarray(0, 9), 'x').text).toBe('{"\ufffd');
+  });
 });
 
 describe('describeLambdaCode', () => {
@@ -317,6 +478,9 @@ describe('describeLambdaCode', () => {
     expect(pythonBase64Decode('aGVsb')).toBeUndefined(); // 1 more than a multiple of 4
     expect(pythonBase64Decode('aGVsbG8')).toBeUndefined(); // incorrect padding
     expect(pythonBase64Decode('caf\u00e9')).toBeUndefined(); // not ASCII
+    // URL-safe characters are not in the alphabet: dropped, not read as 62 and 63 as Node would.
+    expect(Buffer.from(pythonBase64Decode('a-G_V-s_b-G_8=') ?? []).toString()).toBe('hello');
+    expect(Buffer.from(pythonBase64Decode('aGVsbG8=garbage') ?? []).toString()).toBe('hello');
   });
 
   it('falls back to the raw string as marshal bytes, as func_load does', () => {

@@ -18,20 +18,36 @@
 import { truncateText } from '../../core/byte-reader.js';
 import type { Severity } from '../../core/finding.js';
 import type { ImportPolicy } from '../pickle/policy.js';
-import { describeLambdaCode } from './lambda-code.js';
+import { describeLambdaCode, pythonBase64Decode } from './lambda-code.js';
 import {
   gadgetReason,
   isInPackages,
   isKnownKerasName,
+  isModuleName,
   KERAS_PACKAGES,
   LAMBDA_FUNCTION_PACKAGES,
+  nonModelingReason,
 } from './namespace.js';
 import type { KERAS_RULES } from './rules.js';
 
-/** Objects and arrays nested in each other. Real configurations nest a few dozen levels. */
-export const MAX_KERAS_CONFIG_DEPTH = 512;
-/** Values visited in one configuration: a 10,000-layer model has a few hundred thousand. */
+/**
+ * Objects and arrays nested in each other. Real configurations nest a few dozen levels; Python's json
+ * module gives up near its recursion limit (1000 by default), so anything Keras can load is below this.
+ */
+export const MAX_KERAS_CONFIG_DEPTH = 1100;
+/**
+ * Objects, arrays and function-name strings visited in one configuration (numbers and other scalars are
+ * not counted: padding a config with them costs the attacker nothing): a 10,000-layer model has a few
+ * hundred thousand.
+ */
 export const MAX_KERAS_CONFIG_NODES = 2_000_000;
+/**
+ * Values visited by the marker search that runs when a limit stopped the walk: JSON text under
+ * MAX_KERAS_JSON_CHARS holds fewer, so this only bounds a configuration built in memory.
+ */
+const MAX_MARKER_VISITS = 64_000_000;
+/** Class names that carry or load code, looked for past a limit (KERAS-LAMBDA / KERAS-TORCH-MODULE). */
+const CODE_CLASS_NAMES: ReadonlySet<string> = new Set(['Lambda', '__lambda__', 'TorchModuleWrapper']);
 /** Decoded bytes of one embedded payload (a TorchModuleWrapper checkpoint) handed on for analysis. */
 export const MAX_KERAS_EMBEDDED_BYTES = 512 * 1024 * 1024;
 /** Issues of one kind kept from one configuration (a model with 10,000 custom layers is one story). */
@@ -87,6 +103,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Objects and arrays: what the walk descends into. */
+function isContainer(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
+/** Python's truth test on a JSON value: false, 0, "", null, [] and {} are false. */
+function isFalsy(v: unknown): boolean {
+  if (v === false || v === 0 || v === '' || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return isRecord(v) && Object.keys(v).length === 0;
+}
+
 function stringOf(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -112,6 +140,8 @@ class Walker {
   private readonly perRule = new Map<KerasRuleKey, number>();
   private nodes = 0;
   private stopped = false;
+  /** Whether a limit kept part of the configuration from being walked. */
+  limited = false;
   private readonly maxDepth: number;
   private readonly maxNodes: number;
 
@@ -138,6 +168,7 @@ class Walker {
     if (this.stopped) return;
     if (++this.nodes > this.maxNodes) {
       this.stopped = true;
+      this.limited = true;
       this.add(
         'malformed',
         'medium',
@@ -147,6 +178,7 @@ class Walker {
       return;
     }
     if (depth > this.maxDepth) {
+      this.limited = true;
       this.add(
         'malformed',
         'medium',
@@ -160,9 +192,12 @@ class Walker {
       return;
     }
     if (Array.isArray(node)) {
-      node.forEach((item, i) => {
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        // Scalars say nothing (strings only under function keys): skipped before a path is built.
+        if (!isContainer(item) && !(functions && typeof item === 'string')) continue;
         this.walk(item, `${path}[${i}]`, chain, depth + 1, functions);
-      });
+      }
       return;
     }
     if (!isRecord(node)) return;
@@ -175,18 +210,20 @@ class Walker {
       this.inspectObject(node, className, path, here);
     }
     for (const [key, value] of Object.entries(node)) {
-      const childPath = `${path}.${key}`;
-      if (key === 'safe_mode' && value === false) {
+      // Keras writes no safe_mode into configurations; Python tests it for truth (`if safe_mode:`), so
+      // 0, "", null, [] and {} switch it off as well as false.
+      if (key === 'safe_mode' && isFalsy(value)) {
         this.add(
           'gadget',
           'high',
-          `The configuration sets safe_mode to false at ${childPath}${this.where(here)}: passed to a loading function (keras.models.load_model as a Lambda function, CVE-2025-9906), it loads more code with safe mode off.`,
+          `The configuration sets safe_mode to ${truncateText(JSON.stringify(value) ?? String(value), 40)} at ${path}.${key}${this.where(here)}: passed to a loading function (keras.models.load_model as a Lambda function, CVE-2025-9906), it loads more code with safe mode off.`,
           excerpt(node),
         );
       }
       // Below an object with a class name, its fields are that object's own (its config, its module).
       const fn = className === undefined ? functions || FUNCTION_KEY.test(key) : FUNCTION_KEY.test(key);
-      this.walk(value, childPath, here, depth + 1, fn);
+      if (!isContainer(value) && !(fn && typeof value === 'string')) continue;
+      this.walk(value, `${path}.${key}`, here, depth + 1, fn);
     }
   }
 
@@ -214,8 +251,14 @@ class Walker {
     if (base === 'Lambda' && isRecord(config)) this.inspectKeras2Lambda(config, path, chain);
     if (base === 'TorchModuleWrapper' && isRecord(config)) this.inspectTorchModule(config, path, chain);
     if ((base === 'TFOpLambda' || base === 'SlicingOpLambda') && isRecord(config)) {
+      // tf-keras resolves the name in the `tf` API (`tf.<function>`), any of it, not only tensor math.
       const fn = stringOf(config.function);
-      const reason = fn !== undefined ? gadgetReason(fn) : undefined;
+      const dot = fn?.lastIndexOf('.') ?? -1;
+      const reason =
+        fn !== undefined
+          ? (gadgetReason(fn) ??
+            nonModelingReason(fn.slice(dot + 1), dot > 0 ? `tensorflow.${fn.slice(0, dot)}` : 'tensorflow'))
+          : undefined;
       if (fn !== undefined && reason !== undefined) {
         this.add(
           'gadget',
@@ -382,14 +425,22 @@ class Walker {
       return;
     }
     // keras/src/utils/torch_utils.py from_config: base64.b64decode(config["module"]) then
-    // torch.load(buffer, weights_only=False). b64decode drops characters outside the alphabet, like Buffer.
-    const bytes = new Uint8Array(
-      Buffer.from(blob.slice(0, Math.ceil((MAX_KERAS_EMBEDDED_BYTES * 4) / 3)), 'base64'),
-    );
+    // torch.load(buffer, weights_only=False). b64decode drops every character outside the standard
+    // alphabet, URL-safe '-' and '_' included, which Node's base64 decoder would read as data: decoded the
+    // Python way, so padding the text with them cannot shift the pickle out of shape.
+    const clipped = blob.slice(0, Math.ceil((MAX_KERAS_EMBEDDED_BYTES * 4) / 3));
+    const asPython = clipped.length === blob.length ? pythonBase64Decode(clipped) : undefined;
+    const bytes = asPython ?? new Uint8Array(Buffer.from(clipped, 'base64'));
+    const how =
+      asPython !== undefined
+        ? ''
+        : clipped.length === blob.length
+          ? ' (base64.b64decode refuses the text, so this loader fails; it is decoded leniently anyway)'
+          : ` (only its first ${MAX_KERAS_EMBEDDED_BYTES} bytes)`;
     this.add(
       'torchModule',
       'high',
-      `A TorchModuleWrapper at ${path}${this.where(chain)} carries a ${bytes.length}-byte torch.save checkpoint that loading unpickles with torch.load(weights_only=False); it is analysed as '${at}'.`,
+      `A TorchModuleWrapper at ${path}${this.where(chain)} carries a ${bytes.length}-byte torch.save checkpoint that loading unpickles with torch.load(weights_only=False); it is analysed as '${at}'${how}.`,
       truncateText(blob, 200),
     );
     if (bytes.length > 0) this.embedded.push({ name: at, bytes });
@@ -411,14 +462,36 @@ class Walker {
       this.customObject(registered ?? name, path, chain, node);
       return;
     }
+    if (!isModuleName(module)) {
+      // `keras.utils\u0000`, `keras.layers `, `keras..x`: no import resolves it as written, so it is no Keras
+      // module, only made to look like one to a prefix check.
+      this.add(
+        'moduleReference',
+        'medium',
+        `The configuration names ${what} ${truncateText(JSON.stringify(name), 120)} in ${truncateText(JSON.stringify(module), 120)} at ${path}${this.where(chain)}, which is not a Python module path: a lookalike of a real module, made to pass a name check. A loader fails on it as written.`,
+        excerpt(node),
+      );
+      return;
+    }
     if (isInPackages(module, KERAS_PACKAGES)) {
-      // Classes in the namespace are Keras' own layers; functions may be file, network or loader calls.
+      // Classes in the namespace are Keras' own layers; functions may be file, network or loader calls
+      // (graded high), or utilities no model needs (the allowlist half, medium).
       const reason = what === 'function' ? gadgetReason(name, module) : undefined;
       if (reason !== undefined) {
         this.add(
           'gadget',
           'high',
           `The configuration references ${truncateText(qualified, 160)} at ${path}${this.where(chain)}, which ${reason}. It is inside the Keras namespace, so older Keras versions accept it even with safe_mode=True (CVE-2025-8747).`,
+          excerpt(node),
+        );
+        return;
+      }
+      const other = what === 'function' ? nonModelingReason(name, module) : undefined;
+      if (other !== undefined) {
+        this.add(
+          'gadget',
+          'medium',
+          `The configuration references ${truncateText(qualified, 160)} at ${path}${this.where(chain)}, which ${other}. Keras before 3.11 calls it during loading like any other function (CVE-2025-8747 class).`,
           excerpt(node),
         );
       }
@@ -469,7 +542,53 @@ class Walker {
       );
       return;
     }
+    const dot = name.lastIndexOf('.');
+    if (dot > 0) {
+      // `"activation": "os.system"`: Keras' own string lookups do not import, but a dotted name is how
+      // pickle-style loaders and custom `deserialize` helpers (importlib + getattr) find a callable.
+      const verdict = this.options.policy.classify(name.slice(0, dot), name.slice(dot + 1));
+      if (verdict.kind === 'dangerous') {
+        this.add(
+          'moduleReference',
+          'high',
+          `The configuration names ${truncateText(name, 160)} as a function at ${path}${this.where(chain)}: ${verdict.reason}. Keras' own lookup does not import dotted names, but any loader that resolves them by import runs it; no model needs it.`,
+          JSON.stringify(name),
+        );
+        return;
+      }
+    }
     this.customObject(name, path, chain, name);
+  }
+
+  /**
+   * After a limit stopped the walk: an iterative search (no recursion, so no depth limit) of the whole
+   * configuration for code-carrying objects, so padding or nesting cannot hide a Lambda behind a limit.
+   */
+  searchPastLimits(root: unknown, rootName: string): void {
+    const found = new Map<string, number>();
+    const stack: unknown[] = [root];
+    let visits = 0;
+    while (stack.length > 0 && visits++ < MAX_MARKER_VISITS) {
+      const node = stack.pop();
+      if (Array.isArray(node)) {
+        for (const item of node) if (isContainer(item)) stack.push(item);
+        continue;
+      }
+      if (!isRecord(node)) continue;
+      const className = stringOf(node.class_name);
+      const code = className !== undefined ? baseName(className) : undefined;
+      if (code !== undefined && CODE_CLASS_NAMES.has(code)) found.set(code, (found.get(code) ?? 0) + 1);
+      for (const value of Object.values(node)) if (isContainer(value)) stack.push(value);
+    }
+    for (const [code, count] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
+      const torch = code === 'TorchModuleWrapper';
+      this.add(
+        torch ? 'torchModule' : 'lambda',
+        'high',
+        `${rootName} holds ${count} ${code} object(s), and part of it was over pedigree's limits and not analysed: what they carry (${torch ? 'a pickled torch module' : 'Python code'}) may be among what was not read. Loading runs it.${!torch && this.options.lambdaNote ? ` ${this.options.lambdaNote}` : ''}`,
+        `${count} × ${code}`,
+      );
+    }
   }
 }
 
@@ -486,5 +605,6 @@ export function isKerasModelConfig(value: unknown): boolean {
 export function walkKerasConfig(root: unknown, rootName: string, options: KerasWalkOptions): KerasWalkResult {
   const walker = new Walker(options);
   walker.walk(root, rootName, [], 0, false);
+  if (walker.limited) walker.searchPastLimits(root, rootName);
   return walker.result();
 }

@@ -39,35 +39,49 @@ export type LambdaCode =
   /** Not marshal data at all: Python source text (which `func_load` cannot load, but says what was meant). */
   | { readonly form: 'source'; readonly summary: string; readonly dangerous: readonly string[] };
 
-const BASE64_CHAR = /[A-Za-z0-9+/]/;
-
-/**
- * Python's `binascii.a2b_base64` in its default (non-strict) mode: characters outside the alphabet are
- * skipped, decoding stops at padding, and a final group of 1 data character, or of 2-3 without enough
- * padding, is an error (then `func_load` falls back to the raw string). Undefined on error.
- */
-export function pythonBase64Decode(text: string): Uint8Array | undefined {
-  // `code.encode("ascii")` fails first on any non-ASCII character.
-  if (/[^\x00-\x7f]/.test(text)) return undefined;
-  // Modules/binascii.c binascii_a2b_base64_impl, strict_mode false.
-  let quad = 0;
-  let pads = 0;
-  let kept = '';
-  for (const c of text) {
-    if (c === '=') {
-      if (quad >= 2 && quad + ++pads >= 4) return decodeKept(kept);
-      continue;
-    }
-    if (!BASE64_CHAR.test(c)) continue;
-    pads = 0;
-    quad = (quad + 1) % 4;
-    kept += c;
-  }
-  return quad === 0 ? decodeKept(kept) : undefined;
+/** Whether a character code is in the standard base64 alphabet (A-Z, a-z, 0-9, +, /). */
+function isBase64Code(c: number): boolean {
+  return (
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2b ||
+    c === 0x2f
+  );
 }
 
-function decodeKept(kept: string): Uint8Array {
-  return new Uint8Array(Buffer.from(kept, 'base64'));
+/**
+ * Python's `binascii.a2b_base64` in its default (non-strict) mode, which is also what `base64.b64decode`
+ * without `validate=True` does (TorchModuleWrapper's `from_config`): characters outside the alphabet are
+ * skipped (URL-safe `-` and `_` included, which Node's decoder would read as data), decoding stops at
+ * padding, and a final group of 1 data character, or of 2-3 without enough padding, is an error.
+ * Undefined on error (then `func_load` falls back to the raw string; b64decode raises).
+ */
+export function pythonBase64Decode(text: string): Uint8Array | undefined {
+  // `code.encode("ascii")` (b64decode: `s.encode("ascii")`) fails first on any non-ASCII character.
+  if (/[^\x00-\x7f]/.test(text)) return undefined;
+  // Modules/binascii.c binascii_a2b_base64_impl, strict_mode false.
+  const kept = new Uint8Array(text.length);
+  let n = 0;
+  let quad = 0;
+  let pads = 0;
+  let complete = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d) {
+      if (quad >= 2 && quad + ++pads >= 4) {
+        complete = true;
+        break;
+      }
+      continue;
+    }
+    if (!isBase64Code(c)) continue;
+    pads = 0;
+    quad = (quad + 1) % 4;
+    kept[n++] = c;
+  }
+  if (!complete && quad !== 0) return undefined;
+  return new Uint8Array(Buffer.from(Buffer.from(kept.buffer, 0, n).toString('latin1'), 'base64'));
 }
 
 /** `str.encode("raw_unicode_escape")`: code points below 256 as one byte, others as `\uXXXX`/`\UXXXXXXXX`. */

@@ -27,9 +27,9 @@ export const KERAS_PACKAGES: readonly string[] = [
  */
 export const LAMBDA_FUNCTION_PACKAGES: readonly string[] = [...KERAS_PACKAGES, 'numpy', 'math'];
 
-/** Whether `module` is one of `packages` or inside one of them. */
+/** Whether `module` is one of `packages` or inside one of them (and a well-formed module path at all). */
 export function isInPackages(module: string, packages: readonly string[]): boolean {
-  return packages.some((p) => module === p || module.startsWith(`${p}.`));
+  return isModuleName(module) && packages.some((p) => module === p || module.startsWith(`${p}.`));
 }
 
 /**
@@ -40,6 +40,9 @@ export function isInPackages(module: string, packages: readonly string[]): boole
  * are also ordinary tensor operations (`keras.ops.copy`) count only under the module that makes them
  * file operations (`within`, matched against the dotted module and name).
  */
+/** Module scopes where copy/rename/remove/... are file operations, not tensor operations. */
+const FILE_MODULE = /(?:^|\.)(?:gfile|file_utils|file_io)(?:\.|$)/;
+
 const GADGETS: readonly { name: string; reason: string; within?: RegExp }[] = [
   { name: 'get_file', reason: 'downloads a file from a URL and can extract archives' },
   {
@@ -82,12 +85,82 @@ const GADGETS: readonly { name: string; reason: string; within?: RegExp }[] = [
     within: /(?:^|\.)(?:io|gfile)(?:\.|$)/,
   },
   { name: 'GFile', reason: 'opens a file for reading or writing', within: /(?:^|\.)gfile(?:\.|$)/ },
-  { name: 'copy', reason: 'copies files', within: /(?:^|\.)gfile(?:\.|$)/ },
-  { name: 'rename', reason: 'renames files', within: /(?:^|\.)gfile(?:\.|$)/ },
-  { name: 'remove', reason: 'deletes files', within: /(?:^|\.)gfile(?:\.|$)/ },
-  { name: 'rmtree', reason: 'deletes a directory tree', within: /(?:^|\.)gfile(?:\.|$)/ },
-  { name: 'makedirs', reason: 'creates directories', within: /(?:^|\.)gfile(?:\.|$)/ },
+  { name: 'File', reason: 'opens a file for reading or writing', within: FILE_MODULE },
+  { name: 'copy', reason: 'copies files', within: FILE_MODULE },
+  { name: 'rename', reason: 'renames files', within: FILE_MODULE },
+  { name: 'remove', reason: 'deletes files', within: FILE_MODULE },
+  { name: 'rmtree', reason: 'deletes a directory tree', within: FILE_MODULE },
+  { name: 'makedirs', reason: 'creates directories', within: FILE_MODULE },
+  // keras/src/utils/file_utils.py: the archive extraction behind get_file (members may point outside the
+  // target), callable on its own with a path argument.
+  { name: 'extract_archive', reason: 'extracts an archive to a path' },
+  { name: 'validate_file', reason: 'reads a file from a path' },
+  // keras/src/legacy/saving/legacy_h5_format.py and saving_lib.py: loaders reachable by module path.
+  { name: 'load_model_from_hdf5', reason: 'loads another model, whose own code then runs' },
+  { name: 'load_weights_from_hdf5_group', reason: 'reads weights from a file' },
+  { name: 'load_weights_from_hdf5_group_by_name', reason: 'reads weights from a file' },
+  { name: 'load_weights_only', reason: 'reads weights from a path' },
+  { name: 'save_weights_only', reason: 'writes a weights file' },
+  // TensorFlow: tensorflow/python/lib/io/file_io.py, tf.saved_model.load, tf.compat.v1.train.
+  { name: 'write_string_to_file', reason: 'writes a file to a path' },
+  { name: 'atomic_write_string_to_file', reason: 'writes a file to a path' },
+  { name: 'read_file_to_string', reason: 'reads a file from a path' },
+  { name: 'delete_file', reason: 'deletes a file' },
+  { name: 'delete_recursively', reason: 'deletes a directory tree' },
+  { name: 'recursive_create_dir', reason: 'creates directories' },
+  { name: 'import_meta_graph', reason: 'loads another TensorFlow graph from a path' },
+  { name: 'load', reason: 'loads a SavedModel from a path', within: /(?:^|\.)saved_model(?:\.|$)/ },
+  { name: 'load_v2', reason: 'loads a SavedModel from a path', within: /(?:^|\.)saved_model(?:\.|$)/ },
 ];
+
+/**
+ * Modules Keras 3 functions of a model come from (what `serialize_keras_object` writes for activations,
+ * losses, metrics, initializers, regularizers, constraints and ops: their public API path, or the
+ * `keras.src` module behind it). A function from elsewhere in `keras`/`tf_keras` (utils, saving, config,
+ * models, export, ...) is not modeling code: Keras 3.11 refuses such "non-modeling" functions during
+ * deserialization because CVE-2025-8747 and CVE-2025-9906 used them.
+ */
+const KERAS_MODELING_MODULE =
+  /^(?:keras|tf_keras)(?:\.src)?(?:\.(?:activations|losses|metrics|ops|initializers|regularizers|constraints|backend|random|layers|optimizers|applications|quantizers|dtype_policies|mixed_precision|tree|engine)(?:\..*)?)?$/;
+
+/**
+ * TensorFlow modules whose functions touch files, load graphs or call Python: a function named from one is
+ * never part of a model's math (tensorflow/python/lib/io, platform/gfile, saved_model, summary, debugging,
+ * ops/script_ops).
+ */
+const TENSORFLOW_SIDE_EFFECT_MODULE =
+  /(?:^|\.)(?:gfile|file_io|lib\.io|saved_model|summary|debugging|script_ops|platform|sysconfig|load_library)(?:\.|$)/;
+
+/**
+ * Why a function in the Keras or TensorFlow namespaces is not modeling code, or undefined. Used after
+ * `gadgetReason` (whose named functions are graded higher): the allowlist half of the check.
+ */
+export function nonModelingReason(name: string, module: string): string | undefined {
+  const qualified = `${module}.${name}`;
+  const scope = qualified.slice(0, qualified.lastIndexOf('.'));
+  const top = scope.split('.', 1)[0];
+  if (top === 'keras' || top === 'tf_keras') {
+    return KERAS_MODELING_MODULE.test(scope)
+      ? undefined
+      : `is a Keras function outside the modeling modules (activations, losses, metrics, ops, initializers, ...): a utility, saving or configuration function no model needs`;
+  }
+  if (top === 'tensorflow' && TENSORFLOW_SIDE_EFFECT_MODULE.test(scope)) {
+    return 'comes from a TensorFlow module that reads or writes files, loads graphs or calls Python';
+  }
+  return undefined;
+}
+
+/**
+ * A Python module path as `importlib.import_module` takes it: dot-separated identifiers. Anything else
+ * (`keras.utils\u0000`, `keras.utils `, `keras..layers`) is not a Keras module, whatever it starts with.
+ */
+const MODULE_NAME =
+  /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*$/u;
+
+/** Whether `module` is a well-formed Python module path. */
+export function isModuleName(module: string): boolean {
+  return MODULE_NAME.test(module);
+}
 
 /**
  * The reason a Keras/TensorFlow function is a gadget, or undefined. `name` may be dotted
