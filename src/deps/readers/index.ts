@@ -1,0 +1,98 @@
+import type { DependencyFile } from '../model.js';
+import { readCondaEnvironment } from './conda.js';
+import { readNpmLock } from './npm-lock.js';
+import { readPdmLock } from './pdm-lock.js';
+import { readPipfileLock } from './pipfile-lock.js';
+import { readPoetryLock } from './poetry-lock.js';
+import { readPylock } from './pylock.js';
+import { readPyproject } from './pyproject.js';
+import { readRequirements } from './requirements.js';
+import { readUvLock } from './uv-lock.js';
+
+/**
+ * Which reader reads a file, by its name: manifests and lockfiles are named by their tools (pip's
+ * `requirements*.txt` by convention, the others by fixed names), and their content alone would not tell a
+ * pip requirements file from any other text.
+ */
+export type DependencyFileKind =
+  | 'requirements'
+  | 'pyproject.toml'
+  | 'poetry.lock'
+  | 'uv.lock'
+  | 'Pipfile.lock'
+  | 'pdm.lock'
+  | 'pylock.toml'
+  | 'conda'
+  | 'package-lock.json';
+
+/** The kind of dependency file a file name is, or undefined. */
+export function dependencyFileKind(fileName: string): DependencyFileKind | undefined {
+  const name = fileName.toLowerCase();
+  switch (name) {
+    case 'pyproject.toml':
+      return 'pyproject.toml';
+    case 'poetry.lock':
+      return 'poetry.lock';
+    case 'uv.lock':
+      return 'uv.lock';
+    case 'pipfile.lock':
+      return 'Pipfile.lock';
+    case 'pdm.lock':
+      return 'pdm.lock';
+    case 'package-lock.json':
+    case 'npm-shrinkwrap.json':
+      return 'package-lock.json';
+    case 'environment.yml':
+    case 'environment.yaml':
+      return 'conda';
+  }
+  // PEP 751: `pylock.toml` or `pylock.<name>.toml`.
+  if (/^pylock(\.[^./]+)?\.toml$/.test(name)) return 'pylock.toml';
+  // pip's conventions: requirements.txt, requirements-dev.txt, dev-requirements.txt, constraints.txt,
+  // requirements.in (pip-tools input), and conda's `environment-*.yml`.
+  if (/^(.*[-_.])?(requirements|constraints)([-_.].*)?\.(txt|in)$/.test(name)) return 'requirements';
+  if (/^environment[-_.][^/]*\.ya?ml$/.test(name)) return 'conda';
+  return undefined;
+}
+
+export interface ReadOptions {
+  /** Loads a file included by `-r`/`-c` (POSIX path, already resolved and confined by the caller). */
+  readonly load?: (path: string) => string | undefined;
+  /** Environment for `${VAR}` in requirements files. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Reads a dependency file of a known kind. Readers never throw on content; problems are in the result. */
+export function readDependencyFile(
+  kind: DependencyFileKind,
+  file: string,
+  text: string,
+  options: ReadOptions = {},
+): DependencyFile {
+  switch (kind) {
+    case 'requirements':
+      return readRequirements(file, text, {
+        ...(options.load ? { load: options.load } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
+    case 'pyproject.toml':
+      return readPyproject(file, text);
+    case 'poetry.lock':
+      return readPoetryLock(file, text);
+    case 'uv.lock':
+      return readUvLock(file, text);
+    case 'Pipfile.lock':
+      return readPipfileLock(file, text);
+    case 'pdm.lock':
+      return readPdmLock(file, text);
+    case 'pylock.toml':
+      return readPylock(file, text);
+    case 'conda':
+      return readCondaEnvironment(file, text, {
+        ...(options.load ? { load: options.load } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
+    case 'package-lock.json':
+      return readNpmLock(file, text);
+  }
+}
