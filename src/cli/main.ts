@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, UsageError } from '../core/errors.js';
 import { SEVERITIES } from '../core/finding.js';
+import { runDbImport, runDbStatus, runDbUpdate } from './commands/db.js';
 import { runScanCommand, SCAN_FORMATS } from './commands/scan.js';
 import type { CliIo } from './io.js';
 
@@ -76,6 +77,52 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
         io,
       );
       setExit(code);
+    });
+  const db = program
+    .command('db')
+    .description('Manage the local OSV vulnerability database used by `pedigree deps`.');
+  const dbDir = () =>
+    new Option('--db-dir <dir>', 'store directory (default: $PEDIGREE_CACHE_DIR/osv or the user cache directory)');
+  db.command('import')
+    .description('Import an OSV all.zip or a directory of OSV JSON/YAML records (e.g. the PyPA advisory database).')
+    .argument('<path>', 'all.zip file or directory')
+    .addOption(dbDir())
+    .action(async (path: string, opts: Record<string, unknown>) => {
+      setExit(await runDbImport(path, typeof opts.dbDir === 'string' ? { storeDir: opts.dbDir } : {}, io));
+    });
+  db.command('update')
+    .description("Download OSV's ecosystem exports over HTTPS (conditional requests: unchanged data is not fetched).")
+    .option('--ecosystem <name>', 'ecosystem to download (repeatable; default PyPI and npm)', collect, [])
+    .option('--url <base>', 'base URL of the exports (default $PEDIGREE_OSV_URL or OSV\'s public bucket)')
+    .addOption(dbDir())
+    .action(async (opts: Record<string, unknown>) => {
+      setExit(
+        await runDbUpdate(
+          {
+            ...(typeof opts.dbDir === 'string' ? { storeDir: opts.dbDir } : {}),
+            ...(typeof opts.url === 'string' ? { url: opts.url } : {}),
+            ecosystems: (opts.ecosystem as string[]) ?? [],
+          },
+          io,
+        ),
+      );
+    });
+  db.command('status')
+    .description('Show the advisory sources, record counts, newest record and age.')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(dbDir())
+    .option('--no-bundled-db', 'leave out the snapshot bundled with pedigree')
+    .action(async (opts: Record<string, unknown>) => {
+      setExit(
+        await runDbStatus(
+          {
+            format: String(opts.format),
+            ...(typeof opts.dbDir === 'string' ? { storeDir: opts.dbDir } : {}),
+            noBundled: opts.bundledDb === false,
+          },
+          io,
+        ),
+      );
     });
   return program;
 }

@@ -143,3 +143,53 @@ describe('OSV store', () => {
     db.close();
   });
 });
+
+describe('OSV store fallback', () => {
+  it('uses a fallback store only for ecosystems the primary stores lack', () => {
+    const primary = newStore();
+    const fallback = newStore();
+    importOsv(
+      primary,
+      osvFolder({
+        'n.json': {
+          id: 'N-1',
+          affected: [{ package: { ecosystem: 'npm', name: 'a' }, versions: ['1.0.0'] }],
+        },
+      }),
+    );
+    importOsv(
+      fallback,
+      osvFolder({
+        'p.json': pypiRecord('P-1', 'a', [{ introduced: '0' }]),
+        'n.json': {
+          id: 'N-OLD',
+          affected: [{ package: { ecosystem: 'npm', name: 'a' }, versions: ['1.0.0'] }],
+        },
+      }),
+    );
+    const db = openOsvDatabase([primary], { fallbackStoreDirs: [fallback] });
+    expect(db.recordsFor('npm', 'a').map((r) => r.id)).toEqual(['N-1']);
+    expect(db.recordsFor('PyPI', 'a').map((r) => r.id)).toEqual(['P-1']);
+    expect(db.sources.map((s) => Object.keys(s.ecosystems))).toEqual([['npm'], ['PyPI']]);
+    db.close();
+  });
+});
+
+describe('OSV YAML', () => {
+  it('keeps unquoted versions and dates exactly as written', () => {
+    const store = newStore();
+    importOsv(
+      store,
+      osvFolder({
+        'v.yaml':
+          'id: PYSEC-9\nmodified: 2024-05-01T00:00:00Z\naffected:\n- package: {ecosystem: PyPI, name: x}\n  ranges:\n  - type: ECOSYSTEM\n    events:\n    - introduced: 0\n    - fixed: 1.10\n  versions: [1.0, 1.9]\n',
+      }),
+    );
+    const db = openOsvDatabase([store]);
+    const [record] = db.recordsFor('PyPI', 'x');
+    expect(record?.modified).toBe('2024-05-01T00:00:00Z');
+    expect(record?.affected?.[0]?.ranges?.[0]?.events).toEqual([{ introduced: '0' }, { fixed: '1.10' }]);
+    expect(record?.affected?.[0]?.versions).toEqual(['1.0', '1.9']);
+    db.close();
+  });
+});

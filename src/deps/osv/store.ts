@@ -288,13 +288,14 @@ function* readZip(path: string): Generator<RawRecord | ImportProblem> {
 }
 
 /**
- * Parses one record file. JSON first (OSV's own format); YAML with the core schema otherwise: js-yaml's
- * CORE_SCHEMA has no timestamp type, so the 266 unquoted dates of the PyPA data stay strings (FIELD-NOTES),
- * and it parses the whole PyPA database in well under a second where `yaml` takes five.
+ * Parses one record file. JSON first (OSV's own format); YAML with js-yaml's failsafe schema otherwise, in
+ * which every scalar is the string written: the 266 unquoted dates of the PyPA data stay strings
+ * (FIELD-NOTES), and an unquoted version such as `fixed: 1.10` stays "1.10" instead of becoming the number
+ * 1.1. js-yaml parses the whole PyPA database in well under a second where `yaml` takes five.
  */
 function parseRecordText(file: string, text: string): unknown {
   if (/\.json$/i.test(file)) return JSON.parse(text);
-  return yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: file, json: true });
+  return yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: file, json: true });
 }
 
 /** A record as stored for one ecosystem: only what matching, severity, fixes and the report use. */
@@ -509,8 +510,23 @@ const MAX_GZIPPED_RECORDS_BYTES = 256 * 1024 * 1024;
  * Opens one or more stores for querying. Each source's index is read when its ecosystem is first asked
  * about; records are read by offset and parsed only for the packages asked about.
  */
-export function openOsvDatabase(storeDirs: readonly string[]): OsvDatabase {
-  const sources = storeDirs.flatMap((store) => readStoreFile(store).map((s) => ({ ...s, store })));
+export function openOsvDatabase(
+  storeDirs: readonly string[],
+  options: { readonly fallbackStoreDirs?: readonly string[] } = {},
+): OsvDatabase {
+  const primary = storeDirs.flatMap((store) => readStoreFile(store).map((s) => ({ ...s, store })));
+  // A fallback store (the bundled snapshot) serves only the ecosystems no primary source covers.
+  const covered = new Set(primary.flatMap((s) => Object.keys(s.ecosystems)));
+  const fallback = (options.fallbackStoreDirs ?? []).flatMap((store) =>
+    readStoreFile(store)
+      .map((s) => ({
+        ...s,
+        store,
+        ecosystems: Object.fromEntries(Object.entries(s.ecosystems).filter(([e]) => !covered.has(e))),
+      }))
+      .filter((s) => Object.keys(s.ecosystems).length > 0),
+  );
+  const sources = [...primary, ...fallback];
   const indexes = new Map<string, OpenIndex | null>();
   const cache = new Map<string, readonly OsvRecord[]>();
 
