@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyseBytes } from '../test-support.js';
+import { buildZip } from '../../formats/zip/test-support/zip-builder.js';
+import { analyseBytes, ruleList } from '../test-support.js';
 
 const scan = (json: string, path = 'config.json') => analyseBytes(Buffer.from(json), path);
 
@@ -33,6 +34,137 @@ describe('Hugging Face configuration', () => {
     const broken = await scan('{"auto_map": ');
     expect(broken.findings).toEqual([]);
     expect(broken.format).toBe('unknown');
+  });
+});
+
+/** A standard Stable Diffusion model_index.json, as diffusers writes it. */
+const STANDARD_MODEL_INDEX = {
+  _class_name: 'StableDiffusionPipeline',
+  _diffusers_version: '0.30.0',
+  feature_extractor: ['transformers', 'CLIPImageProcessor'],
+  image_encoder: [null, null],
+  requires_safety_checker: true,
+  safety_checker: ['stable_diffusion', 'StableDiffusionSafetyChecker'],
+  scheduler: ['diffusers', 'PNDMScheduler'],
+  text_encoder: ['transformers', 'CLIPTextModel'],
+  tokenizer: ['transformers', 'CLIPTokenizer'],
+  unet: ['diffusers', 'UNet2DConditionModel'],
+  vae: ['diffusers', 'AutoencoderKL'],
+};
+
+/** A standard sentence-transformers modules.json. */
+const STANDARD_MODULES = [
+  { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+  { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+  { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' },
+];
+
+describe('code references without the folder (a lone configuration, or one inside an archive)', () => {
+  const remote = async (json: unknown, path: string) =>
+    (await scan(JSON.stringify(json), path)).findings.filter((f) => f.ruleId === 'HF-REMOTE-CODE');
+
+  it('reports diffusers components from libraries diffusers does not know as custom component files', async () => {
+    const found = await remote(
+      { ...STANDARD_MODEL_INDEX, unet: ['my_unet', 'MyUNet'], scheduler: ['evil.sub', 'S'] },
+      'model_index.json',
+    );
+    expect(found.map((f) => f.severity)).toEqual(['high']);
+    expect(found[0]?.message).toContain('diffusers component');
+    expect(found[0]?.message).toContain('scheduler/evil.sub.py, unet/my_unet.py');
+    expect(found[0]?.evidence).toContain('unet: ["my_unet","MyUNet"]');
+  });
+
+  it('stays silent on a standard diffusers pipeline, and reads component lists only in model_index.json', async () => {
+    expect((await scan(JSON.stringify(STANDARD_MODEL_INDEX), 'model_index.json')).findings).toEqual([]);
+    expect(await remote({ unet: ['my_unet', 'MyUNet'] }, 'unrelated.json')).toEqual([]);
+  });
+
+  it('reports custom pipelines named by _class_name: a module of the repository, or another repository', async () => {
+    const local = await remote(
+      { ...STANDARD_MODEL_INDEX, _class_name: ['my_pipeline', 'MyPipeline'] },
+      'model_index.json',
+    );
+    expect(local.map((f) => `${f.severity} ${f.message}`)).toEqual([
+      expect.stringMatching(/^high .*diffusers pipeline.*my_pipeline\.py/),
+    ]);
+    const other = await remote({ _class_name: ['someone/pipes', 'MyPipeline'] }, 'model_index.json');
+    expect(other[0]?.message).toContain('someone/pipes: pipeline.py');
+    expect(other[0]?.message).toContain('fetched from other repositories (someone/pipes)');
+  });
+
+  it('flags component names that leave the repository folder', async () => {
+    const found = await remote({ '../../tmp': ['x', 'Y'] }, 'model_index.json');
+    expect(found[0]?.message).toContain('leave the repository folder: ../../tmp/x.py');
+  });
+
+  it('reports sentence-transformers modules outside the library: custom code high, installed modules medium', async () => {
+    expect(await remote(STANDARD_MODULES, 'modules.json')).toEqual([]);
+    const custom = await remote(
+      [...STANDARD_MODULES, { idx: 3, name: '3', path: '3_Custom', type: 'custom_st.CustomModule' }],
+      'modules.json',
+    );
+    expect(custom.map((f) => f.severity)).toEqual(['high']);
+    expect(custom[0]?.message).toContain('sentence-transformers module');
+    expect(custom[0]?.message).toContain('custom_st.py');
+    const foreign = await remote([{ type: 'other/repo--custom_st.Mod' }], 'modules.json');
+    expect(foreign[0]?.message).toContain('other/repo: custom_st.py');
+    const installed = await remote([{ type: 'some_package.models.Pooler' }], 'modules.json');
+    expect(installed.map((f) => `${f.severity} ${f.message}`)).toEqual([
+      expect.stringContaining(
+        "medium Loading this model imports Python code that is not part of the library, through sentence-transformers module: the installed module 'some_package.models'",
+      ),
+    ]);
+  });
+
+  it('reads a JSON list only as modules.json', async () => {
+    const list = JSON.stringify([{ type: 'custom_st.CustomModule' }]);
+    expect((await scan(list, 'modules.json')).format).toBe('json');
+    expect((await scan(list, 'other.json')).format).not.toBe('json');
+  });
+
+  it('reports auto_map in tokenizer and processor configurations, including the legacy list form and null entries', async () => {
+    const legacy = await remote({ auto_map: ['tokenization_x.XTokenizer', null] }, 'tokenizer_config.json');
+    expect(legacy.map((f) => f.severity)).toEqual(['high']);
+    expect(legacy[0]?.message).toContain('tokenization_x.py');
+    const processor = await remote(
+      { auto_map: { AutoImageProcessor: 'image_processing_x.P', AutoProcessor: 'a/b--processing_x.Q' } },
+      'preprocessor_config.json',
+    );
+    expect(processor[0]?.message).toContain('a/b: processing_x.py, image_processing_x.py');
+    expect(await remote({ auto_map: { AutoTokenizer: [null, null] } }, 'tokenizer_config.json')).toEqual([]);
+  });
+
+  it('reports an auto_map that points at another repository even though none of its code is here', async () => {
+    const found = await remote(
+      { auto_map: { AutoModel: 'other-user/other-repo--modeling_x.MyModel' } },
+      'config.json',
+    );
+    expect(found.map((f) => f.severity)).toEqual(['high']);
+    expect(found[0]?.message).toContain('fetched from other repositories (other-user/other-repo)');
+  });
+
+  it('reports references in configurations inside an archive, located at the member', async () => {
+    const zip = buildZip([
+      { name: 'pipe/model_index.json', data: JSON.stringify({ unet: ['my_unet', 'MyUNet'] }) },
+      { name: 'st/modules.json', data: JSON.stringify([{ type: 'custom_st.CustomModule' }]) },
+    ]);
+    const r = await analyseBytes(zip, 'bundle.zip');
+    const found = r.findings.filter((f) => f.ruleId === 'HF-REMOTE-CODE');
+    expect(found.map((f) => `${f.severity} ${f.location.member}`).sort()).toEqual([
+      'high pipe/model_index.json',
+      'high st/modules.json',
+    ]);
+  });
+
+  it('names the base model of a PEFT adapter at info, and nothing more', async () => {
+    const r = await scan(
+      JSON.stringify({ peft_type: 'LORA', base_model_name_or_path: 'meta-llama/Llama-2-7b-hf', r: 8 }),
+      'adapter_config.json',
+    );
+    expect(ruleList(r.findings)).toEqual(['HF-ADAPTER-BASE-MODEL:info']);
+    expect(r.findings[0]?.message).toContain("'meta-llama/Llama-2-7b-hf'");
+    const elsewhere = await scan(JSON.stringify({ base_model_name_or_path: 'x/y' }), 'config.json');
+    expect(elsewhere.findings).toEqual([]);
   });
 });
 

@@ -1,7 +1,13 @@
 import { decodeUtf8, truncateText } from '../../core/byte-reader.js';
 import { openFileSource } from '../../core/file-source.js';
 import { type Artifact, compareStrings, type Finding } from '../../core/finding.js';
-import { classReferences, moduleOf, relativeImports } from './remote-code.js';
+import {
+  type CodeReference,
+  codeReferences,
+  describeReference,
+  escapesFolder,
+  relativeImports,
+} from './remote-code.js';
 import { HF_RULES } from './rules.js';
 
 /** Formats that a model loader unpickles. */
@@ -61,6 +67,10 @@ const HF_MARKER_FILES = new Set([
   'processor_config.json',
   'adapter_config.json',
   'model_index.json',
+  // sentence-transformers: modules.json lists the modules, the others configure them.
+  'modules.json',
+  'config_sentence_transformers.json',
+  'sentence_bert_config.json',
   'special_tokens_map.json',
   'tokenizer.json',
   'pytorch_model.bin',
@@ -75,9 +85,15 @@ function isHfMarker(a: Artifact): boolean {
   return HF_MARKER_FILES.has(name) || HF_WEIGHT_NAME.test(name) || a.format === 'safetensors';
 }
 
+/** transformers' custom generation code: `custom_generate/generate.py` of the model repository. */
+const CUSTOM_GENERATE_FOLDER = 'custom_generate';
+/** diffusers' CUSTOM_PIPELINE_FILE_NAME: the file `custom_pipeline=<repository>` loads from a repository. */
+const CUSTOM_PIPELINE_FILE = 'pipeline.py';
+
 /**
- * Folders laid out like a Hugging Face repository, and for a diffusers pipeline (model_index.json) its
- * component subfolders too: diffusers loads custom components from `<component>/<module>.py`.
+ * Folders laid out like a Hugging Face repository; for a diffusers pipeline (model_index.json) its component
+ * subfolders too (diffusers loads custom components from `<component>/<module>.py`), and the
+ * `custom_generate` folder of a repository (transformers loads `custom_generate/generate.py`).
  */
 function hfFolders(artifacts: readonly Artifact[]): Set<string> {
   const folders = new Set<string>();
@@ -89,9 +105,19 @@ function hfFolders(artifacts: readonly Artifact[]): Set<string> {
   }
   for (const a of artifacts) {
     const folder = folderOf(a.path);
-    if (folder !== '' && pipelines.has(folderOf(folder))) folders.add(folder);
+    if (folder === '') continue;
+    const parent = folderOf(folder);
+    if (pipelines.has(parent) || (baseName(folder) === CUSTOM_GENERATE_FOLDER && folders.has(parent))) {
+      folders.add(folder);
+    }
   }
   return folders;
+}
+
+/** Configuration files whose references the layout check resolves. */
+function isCodeConfig(path: string): boolean {
+  const name = baseName(path);
+  return /config[^/]*\.json$/i.test(name) || name === 'model_index.json' || name === 'modules.json';
 }
 
 function pickleBesideSafetensors(artifacts: readonly Artifact[]): Finding[] {
@@ -175,91 +201,153 @@ function riskyLines(source: string): { lines: string[]; what: string[] } {
   return { lines, what: [...what].sort(compareStrings) };
 }
 
-interface RemoteCode {
-  readonly config: string;
-  readonly refs: readonly string[];
-  /** Files of this folder that would run: referenced modules and what they import relatively. */
-  readonly present: readonly string[];
-  readonly missing: readonly string[];
-  readonly foreign: readonly string[];
+/** A file a reference or relative import leads to, and what the loader does when it is not in the folder. */
+interface PendingFile {
+  readonly file: string;
+  readonly whenMissing: CodeReference['whenMissing'];
 }
 
-function parseConfig(bytes: Uint8Array | undefined): Record<string, unknown> | undefined {
+interface RemoteCode {
+  /** The file the finding is located at: the configuration, or the code itself (custom_generate). */
+  readonly location: string;
+  readonly refs: readonly CodeReference[];
+  /** Files of this folder that would run: referenced modules and what they import relatively. */
+  readonly present: readonly string[];
+  /** Files led to but absent from the folder. */
+  readonly missing: readonly PendingFile[];
+  readonly foreign: readonly string[];
+  readonly installed: readonly string[];
+  readonly outside: readonly string[];
+}
+
+function parseJson(bytes: Uint8Array | undefined): unknown {
   if (bytes === undefined) return undefined;
   try {
-    const value: unknown = JSON.parse(decodeUtf8(bytes));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return JSON.parse(decodeUtf8(bytes));
   } catch {
     return undefined;
   }
 }
 
-/** Follows `auto_map` and relative imports from one configuration to the files of its folder. */
+/**
+ * Follows references and their relative imports to the files of the folder, as the loaders do:
+ * get_relative_import_files (transformers) and get_cached_module_file (diffusers) fetch every relatively
+ * imported module from the folder of the module importing it. Bounded by MAX_REMOTE_CODE_FILES.
+ */
 function resolveRemoteCode(
-  config: string,
-  refs: readonly string[],
+  location: string,
+  folder: string,
+  refs: readonly CodeReference[],
   existing: ReadonlySet<string>,
   readSource: (path: string) => string | undefined,
 ): RemoteCode {
-  const folder = folderOf(config);
   const foreign = new Set<string>();
-  const queue: string[] = [];
+  const installed = new Set<string>();
+  const outside = new Set<string>();
+  const queue: PendingFile[] = [];
   for (const ref of refs) {
-    const m = moduleOf(ref);
-    if (m.repo !== undefined) foreign.add(`${m.repo}: ${m.file}`);
-    else queue.push(inFolder(folder, m.file));
+    if (ref.file === undefined) installed.add(ref.installedModule ?? ref.value);
+    else if (ref.repo !== undefined) foreign.add(`${ref.repo}: ${ref.file}`);
+    else if (escapesFolder(ref.file)) outside.add(ref.file);
+    else queue.push({ file: inFolder(folder, ref.file), whenMissing: ref.whenMissing });
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, PendingFile>();
   while (queue.length > 0 && seen.size < MAX_REMOTE_CODE_FILES) {
-    const file = queue.shift() as string;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    if (!existing.has(file)) continue;
-    const source = readSource(file);
+    const next = queue.shift() as PendingFile;
+    if (seen.has(next.file)) continue;
+    seen.set(next.file, next);
+    if (!existing.has(next.file)) continue;
+    const source = readSource(next.file);
     if (source === undefined) continue;
-    // get_relative_import_files: every relative import is fetched from the folder of the module.
-    for (const imported of relativeImports(source)) queue.push(inFolder(folder, imported));
+    for (const imported of relativeImports(source)) {
+      if (escapesFolder(imported)) outside.add(imported);
+      // A module the repository imports but lacks is downloaded with it when loading by repository id.
+      else queue.push({ file: inFolder(folderOf(next.file), imported), whenMissing: 'hub' });
+    }
   }
-  const all = [...seen].sort(compareStrings);
+  const all = [...seen.values()].sort((a, b) => compareStrings(a.file, b.file));
   return {
-    config,
+    location,
     refs,
-    present: all.filter((f) => existing.has(f)),
-    missing: all.filter((f) => !existing.has(f)),
+    present: all.filter((f) => existing.has(f.file)).map((f) => f.file),
+    missing: all.filter((f) => !existing.has(f.file)),
     foreign: [...foreign].sort(compareStrings),
+    installed: [...installed].sort(compareStrings),
+    outside: [...outside].sort(compareStrings),
   };
 }
 
+/**
+ * High when code of this folder runs, or code the folder does not hold is downloaded from this or another
+ * repository; medium when only an installed module is imported by name or a diffusers community pipeline is
+ * fetched from the diffusers-maintained mirror.
+ */
+function remoteCodeSeverity(code: RemoteCode): 'high' | 'medium' {
+  return code.present.length > 0 ||
+    code.foreign.length > 0 ||
+    code.outside.length > 0 ||
+    code.missing.some((m) => m.whenMissing === 'hub')
+    ? 'high'
+    : 'medium';
+}
+
+const MISSING_EXPLAINED: Readonly<Record<CodeReference['whenMissing'], string>> = {
+  hub: 'Referenced but missing here (downloaded from the hub at load time, unreviewed)',
+  community:
+    'Not in this folder, so diffusers fetches a community pipeline of that name from the diffusers/community-pipelines-mirror dataset, without asking for trust_remote_code',
+  installed:
+    'Custom component files not in this folder: diffusers refuses them on the Hub and, from a local folder, imports an installed module of that name instead',
+};
+
 function remoteCodeFinding(code: RemoteCode): Finding {
   const rule = HF_RULES.remoteCode;
+  const vias = new Set(code.refs.map((r) => r.via));
   const parts = [
     code.present.length > 0
       ? `Loading this model with trust_remote_code=True runs ${code.present.length} Python file(s) of this folder: ${truncateText(code.present.join(', '), 400)}.`
-      : 'Loading this model with trust_remote_code=True runs Python code none of which is in this folder.',
+      : 'Loading this model runs Python code none of which is in this folder.',
   ];
-  if (code.missing.length > 0) {
+  if (vias.has('sentence-transformers module')) {
     parts.push(
-      `Referenced but missing here (downloaded from the hub at load time, unreviewed): ${truncateText(code.missing.join(', '), 300)}.`,
+      'sentence-transformers imports the custom modules of modules.json from a local folder even without trust_remote_code.',
     );
+  }
+  if (code.refs.some((r) => r.key === CUSTOM_PIPELINE_FILE && r.via === 'diffusers pipeline')) {
+    parts.push(
+      `${CUSTOM_PIPELINE_FILE} is the custom pipeline diffusers runs when this repository is passed as custom_pipeline.`,
+    );
+  }
+  if (vias.has('custom_generate')) {
+    parts.push('transformers replaces generate() with this code (GenerationMixin.load_custom_generate).');
+  }
+  for (const kind of ['hub', 'community', 'installed'] as const) {
+    const files = code.missing.filter((m) => m.whenMissing === kind).map((m) => m.file);
+    if (files.length > 0) parts.push(`${MISSING_EXPLAINED[kind]}: ${truncateText(files.join(', '), 300)}.`);
   }
   if (code.foreign.length > 0) {
     parts.push(
       `Fetched from other repositories, which can change after you review this one: ${truncateText(code.foreign.join(', '), 300)}.`,
     );
   }
+  if (code.installed.length > 0) {
+    parts.push(`Imports installed modules by name: ${truncateText(code.installed.join(', '), 200)}.`);
+  }
+  if (code.outside.length > 0) {
+    parts.push(
+      `Paths that leave the repository folder (the loaders join them with os.path.join): ${truncateText(code.outside.join(', '), 200)}.`,
+    );
+  }
   return {
     ruleId: rule.id,
-    severity: 'high',
+    severity: remoteCodeSeverity(code),
     title: rule.title,
     message: parts.join(' '),
-    location: { path: code.config },
+    location: { path: code.location },
     evidence: truncateText(
       [
-        ...code.refs.map((r) => `auto_map: ${r}`),
+        ...code.refs.map(describeReference),
         ...code.present.map((f) => `runs: ${f}`),
-        ...code.missing.map((f) => `missing: ${f}`),
+        ...code.missing.map((m) => `missing: ${m.file}`),
       ].join('\n'),
       2000,
     ),
@@ -297,16 +385,43 @@ export function withLayoutFindings(
   const sorted = [...artifacts].sort((a, b) => compareStrings(a.path, b.path));
   const referenced = new Set<string>();
   const replaced = new Set<string>();
-  for (const a of sorted) {
-    if (!folders.has(folderOf(a.path)) || !/config[^/]*\.json$/i.test(baseName(a.path))) continue;
-    const config = parseConfig(read(a.path, MAX_LAYOUT_CONFIG_BYTES));
-    if (config === undefined) continue;
-    const refs = classReferences(config);
-    if (refs.length === 0) continue;
-    const code = resolveRemoteCode(a.path, refs, existing, readSource);
+  const report = (code: RemoteCode) => {
     for (const f of code.present) referenced.add(f);
     added.push(remoteCodeFinding(code));
+  };
+  for (const a of sorted) {
+    const folder = folderOf(a.path);
+    if (!folders.has(folder) || !isCodeConfig(a.path)) continue;
+    const refs = codeReferences(a.path, parseJson(read(a.path, MAX_LAYOUT_CONFIG_BYTES)));
+    // diffusers always downloads the root pipeline.py with a pipeline and runs it for custom_pipeline=<repo>.
+    const pipelineFile = inFolder(folder, CUSTOM_PIPELINE_FILE);
+    if (baseName(a.path) === 'model_index.json' && existing.has(pipelineFile)) {
+      refs.push({
+        via: 'diffusers pipeline',
+        key: CUSTOM_PIPELINE_FILE,
+        value: 'custom_pipeline',
+        file: CUSTOM_PIPELINE_FILE,
+        whenMissing: 'hub',
+      });
+    }
+    if (refs.length === 0) continue;
+    report(resolveRemoteCode(a.path, folder, refs, existing, readSource));
     replaced.add(a.path);
+  }
+  // transformers GenerationMixin.load_custom_generate: with trust_remote_code=True, from_pretrained and
+  // generate(custom_generate=<repository>) run custom_generate/generate.py of the repository.
+  for (const folder of [...folders].sort(compareStrings)) {
+    if (baseName(folder) !== CUSTOM_GENERATE_FOLDER) continue;
+    const entry = inFolder(folder, 'generate.py');
+    if (!existing.has(entry)) continue;
+    const ref: CodeReference = {
+      via: 'custom_generate',
+      key: CUSTOM_GENERATE_FOLDER,
+      value: `${CUSTOM_GENERATE_FOLDER}/generate.py`,
+      file: 'generate.py',
+      whenMissing: 'hub',
+    };
+    report(resolveRemoteCode(entry, folder, [ref], existing, readSource));
   }
   for (const a of sorted) {
     if (!a.path.endsWith('.py') || !folders.has(folderOf(a.path))) continue;

@@ -6,11 +6,25 @@ export const HF_RULES = {
     id: 'HF-REMOTE-CODE',
     title: 'Model runs its own Python code with trust_remote_code',
     description:
-      "A Hugging Face configuration maps Auto classes (`auto_map`) or pipelines (`custom_pipelines`) to Python modules shipped with the repository or fetched from another one. `from_pretrained(..., trust_remote_code=True)` imports and runs them: that is arbitrary code execution by the repository's author.",
+      'A Hugging Face configuration makes a loader import Python code that is not part of the library: transformers `auto_map` and `custom_pipelines` (config.json, tokenizer_config.json, preprocessor/processor configs), diffusers custom components (`["my_module", "MyUNet"]` in model_index.json, loaded from `<component>/my_module.py`) and custom pipelines (`_class_name: [module, Class]`, a root `pipeline.py`), sentence-transformers modules.json types outside `sentence_transformers.`, and transformers\' `custom_generate/generate.py`. With `trust_remote_code=True` (and for sentence-transformers local folders, community pipelines and local diffusers imports, sometimes without it) that code runs: arbitrary code execution by the repository\'s author, or by the author of another repository it names (`other/repo--module.Class`).',
     help: 'Review every listed module before passing trust_remote_code=True, pin the revision you reviewed, and prefer architectures that transformers implements itself.',
     defaultSeverity: 'high',
-    references: ['https://huggingface.co/docs/transformers/custom_models#using-a-model-with-custom-code'],
+    references: [
+      'https://huggingface.co/docs/transformers/custom_models#using-a-model-with-custom-code',
+      'https://huggingface.co/docs/diffusers/using-diffusers/custom_pipeline_overview',
+      'https://sbert.net/docs/sentence_transformer/usage/custom_models.html',
+    ],
     tags: ['security', 'huggingface', 'code-execution'],
+  },
+  adapterBaseModel: {
+    id: 'HF-ADAPTER-BASE-MODEL',
+    title: 'Adapter loads a base model from elsewhere',
+    description:
+      'A PEFT adapter_config.json names the base model (`base_model_name_or_path`) that AutoPeftModel and pipelines load before applying the adapter. That model is not part of this scan: its weights and any remote code it needs come from the Hub or a local path at load time.',
+    help: 'Scan the base model too, pin its revision, and check whether it needs trust_remote_code.',
+    defaultSeverity: 'info',
+    references: ['https://huggingface.co/docs/peft/package_reference/auto_class'],
+    tags: ['huggingface', 'provenance'],
   },
   pickleBesideSafetensors: {
     id: 'HF-PICKLE-WEIGHTS',
