@@ -366,6 +366,45 @@ const results = [
   ]),
 ];
 
+// Issue 4: importing the whole PyPA advisory database, and `pedigree deps` on the text-generation-inference
+// uv.lock against it (whole process, and in-process warm, which leaves out Node's start-up).
+const PYPA = join(ROOT, '..', 'shared', 'data', 'pypa-advisory-db');
+const TGI_UV_LOCK = join(ROOT, '..', 'shared', 'data', 'lockfiles', 'tgi-server-uv.lock');
+const osvStore = join(WORK, 'osv-store');
+let depsRows = '';
+if (existsSync(PYPA) && existsSync(TGI_UV_LOCK)) {
+  const importResult = measure('import the PyPA advisory database (`db import`)', [
+    'db',
+    'import',
+    PYPA,
+    '--db-dir',
+    osvStore,
+  ]);
+  const depsResult = measure('`deps` on the TGI uv.lock (135 packages), whole process', [
+    'deps',
+    TGI_UV_LOCK,
+    '--db-dir',
+    osvStore,
+    '--no-bundled-db',
+    '--format',
+    'json',
+    '--fail-on',
+    'none',
+  ]);
+  const inProcess = JSON.parse(
+    execFileSync(process.execPath, [join(ROOT, 'bench', 'deps-inprocess.mjs'), osvStore, TGI_UV_LOCK, '20'], {
+      encoding: 'utf8',
+    }),
+  );
+  console.log('deps in-process', inProcess);
+  depsRows = [
+    `| ${importResult.label} | ${importResult.seconds.toFixed(3)} | ${importResult.peakMb.toFixed(0)} |`,
+    `| ${depsResult.label} | ${depsResult.seconds.toFixed(3)} | ${depsResult.peakMb.toFixed(0)} |`,
+    `| \`deps\` on the TGI uv.lock, in-process, first run (opens the store) | ${(inProcess.coldMs / 1000).toFixed(3)} | ${inProcess.peakRssMb.toFixed(0)} |`,
+    `| \`deps\` on the TGI uv.lock, in-process, warm (median of 20) | ${(inProcess.warmMs / 1000).toFixed(3)} | ${inProcess.peakRssMb.toFixed(0)} |`,
+  ].join('\n');
+}
+
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const machine = `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
 let commit = 'uncommitted';
@@ -412,6 +451,14 @@ malicious. Files per second include Node's start-up:
 | case | files per second | peak MB |
 | --- | ---: | ---: |
 ${mixedRows}
+
+Dependencies (issue 4; targets: import under 3 s, scan under 300 ms, memory under 200 MB). The whole-process
+rows include Node's start-up; the in-process rows time \`scanDependencies\` alone (reading and parsing the
+lockfile, matching every package, building the report):
+
+| case | seconds | peak MB |
+| --- | ---: | ---: |
+${depsRows || '| (the shared PyPA database or TGI lockfile was not found) | | |'}
 
 This is a shared virtual machine: Node's start-up alone has measured between 0.22 s and 0.40 s across runs,
 so compare each case with the start-up row of the same run.

@@ -2,10 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../src/cli/io.js';
-import { runCli } from '../src/cli/main.js';
 import { OP } from '../src/formats/pickle/opcodes.js';
 import { pickle } from '../src/formats/pickle/test-support/builder.js';
+import { run } from './cli-support.js';
 
 interface JsonFinding {
   ruleId: string;
@@ -19,37 +18,6 @@ interface JsonReport {
   summary: { notAnalysed: number };
   artifacts: { path: string }[];
   findings: JsonFinding[];
-}
-
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], tty = false): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    version: '0.0.0-test',
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    stderrStream: {
-      write: (s: string) => {
-        stderr += s;
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream,
-    stdoutIsTTY: tty,
-    stderrIsTTY: tty,
-    noColor: false,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
 }
 
 const malicious = pickle()

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeError, UsageError } from '../core/errors.js';
 import { SEVERITIES } from '../core/finding.js';
 import { runDbImport, runDbStatus, runDbUpdate } from './commands/db.js';
+import { DEPS_FORMATS, runDepsCommand } from './commands/deps.js';
 import { runScanCommand, SCAN_FORMATS } from './commands/scan.js';
 import type { CliIo } from './io.js';
 
@@ -78,22 +79,83 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
       );
       setExit(code);
     });
+  program
+    .command('deps')
+    .description(
+      'Check manifests and lockfiles (requirements, pyproject, poetry, uv, Pipfile, pdm, pylock, conda, npm) against OSV advisories.',
+    )
+    .argument('[paths...]', 'dependency files or folders (walked; node_modules and virtualenvs skipped)', [
+      '.',
+    ])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(DEPS_FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 when a finding is at or above this severity (default: high)',
+      ).choices([...SEVERITIES, 'none']),
+    )
+    .addOption(
+      new Option(
+        '--unknown-severity <severity>',
+        'severity of advisories with no CVSS vector or rating (default: medium)',
+      ).choices([...SEVERITIES]),
+    )
+    .option(
+      '--max-db-age <days>',
+      'report the advisory data as stale when its newest record is older (default: 7)',
+    )
+    .option(
+      '--db-dir <dir>',
+      'OSV store directory (default: $PEDIGREE_CACHE_DIR/osv or the user cache directory)',
+    )
+    .option('--no-bundled-db', 'do not fall back to the snapshot bundled with pedigree')
+    .option('-q, --quiet', 'print only the verdict line (text format)', false)
+    .option('-v, --verbose', 'show evidence, references and unresolved packages', false)
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
+      const str = (k: string) => (typeof opts[k] === 'string' ? { [k]: opts[k] as string } : {});
+      setExit(
+        await runDepsCommand(
+          paths,
+          {
+            format: String(opts.format),
+            ...str('output'),
+            ...str('failOn'),
+            ...str('unknownSeverity'),
+            ...str('maxDbAge'),
+            ...str('dbDir'),
+            noBundled: opts.bundledDb === false,
+            quiet: opts.quiet === true,
+            verbose: opts.verbose === true,
+          },
+          io,
+        ),
+      );
+    });
+
   const db = program
     .command('db')
     .description('Manage the local OSV vulnerability database used by `pedigree deps`.');
   const dbDir = () =>
-    new Option('--db-dir <dir>', 'store directory (default: $PEDIGREE_CACHE_DIR/osv or the user cache directory)');
+    new Option(
+      '--db-dir <dir>',
+      'store directory (default: $PEDIGREE_CACHE_DIR/osv or the user cache directory)',
+    );
   db.command('import')
-    .description('Import an OSV all.zip or a directory of OSV JSON/YAML records (e.g. the PyPA advisory database).')
+    .description(
+      'Import an OSV all.zip or a directory of OSV JSON/YAML records (e.g. the PyPA advisory database).',
+    )
     .argument('<path>', 'all.zip file or directory')
     .addOption(dbDir())
     .action(async (path: string, opts: Record<string, unknown>) => {
       setExit(await runDbImport(path, typeof opts.dbDir === 'string' ? { storeDir: opts.dbDir } : {}, io));
     });
   db.command('update')
-    .description("Download OSV's ecosystem exports over HTTPS (conditional requests: unchanged data is not fetched).")
+    .description(
+      "Download OSV's ecosystem exports over HTTPS (conditional requests: unchanged data is not fetched).",
+    )
     .option('--ecosystem <name>', 'ecosystem to download (repeatable; default PyPI and npm)', collect, [])
-    .option('--url <base>', 'base URL of the exports (default $PEDIGREE_OSV_URL or OSV\'s public bucket)')
+    .option('--url <base>', "base URL of the exports (default $PEDIGREE_OSV_URL or OSV's public bucket)")
     .addOption(dbDir())
     .action(async (opts: Record<string, unknown>) => {
       setExit(

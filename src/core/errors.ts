@@ -31,7 +31,12 @@ export class ParseError extends PedigreeError<ParseErrorCode> {
   }
 }
 
-export type UsageErrorCode = 'BAD_ARGUMENT' | 'PATH_NOT_FOUND' | 'PATH_UNREADABLE' | 'BAD_CONFIG' | 'DATABASE';
+export type UsageErrorCode =
+  | 'BAD_ARGUMENT'
+  | 'PATH_NOT_FOUND'
+  | 'PATH_UNREADABLE'
+  | 'BAD_CONFIG'
+  | 'DATABASE';
 
 /** The user asked for something we cannot do; the message says what to do instead. */
 export class UsageError extends PedigreeError<UsageErrorCode> {}

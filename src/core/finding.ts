@@ -37,6 +37,8 @@ export interface Location {
   readonly member?: string;
   /** Byte offset inside the file or member where the evidence starts. */
   readonly offset?: number;
+  /** 1-based line in a text file (manifests, lockfiles, cards). */
+  readonly line?: number;
 }
 
 export interface Finding {
@@ -86,13 +88,14 @@ export interface ScanReport {
 }
 
 /** Version of the JSON report contract; bump the minor for additions, the major for breaking changes. */
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 /** Orders findings deterministically: by path, member, offset, severity (most severe first), rule, evidence. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     compareStrings(a.location.path, b.location.path) ||
     compareStrings(a.location.member ?? '', b.location.member ?? '') ||
+    (a.location.line ?? -1) - (b.location.line ?? -1) ||
     (a.location.offset ?? -1) - (b.location.offset ?? -1) ||
     severityRank(b.severity) - severityRank(a.severity) ||
     compareStrings(a.ruleId, b.ruleId) ||

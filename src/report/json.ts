@@ -24,6 +24,8 @@ export function toJsonReport(report: ScanReport): unknown {
       sha256: a.sha256,
     })),
     findings: report.findings.map(findingToJson),
+    // `pedigree deps` adds its packages, vulnerabilities and database (schema 1.1).
+    ...('dependencies' in report ? { dependencies: (report as { dependencies: unknown }).dependencies } : {}),
   };
 }
 
@@ -36,6 +38,7 @@ function findingToJson(f: Finding): unknown {
     location: {
       path: f.location.path,
       ...(f.location.member !== undefined ? { member: f.location.member } : {}),
+      ...(f.location.line !== undefined ? { line: f.location.line } : {}),
       ...(f.location.offset !== undefined ? { offset: f.location.offset } : {}),
     },
     evidence: f.evidence,

@@ -113,7 +113,11 @@ export function toSarif(report: ScanReport, rules: readonly RuleDescriptor[]): u
               uriBaseId: '%SRCROOT%',
               ...(artifact !== undefined ? { index: artifact } : {}),
             },
-            ...(f.location.offset !== undefined ? { region: { byteOffset: f.location.offset } } : {}),
+            ...(f.location.line !== undefined
+              ? { region: { startLine: f.location.line } }
+              : f.location.offset !== undefined
+                ? { region: { byteOffset: f.location.offset } }
+                : {}),
           },
           ...(f.location.member !== undefined
             ? { logicalLocations: [{ fullyQualifiedName: f.location.member, kind: 'member' }] }

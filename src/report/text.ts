@@ -52,6 +52,7 @@ function renderFinding(c: Colors, f: Finding, verbose: boolean): string[] {
   const tag = paint(c, f.severity, f.severity.toUpperCase().padEnd(8));
   const where = [
     f.location.member,
+    f.location.line !== undefined ? `line ${f.location.line}` : undefined,
     f.location.offset !== undefined ? `offset ${f.location.offset}` : undefined,
   ]
     .filter((x) => x !== undefined)

@@ -1,5 +1,6 @@
 import type { RuleDescriptor } from '../core/rules.js';
 import { ARCHIVE_RULES } from './archive/rules.js';
+import { DEPS_RULES } from '../deps/rules.js';
 import { EXECUTABLE_RULES } from './executable/rules.js';
 import { GGUF_RULES } from './gguf/rules.js';
 import { HF_RULES } from './hf/rules.js';
@@ -26,6 +27,7 @@ export const ALL_RULES: readonly RuleDescriptor[] = [
   ...Object.values(KERAS_RULES),
   ...Object.values(SKOPS_RULES),
   ...Object.values(ONNX_RULES),
+  ...Object.values(DEPS_RULES),
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const BY_ID = new Map(ALL_RULES.map((r) => [r.id, r]));

@@ -20,7 +20,9 @@ export async function runDbImport(path: string, choice: DatabaseChoice, io: CliI
   const result = await guarded(() => importOsv(store, path));
   const s = result.source;
   io.stdout(
-    `imported ${s.records} record(s) from ${s.location} into ${store} (source ${s.id}; ${Object.entries(s.ecosystems)
+    `imported ${s.records} record(s) from ${s.location} into ${store} (source ${s.id}; ${Object.entries(
+      s.ecosystems,
+    )
       .map(([e, v]) => `${e} ${v.records}`)
       .join(', ')}; ${s.withdrawn} withdrawn left out)\n`,
   );
@@ -65,7 +67,8 @@ export async function runDbStatus(
       return 0;
     }
     io.stdout(`store: ${store}\n`);
-    if (info.sources.length === 0) io.stdout('no advisory data: run `pedigree db update` or `pedigree db import PATH`\n');
+    if (info.sources.length === 0)
+      io.stdout('no advisory data: run `pedigree db update` or `pedigree db import PATH`\n');
     for (const s of info.sources)
       io.stdout(
         `${s.bundled ? 'bundled snapshot' : s.kind} ${s.id}: ${s.records} record(s) [${s.ecosystems.join(', ')}], newest ${

@@ -1,6 +1,9 @@
-import { fromVector } from 'ae-cvss-calculator';
+import cvss from 'ae-cvss-calculator';
 import type { Severity } from '../../core/finding.js';
 import type { OsvRecord, OsvSeverity } from './record.js';
+
+// A CommonJS bundle whose named exports Node's ESM loader cannot see: take them from the default export.
+const { fromVector } = cvss;
 
 /**
  * The severity of an advisory, from the best evidence it carries: a CVSS vector (v4 preferred, then v3.x,

@@ -312,9 +312,7 @@ function compactFor(record: OsvRecord, ecosystem: string): OsvRecord {
         ? { database_specific: { severity: a.database_specific.severity } }
         : {}),
     }));
-  const summary =
-    record.summary ??
-    (record.details ? record.details.trim().split('\n')[0]?.slice(0, MAX_SUMMARY_CHARS) : undefined);
+  const summary = record.summary ?? (record.details ? firstSentences(record.details) : undefined);
   return {
     id: record.id,
     ...(record.aliases?.length ? { aliases: [...record.aliases].sort() } : {}),
@@ -328,6 +326,15 @@ function compactFor(record: OsvRecord, ecosystem: string): OsvRecord {
       ? { database_specific: { severity: record.database_specific.severity } }
       : {}),
   };
+}
+
+/** The start of `details` as a summary: whole when short, else cut at a word with an ellipsis. */
+function firstSentences(details: string): string {
+  const text = details.replace(/\s+/g, ' ').trim();
+  if (text.length <= MAX_SUMMARY_CHARS) return text;
+  const cut = text.slice(0, MAX_SUMMARY_CHARS);
+  const space = cut.lastIndexOf(' ');
+  return `${space > MAX_SUMMARY_CHARS / 2 ? cut.slice(0, space) : cut}…`;
 }
 
 /** File-name-safe form of an ecosystem name (`Debian:12` → `Debian_12`). */

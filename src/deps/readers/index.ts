@@ -25,6 +25,17 @@ export type DependencyFileKind =
   | 'conda'
   | 'package-lock.json';
 
+const SUFFIXES: readonly [string, DependencyFileKind][] = [
+  ['-uv.lock', 'uv.lock'],
+  ['_uv.lock', 'uv.lock'],
+  ['-poetry.lock', 'poetry.lock'],
+  ['_poetry.lock', 'poetry.lock'],
+  ['-pdm.lock', 'pdm.lock'],
+  ['-pipfile.lock', 'Pipfile.lock'],
+  ['-package-lock.json', 'package-lock.json'],
+  ['-pyproject.toml', 'pyproject.toml'],
+];
+
 /** The kind of dependency file a file name is, or undefined. */
 export function dependencyFileKind(fileName: string): DependencyFileKind | undefined {
   const name = fileName.toLowerCase();
@@ -46,6 +57,8 @@ export function dependencyFileKind(fileName: string): DependencyFileKind | undef
     case 'environment.yaml':
       return 'conda';
   }
+  // Copies named after their project (`server-uv.lock`, `gaudi-poetry.lock`), as kept in monorepos and CI.
+  for (const [suffix, kind] of SUFFIXES) if (name.endsWith(suffix)) return kind;
   // PEP 751: `pylock.toml` or `pylock.<name>.toml`.
   if (/^pylock(\.[^./]+)?\.toml$/.test(name)) return 'pylock.toml';
   // pip's conventions: requirements.txt, requirements-dev.txt, dev-requirements.txt, constraints.txt,
