@@ -12,7 +12,7 @@ export function reportTemplate(ctx: AnalysisContext, template: string, where: st
       ruleId: TEMPLATE_RULES.unparsed.id,
       severity: 'medium',
       title: TEMPLATE_RULES.unparsed.title,
-      message: `The chat template in ${where} could not be parsed (${truncateText(result.parseError, 200)}); only a text search for injection markers ran.`,
+      message: `The chat template in ${where} was not fully analysed (${truncateText(result.parseError, 200)}); what was not analysed structurally was searched for injection markers only.`,
       ...at,
       evidence: truncateText(template, 300),
       remediation: TEMPLATE_RULES.unparsed.help,

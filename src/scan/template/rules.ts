@@ -17,9 +17,9 @@ export const TEMPLATE_RULES = {
   },
   unparsed: {
     id: 'TEMPLATE-UNPARSED',
-    title: 'Chat template could not be parsed',
+    title: 'Chat template could not be fully analysed',
     description:
-      "The chat template does not parse with pedigree's Jinja parser (@huggingface/jinja, a subset of Jinja), so its structure was not analysed; a text search for injection markers still ran. Python's Jinja may accept it.",
+      "Part or all of the chat template was not analysed structurally: tags pedigree's Jinja parser (@huggingface/jinja, a subset of Jinja) refuses were left out and the rest analysed, or Jinja itself refuses the template, or it exceeds the size or syntax-node limit. What was left out was searched token by token and as text for injection markers. Python's Jinja may accept tags the parser refuses.",
     help: 'Read the template before serving the model, and render templates only in a sandboxed environment.',
     defaultSeverity: 'medium',
     references: [SANDBOX],
