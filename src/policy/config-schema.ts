@@ -10,6 +10,51 @@ import { SEVERITIES } from '../core/finding.js';
 /** A pickle global pattern: `module.Name`, or `module.*` for every top-level name of a module. */
 const GLOBAL_PATTERN = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*\.(\*|[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*)$/;
 
+/** An ISO 8601 calendar date, `YYYY-MM-DD` (YAML 1.2 keeps it a string with the `yaml` package). */
+const ISO_DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+
+/** `deps:` — the dependency policy (`pedigree deps`). */
+const depsSchema = z.strictObject({
+  /** Severity of advisories with no CVSS vector and no rating. */
+  unknownSeverity: z.enum(SEVERITIES).optional(),
+  /** The advisory data is stale when its newest record is older than this. */
+  maxDbAgeDays: z.number().int().nonnegative().optional(),
+  /** Accepted vulnerabilities: each needs a reason, an owner and an expiry; an expired one stops applying. */
+  ignore: z
+    .array(
+      z.strictObject({
+        /** Any id or alias of the vulnerability (GHSA, PYSEC, CVE, ...). */
+        id: z.string().min(1),
+        /** Only for this package (normalised name); every package when absent. */
+        package: z.string().min(1).optional(),
+        reason: z.string().min(1),
+        owner: z.string().min(1),
+        expires: ISO_DATE,
+      }),
+    )
+    .optional(),
+  /** Days from an advisory's publication within which a fix must be applied, by severity. */
+  deadlines: z.partialRecord(z.enum(SEVERITIES), z.number().int().nonnegative()).optional(),
+  /** SPDX licence rules for packages whose lockfile or metadata states a licence. */
+  licenses: z
+    .strictObject({
+      allow: z.array(z.string().min(1)).optional(),
+      deny: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+  /** The approved baseline that `pedigree deps check` compares against. */
+  baseline: z
+    .strictObject({
+      /** Where `pedigree deps approve` writes it, relative to the configuration file (default pedigree-baseline.json). */
+      file: z.string().min(1).optional(),
+      /** Packages whose change needs a new approval: `all`, or names (normalised per ecosystem). */
+      critical: z.union([z.literal('all'), z.array(z.string().min(1))]).optional(),
+    })
+    .optional(),
+});
+
+export type DepsPolicy = z.infer<typeof depsSchema>;
+
 const configSchema = z.strictObject({
   failOn: z.enum([...SEVERITIES, 'none'] as const).optional(),
   exclude: z.array(z.string().min(1)).optional(),
@@ -18,6 +63,7 @@ const configSchema = z.strictObject({
       allow: z.array(z.string().regex(GLOBAL_PATTERN, 'expected `module.Name` or `module.*`')).optional(),
     })
     .optional(),
+  deps: depsSchema.optional(),
 });
 
 export type PedigreeConfig = z.infer<typeof configSchema>;

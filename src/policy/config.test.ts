@@ -61,3 +61,32 @@ describe('readConfig', () => {
     });
   });
 });
+
+describe('deps policy section', () => {
+  it('accepts ignores with expiry, deadlines, licence rules and the baseline', () => {
+    const config = parseConfig(
+      [
+        'deps:',
+        '  unknownSeverity: high',
+        '  ignore:',
+        '    - { id: CVE-2024-1, package: torch, reason: not reachable, owner: sec@example.com, expires: 2026-12-31 }',
+        '  deadlines: { critical: 7, high: 30 }',
+        '  licenses: { deny: [AGPL-3.0-only] }',
+        '  baseline: { critical: [torch, transformers] }',
+      ].join('\n'),
+      'pedigree.yaml',
+    );
+    expect(config.deps?.ignore?.[0]?.expires).toBe('2026-12-31');
+    expect(config.deps?.deadlines).toEqual({ critical: 7, high: 30 });
+    expect(config.deps?.baseline?.critical).toEqual(['torch', 'transformers']);
+  });
+
+  it('refuses an ignore without reason, owner or expiry', () => {
+    expect(() => parseConfig('deps:\n  ignore:\n    - { id: CVE-2024-1 }\n', 'p.yaml')).toThrow(
+      /deps\.ignore\.0\.reason.*deps\.ignore\.0\.owner.*deps\.ignore\.0\.expires/,
+    );
+    expect(() =>
+      parseConfig('deps:\n  ignore:\n    - { id: X, reason: r, owner: o, expires: next week }\n', 'p.yaml'),
+    ).toThrow(/YYYY-MM-DD/);
+  });
+});
