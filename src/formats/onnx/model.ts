@@ -76,6 +76,12 @@ export const MAX_SNIFFED_IR_VERSION = 64;
 /** Top-level fields read while sniffing for `graph` or `opset_import` before giving up. */
 export const MAX_SNIFFED_FIELDS = 32;
 
+/**
+ * Unknown-field payloads shorter than this are not analysed by content: no format that runs code fits in
+ * fewer bytes (the shortest pickle that calls a function, `cos\nsystem\n(Vid\ntR.`, is 19).
+ */
+export const MIN_HIDDEN_PAYLOAD_BYTES = 8;
+
 /** Bytes read at a time while sniffing. */
 const SNIFF_WINDOW_BYTES = 512;
 
@@ -159,6 +165,12 @@ export interface OnnxIssue {
   readonly offset: number;
 }
 
+/** Byte range of the input. */
+export interface OnnxByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface OnnxModel {
   readonly irVersion: bigint | undefined;
   readonly opsetImports: readonly { readonly domain: string; readonly version: bigint | undefined }[];
@@ -171,6 +183,11 @@ export interface OnnxModel {
   readonly functions: readonly OnnxFunctionId[];
   readonly tensors: readonly OnnxTensor[];
   readonly issues: readonly OnnxIssue[];
+  /**
+   * Payloads of length-delimited fields ONNX does not define, at least MIN_HIDDEN_PAYLOAD_BYTES long:
+   * loaders skip them, so they can carry a second model, a pickle or an archive for another reader.
+   */
+  readonly hidden: readonly OnnxByteRange[];
 }
 
 export interface OnnxParseOptions {
@@ -196,6 +213,7 @@ class ModelWalker {
   readonly graphs: OnnxGraph[] = [];
   readonly tensors: OnnxTensor[] = [];
   readonly issues: OnnxIssue[] = [];
+  readonly hidden: OnnxByteRange[] = [];
 
   constructor(source: ByteSource) {
     this.reader = new ByteReader(source);
@@ -237,6 +255,7 @@ class ModelWalker {
       functions,
       tensors: this.tensors,
       issues: this.issues,
+      hidden: this.hidden,
     };
   }
 
@@ -347,10 +366,26 @@ class ModelWalker {
     this.tensors.push(tensor);
     for (const message of checkTensorSize(tensor))
       this.issues.push({ kind: 'size', message, offset: t.offset });
+    const keys = tensor.externalData.map((e) => e.key);
+    const repeated = [...new Set(keys.filter((key, i) => keys.indexOf(key) !== i))];
+    if (repeated.length > 0) {
+      // onnx and onnxruntime keep the last value of a key, a reader that stops at the first sees another file.
+      this.issues.push({
+        kind: 'structure',
+        message: `${label} gives external_data key(s) ${truncateText(repeated.map((k) => `'${k}'`).join(', '), 120)} more than once (loaders disagree on which value counts)`,
+        offset: t.offset,
+      });
+    }
   }
 
   /** Unknown fields and repeated singular fields: structure real writers never produce. */
   private structure(m: ProtoMessage, where: string): void {
+    for (const u of m.unknown) {
+      const end = u.offset + u.length;
+      if (u.wireType === WIRE_LEN && end - u.valueOffset >= MIN_HIDDEN_PAYLOAD_BYTES) {
+        this.hidden.push({ start: u.valueOffset, end });
+      }
+    }
     if (m.unknown.length > 0) {
       const bytes = m.unknown.reduce((sum, u) => sum + u.length, 0);
       const numbers = [

@@ -103,6 +103,8 @@ export interface ProtoUnknownField {
   readonly wireType: WireType;
   readonly offset: number;
   readonly length: number;
+  /** Where the value starts (for a LEN field, its payload, which runs to `offset + length`). */
+  readonly valueOffset: number;
   /** The schema's name for the field when only the wire type was wrong. */
   readonly declaredAs?: string;
 }
@@ -276,6 +278,7 @@ function unknownField(wire: WireField): ProtoUnknownField {
     wireType: wire.wireType,
     offset: wire.offset,
     length: wire.end - wire.offset,
+    valueOffset: wire.valueOffset,
   };
 }
 

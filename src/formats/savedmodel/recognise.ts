@@ -15,12 +15,28 @@ export type TensorflowProtoKind = 'saved-model' | 'graph-def';
 
 const fields = (name: keyof typeof WIRE) => WIRE[name] as Readonly<Record<number, number>>;
 
-/** The message kinds the first bytes fit, most likely first (both when they start with field 2). */
-export function classifyTensorflowProto(head: Uint8Array, size: number): TensorflowProtoKind[] {
+/**
+ * The message kinds the first bytes fit, most likely first (both when they start with field 2). With
+ * `cutOff` (a name that says TensorFlow protobuf, `*.pb`), a field whose length runs past the end of the
+ * file still counts, so a truncated graph is reported as malformed rather than not recognised.
+ */
+export function classifyTensorflowProto(
+  head: Uint8Array,
+  size: number,
+  options: { readonly cutOff?: boolean } = {},
+): TensorflowProtoKind[] {
   const kinds: TensorflowProtoKind[] = [];
-  if (headMatches(head, size, fields('SavedModel'), { 2: fields('MetaGraphDef') })) kinds.push('saved-model');
+  if (headMatches(head, size, fields('SavedModel'), { 2: fields('MetaGraphDef') }, options)) {
+    kinds.push('saved-model');
+  }
   if (
-    headMatches(head, size, fields('GraphDef'), { 1: fields('NodeDef'), 2: fields('FunctionDefLibrary') })
+    headMatches(
+      head,
+      size,
+      fields('GraphDef'),
+      { 1: fields('NodeDef'), 2: fields('FunctionDefLibrary') },
+      options,
+    )
   ) {
     kinds.push('graph-def');
   }

@@ -30,8 +30,41 @@ export function isGraphText(text: string): boolean {
   );
 }
 
-/** Every `op` field in the text, in order. */
-export function findTextOps(text: string): TextOp[] {
+/**
+ * The text with its `#` comments blanked (outside quoted strings), the same length so offsets hold: the
+ * text format allows a comment between a field name and its value (`op: # note` then `"PyFunc"`), which
+ * would otherwise hide the op from the field pattern.
+ */
+export function blankComments(text: string): string {
+  if (!text.includes('#')) return text;
+  const out: string[] = [];
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quote !== '') {
+      if (ch === '\\') {
+        out.push(ch, text[i + 1] ?? '');
+        i++;
+      } else {
+        if (ch === quote || ch === '\n') quote = '';
+        out.push(ch);
+      }
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      out.push(ch);
+    } else if (ch === '#') {
+      const end = text.indexOf('\n', i);
+      const stop = end < 0 ? text.length : end;
+      out.push(' '.repeat(stop - i));
+      i = stop - 1;
+    } else out.push(ch);
+  }
+  return out.join('');
+}
+
+/** Every `op` field in the text, in order (comments ignored). */
+export function findTextOps(source: string): TextOp[] {
+  const text = blankComments(source);
   const out: TextOp[] = [];
   for (const match of text.matchAll(OP_FIELD)) {
     const offset = match.index ?? 0;

@@ -255,6 +255,7 @@ export function headMatches(
   size: number,
   known: Readonly<Record<number, number>>,
   nested: Readonly<Record<number, Readonly<Record<number, number>>>> = {},
+  options: { readonly cutOff?: boolean } = {},
 ): boolean {
   let pos = 0;
   let fields = 0;
@@ -274,12 +275,13 @@ export function headMatches(
         continue;
       }
       const [length, body] = readVarint(head, afterTag, head.length);
-      if (body + length > size) return false;
       const inner = nested[fieldNumber];
       if (inner !== undefined && length > 0 && body < head.length) {
         const [innerTag] = readVarint(head, body, Math.min(head.length, body + length));
         if (inner[Math.floor(innerTag / 8)] !== innerTag % 8) return false;
       }
+      // A length past the end of the file: a cut-off file of this kind when the caller allows it.
+      if (body + length > size) return options.cutOff === true;
       pos = body + length;
     }
   } catch {

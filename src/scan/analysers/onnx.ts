@@ -15,6 +15,7 @@ import { findMetadataIndicator } from '../indicators.js';
 import { externalReferences, overlappingRanges, unsafeLocation } from '../onnx/external-data.js';
 import { classifyOperator, functionKey } from '../onnx/operators.js';
 import { ONNX_RULES } from '../onnx/rules.js';
+import { analyseHiddenRanges } from './hidden-bytes.js';
 
 /** Nodes, tensors or problems listed in one finding's evidence; the message gives the total. */
 const MAX_LISTED = 20;
@@ -33,7 +34,7 @@ export const onnxAnalyser: FormatAnalyser = {
   detect(head, source, name) {
     return isOnnxModel(head, source, name);
   },
-  async analyse(source, ctx): Promise<AnalysisResult> {
+  async analyse(source, ctx, head): Promise<AnalysisResult> {
     let model: OnnxModel;
     try {
       model = parseOnnxModel(source);
@@ -56,6 +57,9 @@ export const onnxAnalyser: FormatAnalyser = {
     reportExternalLocations(ctx, model);
     reportIssues(ctx, model);
     reportMetadata(ctx, model);
+    // What loaders skip is where a polyglot keeps its payload: a second model, a pickle, an archive whose
+    // end of central directory is the file's end (torch.load and zip readers find it there).
+    await analyseHiddenRanges(source, ctx, head, model.hidden, ONNX_RULES.structure);
     return { format: 'onnx', kind: 'model' };
   },
 };
@@ -181,11 +185,14 @@ function count(n: number, what: string): string {
 function reportExternalLocations(ctx: AnalysisContext, model: OnnxModel): void {
   const byLocation = new Map<string, { why: string; tensors: string[]; offset: number }>();
   for (const ref of externalReferences(model.tensors)) {
-    const why = ref.location === '' ? 'is missing' : unsafeLocation(ref.location);
-    if (why === undefined) continue;
-    const entry = byLocation.get(ref.location) ?? { why, tensors: [], offset: ref.tensor.offset };
-    entry.tensors.push(ref.tensor.where);
-    byLocation.set(ref.location, entry);
+    // Every location the tensor gives, not only the last one onnx reads (see ExternalReference.locations).
+    for (const location of ref.locations.length === 0 ? [''] : new Set(ref.locations)) {
+      const why = location === '' ? 'is missing' : unsafeLocation(location);
+      if (why === undefined) continue;
+      const entry = byLocation.get(location) ?? { why, tensors: [], offset: ref.tensor.offset };
+      entry.tensors.push(ref.tensor.where);
+      byLocation.set(location, entry);
+    }
   }
   for (const [location, entry] of [...byLocation].sort(([a], [b]) => compareStrings(a, b))) {
     const missing = location === '';

@@ -48,7 +48,7 @@ function fileKinds(head: Uint8Array, source: ByteSource, name: string): Tensorfl
     if (head.includes(0)) return [];
     return base === 'saved_model.pbtxt' || isGraphText(Buffer.from(head).toString('latin1')) ? ['text'] : [];
   }
-  if (/\.pb$/i.test(base)) return classifyTensorflowProto(head, source.size);
+  if (/\.pb$/i.test(base)) return classifyTensorflowProto(head, source.size, { cutOff: true });
   return [];
 }
 
@@ -98,9 +98,20 @@ export const savedModelAnalyser: FormatAnalyser = {
         }
         if (candidate === 'saved-model') {
           const document = parseSavedModel(bytes);
+          const graphs = document.metaGraphs.some((m) => hasGraph(m.graph));
           // A generic .pb that starts like both: a SavedModel without graphs is read as a GraphDef instead.
-          if (kinds.length > 1 && !document.metaGraphs.some((m) => hasGraph(m.graph))) continue;
+          if (kinds.length > 1 && !graphs) continue;
           for (const metaGraph of document.metaGraphs) analyseMetaGraph(ctx, metaGraph);
+          if (!graphs) {
+            // No meta graph, or its fields given with the wrong wire type (which TensorFlow and protobufjs
+            // skip as unknown): there was no graph to analyse, which is not the same as a clean one.
+            notAnalysed(
+              ctx,
+              `The SavedModel holds no graph (${document.metaGraphs.length} meta graph(s), none with nodes or functions)`,
+              0,
+            );
+            reportByteScan(source, ctx);
+          }
           return { format: 'tf-savedmodel', kind };
         }
         if (candidate === 'graph-def') {

@@ -28,7 +28,15 @@ async function scanFolder(folder: string) {
 
 describe('unsafeLocation', () => {
   it('accepts plain relative names and refuses everything that can leave the folder', () => {
-    for (const ok of ['weights.bin', 'data/weights.bin', 'model.onnx.data', 'a..b', '.hidden']) {
+    for (const ok of [
+      'weights.bin',
+      'data/weights.bin',
+      'model.onnx.data',
+      'a..b',
+      '.hidden',
+      'w%20x.bin',
+      '%2e',
+    ]) {
       expect(unsafeLocation(ok), ok).toBeUndefined();
     }
     for (const bad of [
@@ -41,6 +49,10 @@ describe('unsafeLocation', () => {
       'file:///etc/passwd',
       '//host/share',
       'w\u0000',
+      '%2e%2e/w',
+      'a/.%2E/w',
+      'file:/etc/passwd',
+      'https:w.bin',
     ]) {
       expect(unsafeLocation(bad), bad).toBeDefined();
     }

@@ -26,8 +26,14 @@ import { ONNX_RULES } from './rules.js';
 /** A tensor whose data lives in another file. */
 export interface ExternalReference {
   readonly tensor: OnnxTensor;
-  /** `location` as written (empty when missing). */
+  /** `location` as written (empty when missing): the last one, which onnx and onnxruntime read. */
   readonly location: string;
+  /**
+   * Every `location` the tensor gives, in order. onnx's `ExternalDataInfo` and onnxruntime's
+   * `GetExternalDataInfo` keep the last, but other readers (and onnx's checker, which walks every entry)
+   * may take the first: a safe last location must not hide an unsafe earlier one.
+   */
+  readonly locations: readonly string[];
   readonly offset: bigint | undefined;
   readonly length: bigint | undefined;
 }
@@ -42,6 +48,7 @@ export function externalReferences(tensors: readonly OnnxTensor[]): ExternalRefe
     out.push({
       tensor,
       location: externalValue(tensor, 'location') ?? '',
+      locations: tensor.externalData.filter((e) => e.key === 'location').map((e) => e.value),
       offset: typeof offset === 'bigint' ? offset : undefined,
       length: typeof length === 'bigint' ? length : undefined,
     });
@@ -49,21 +56,35 @@ export function externalReferences(tensors: readonly OnnxTensor[]): ExternalRefe
   return out;
 }
 
-const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+/**
+ * A URL: a scheme followed by a slash (`file:/etc/passwd` is absolute once resolved as a URL, as
+ * onnxruntime-web resolves external data against the model's URL), or a scheme readers fetch from.
+ */
+const URL_SCHEME = /^(?:[A-Za-z][A-Za-z0-9+.-]+:[\\/]|(?:file|https?|ftp|data|blob|s3|gs|hf):)/i;
 const DRIVE = /^[A-Za-z]:/;
+/**
+ * A `..` segment, also percent-encoded: the WHATWG URL parser takes `.%2e`, `%2e.` and `%2e%2e` as a
+ * double-dot segment (URL Standard, "double-dot URL path segment"), so a location resolved as a URL
+ * (onnxruntime-web fetches external data relative to the model's URL) climbs out with them.
+ */
+const DOUBLE_DOT = /^(?:\.|%2e){2}$/i;
 
 /**
  * Why a location can reach outside the model's folder, read as text the way onnx's
- * `_resolve_external_data_location` and onnxruntime's `GetExternalDataInfo` do; undefined when it is a
- * plain relative path.
+ * `_resolve_external_data_location` and onnxruntime's `GetExternalDataInfo` do, and as a URL the way
+ * onnxruntime-web does; undefined when it is a plain relative path.
  */
 export function unsafeLocation(location: string): string | undefined {
   if (location.includes('\u0000')) return 'contains a NUL byte (the path is cut short where C reads it)';
-  if (URL_SCHEME.test(location)) return 'is a URL';
   if (location.startsWith('\\\\') || location.startsWith('//')) return 'is a UNC or network path';
+  if (URL_SCHEME.test(location)) return 'is a URL';
   if (DRIVE.test(location)) return 'names a Windows drive';
   if (location.startsWith('/') || location.startsWith('\\')) return 'is an absolute path';
-  if (location.split(/[\\/]/).includes('..')) return "climbs out of the model's folder with '..'";
+  const segments = location.split(/[\\/]/);
+  if (segments.includes('..')) return "climbs out of the model's folder with '..'";
+  if (segments.some((s) => DOUBLE_DOT.test(s))) {
+    return "climbs out of the model's folder with a percent-encoded '..' (as a URL resolves it)";
+  }
   return undefined;
 }
 
@@ -127,7 +148,7 @@ export function externalDataOnDisk(source: ByteSource, modelPath: string, displa
   const findings: Finding[] = [];
   const byLocation = new Map<string, ExternalReference[]>();
   for (const ref of references) {
-    if (ref.location === '' || unsafeLocation(ref.location) !== undefined) continue;
+    if (ref.location === '' || ref.locations.some((l) => unsafeLocation(l) !== undefined)) continue;
     const list = byLocation.get(ref.location) ?? [];
     list.push(ref);
     byLocation.set(ref.location, list);

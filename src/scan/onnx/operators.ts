@@ -5,6 +5,7 @@
  * (`SessionOptions.register_custom_ops_library`) or Python.
  */
 import type { OnnxFunctionId, OnnxNode } from '../../formats/onnx/model.js';
+import { STANDARD_OPS } from './standard-ops.js';
 
 /** Domains of the ONNX standard (onnx/defs: `ONNX_DOMAIN`, `AI_ONNX_ML_DOMAIN`, training domains). */
 export const STANDARD_DOMAINS: ReadonlySet<string> = new Set([
@@ -130,7 +131,16 @@ export function classifyOperator(node: OnnxNode, functions: ReadonlySet<string>)
     return { kind: 'python', why: `op_type '${node.opType}' names a Python operator` };
   }
   if (functions.has(functionKey(node))) return { kind: 'function' };
-  if (STANDARD_DOMAINS.has(node.domain)) return { kind: 'standard' };
+  if (STANDARD_DOMAINS.has(node.domain)) {
+    const known = STANDARD_OPS.get(node.domain);
+    if (known === undefined || known.has(node.opType)) return { kind: 'standard' };
+    // An unknown op_type in a standard domain loads only if the application registered a kernel (or a
+    // custom-op library) under that name: custom code, however standard the domain looks.
+    return {
+      kind: 'custom',
+      why: `'${node.opType}' is not an operator of the ONNX standard: only code the application registers under that name runs it`,
+    };
+  }
   if (RUNTIME_DOMAINS.has(node.domain)) return { kind: 'runtime' };
   if (EXTENSIONS_DOMAINS.has(node.domain)) {
     return EXTENSIONS_NATIVE_OPS.has(node.opType)

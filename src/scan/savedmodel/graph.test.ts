@@ -199,8 +199,11 @@ describe('analyseGraph', () => {
           fn.name === TRACED_SAVE.name ? evilSave : fn.name === TRACED_RESTORE.name ? escaping : fn,
         ),
       });
-      expect(summary(hits)).toEqual(['file:high:SaveV2@extra', 'file:medium:RestoreV2@RestoreV2']);
-      expect(hits[1]?.detail).toContain('computed by StringJoin');
+      // The join of the fed prefix and a constant climbing out with '..' is graded as that constant.
+      expect(summary(hits)).toEqual(['file:high:SaveV2@extra', 'file:high:RestoreV2@RestoreV2']);
+      expect(hits[1]?.detail).toContain(
+        "computed by StringJoin node 'joined' from the constant '/../../../home/user/.bashrc'",
+      );
     });
 
     it('is not trusted when a signature can call the saver function too', () => {

@@ -20,8 +20,20 @@ import type {
 } from '../../formats/savedmodel/model.js';
 import { isPythonOp, isRegisteredOp, OP_SPECS, type OpSpec, type PathSpec } from './ops.js';
 
-/** Hops followed back from an op's input to the node that produces the value (Identity chains, StringJoin). */
-export const MAX_RESOLVE_HOPS = 16;
+/**
+ * Pass-through hops followed back from an op's input to the node that produces the value. An attacker
+ * makes Identity chains as long as they like to push a constant path out of sight; each node's result is
+ * cached per scope, so a long chain costs its length once, not once per op that reads it.
+ */
+export const MAX_RESOLVE_HOPS = 1_000_000;
+/** StringJoin / Add operands resolved inside one another (each operand may be another join). */
+export const MAX_JOIN_DEPTH = 16;
+/**
+ * Nodes searched above a path computed by an op pedigree does not evaluate (Substr, StringFormat,
+ * RegexReplace, Select...) for string constants that point outside a directory: `Substr("xx/etc/passwd")`
+ * is as constant as `/etc/passwd`.
+ */
+export const MAX_ANCESTOR_NODES = 1024;
 /** Nodes visited when checking that a checkpoint path comes from the saver's filename. */
 export const MAX_SAVER_TRACE_NODES = 256;
 /** Findings for one op in one graph; further nodes with the same op are counted in the last one. */
@@ -81,6 +93,8 @@ interface Scope {
   /** TF1 asset Const nodes (asset_file_def.tensor_info), whose value the loader replaces with the asset path. */
   readonly assets: ReadonlyMap<string, string>;
   readonly reachedBy: string;
+  /** Where each input reference was resolved to, so shared chains are walked once. */
+  readonly resolved: Map<string, Source>;
 }
 
 /** Ops that pass their (first) input through unchanged. */
@@ -118,6 +132,7 @@ export function analyseGraph(graph: TfGraph, context: GraphContext = {}): GraphH
     saverOnly: false,
     assets,
     reachedBy: '',
+    resolved: new Map(),
   };
   for (const node of graph.nodes) classifyNode(node, main, functions, collector);
   for (const fn of graph.functions) {
@@ -130,6 +145,7 @@ export function analyseGraph(graph: TfGraph, context: GraphContext = {}): GraphH
       saverOnly: calls.saverOnly.has(fn.name),
       assets: new Map(),
       reachedBy: calls.describe(fn.name),
+      resolved: new Map(),
     };
     for (const node of fn.nodes) classifyNode(node, scope, functions, collector);
   }
@@ -349,6 +365,48 @@ class HitCollector {
   }
 }
 
+/**
+ * Function attributes (`f`, `body`, dataset `f`s) that name an op instead of a library function. No writer
+ * produces this, but TensorFlow's runtimes fall back to the op registry when a function name is not in
+ * the library (eager's KernelAndDeviceFunc::InstantiateFunc: `OpDefForOp(ndef.op())`), so `f: PyFunc` or
+ * a tf.data map over `f: ReadFile` runs the op without any node having it as its op.
+ */
+function classifyAttrOps(
+  node: TfNode,
+  scope: Scope,
+  functions: ReadonlyMap<string, TfFunction>,
+  collector: HitCollector,
+): void {
+  for (const attr of node.attrs) {
+    for (const ref of attr.functions) {
+      if (functions.has(ref.name)) continue;
+      const at = `node '${truncateText(node.name, 120)}' (${scope.label}), attribute ${truncateText(ref.via, 80)}`;
+      const base = { op: ref.name, node: node.name, scope: scope.label, reachedBy: scope.reachedBy };
+      if (isPythonOp(ref.name)) {
+        collector.add({
+          ...base,
+          kind: 'python',
+          severity: 'critical',
+          detail: `is named as a function by attribute '${truncateText(ref.via, 80)}' of a ${truncateText(node.op, 80)} node: it calls a Python function in the loading process`,
+          evidence: `op '${truncateText(ref.name, 120)}' named by ${at}`,
+        });
+        continue;
+      }
+      const spec = OP_SPECS.get(ref.name);
+      if (spec === undefined) continue;
+      // The op's path arguments are whatever the caller passes: unknown here, and the indirection is itself
+      // an evasion, so graded as a constant path would be.
+      collector.add({
+        ...base,
+        kind: spec.category,
+        severity: spec.paths.length === 0 ? 'medium' : (spec.constant ?? 'high'),
+        detail: `is named as a function by attribute '${truncateText(ref.via, 80)}' of a ${truncateText(node.op, 80)} node, which runs the op directly: it ${spec.what}`,
+        evidence: `op '${truncateText(ref.name, 120)}' named by ${at}`,
+      });
+    }
+  }
+}
+
 function classifyNode(
   node: TfNode,
   scope: Scope,
@@ -357,6 +415,7 @@ function classifyNode(
 ): void {
   const op = node.op;
   if (op === '') return; // TensorFlow refuses a node without an op: the graph does not load
+  classifyAttrOps(node, scope, functions, collector);
   const base = { op, node: node.name, scope: scope.label, reachedBy: scope.reachedBy };
   const at = `node '${truncateText(node.name, 120)}' (${scope.label})`;
   if (isPythonOp(op)) {
@@ -424,7 +483,7 @@ function classifyPath(
   const ref = dataInputs(node)[path.index];
   if (ref === undefined) return undefined; // TensorFlow refuses a node with missing inputs
   if (spec.checkpoint && isSaverCheckpoint(node, ref, scope)) return undefined;
-  const source = resolve(ref, scope, 0);
+  const source = resolve(ref, scope);
   switch (source.kind) {
     case 'const': {
       const values = source.values.filter((v) => v !== '');
@@ -436,6 +495,17 @@ function classifyPath(
     }
     case 'asset':
       return undefined; // the loader feeds the asset's path; the asset name itself is checked separately
+    case 'computed': {
+      const outside = outsideConstantAbove(ref, scope);
+      if (outside !== undefined) {
+        return {
+          severity: constant,
+          text: `${path.arg} ${describeSource(source)} from the constant '${truncateText(outside.value, MAX_SHOWN)}' (Const node '${truncateText(outside.node, 120)}')`,
+        };
+      }
+      if (spec.quietWhenNotConstant) return undefined;
+      return { severity: spec.computed ?? 'medium', text: `${path.arg} ${describeSource(source)}` };
+    }
     default:
       if (spec.quietWhenNotConstant) return undefined;
       return { severity: spec.computed ?? 'medium', text: `${path.arg} ${describeSource(source)}` };
@@ -464,37 +534,100 @@ function describeSource(source: Source): string {
   }
 }
 
-/** Follows an input back through pass-through ops to the Const, argument, placeholder or op producing it. */
-function resolve(ref: string, scope: Scope, hops: number): Source {
-  const name = tensorNode(ref);
-  if (scope.saverFilenames.has(name)) return { kind: 'saver-filename', node: name };
-  const node = scope.byName.get(name);
-  if (node === undefined || (!ref.includes(':') && scope.args.has(ref))) {
-    return scope.args.has(name) ? { kind: 'argument', name } : { kind: 'missing', ref };
-  }
-  const asset = scope.assets.get(name);
-  if (asset !== undefined) return { kind: 'asset', filename: asset, node: name };
-  if (hops >= MAX_RESOLVE_HOPS) return { kind: 'computed', node: node.name, op: node.op };
-  if (node.op === 'Const' || node.op === 'HostConst') {
-    return { kind: 'const', values: attrOf(node, 'value')?.tensorStrings ?? [], node: node.name };
-  }
-  const inputs = dataInputs(node);
-  if (PASS_THROUGH.has(node.op) && inputs[0] !== undefined) return resolve(inputs[0], scope, hops + 1);
-  if (node.op === 'IdentityN') {
-    const input = inputs[outputIndex(ref)];
-    if (input !== undefined) return resolve(input, scope, hops + 1);
-  }
-  if (node.op === 'StringJoin' && inputs.length > 0) {
-    // tf.strings.join of constants ("/etc/" + "passwd") is a constant too.
-    const parts = inputs.map((input) => resolve(input, scope, hops + 1));
-    if (parts.every((p) => p.kind === 'const' && p.values.length > 0)) {
-      const separator = attrOf(node, 'separator')?.strings[0] ?? '';
-      const values = parts.map((p) => (p.kind === 'const' ? (p.values[0] as string) : ''));
-      return { kind: 'const', values: [values.join(separator)], node: node.name };
+/** Ops that concatenate their string operands: tf.strings.join, and `+` on string tensors (Add). */
+const CONCATENATING = new Set(['StringJoin', 'Add', 'AddV2']);
+
+/**
+ * Follows an input back through pass-through ops to the Const, argument, placeholder or op producing it;
+ * joins of constants (StringJoin, string Add) are constants too. Iterative along pass-through chains,
+ * cached per scope.
+ */
+function resolve(ref: string, scope: Scope, depth = 0): Source {
+  const cached = scope.resolved.get(ref);
+  if (cached !== undefined) return cached;
+  const walked: string[] = [];
+  const result = resolveUncached(ref, scope, depth, walked);
+  // Every reference on the chain resolves to the same source: a graph's chains cost their length once.
+  for (const passed of walked) scope.resolved.set(passed, result);
+  return result;
+}
+
+function resolveUncached(ref: string, scope: Scope, depth: number, walked: string[]): Source {
+  let current = ref;
+  for (let hops = 0; ; hops++) {
+    walked.push(current);
+    const name = tensorNode(current);
+    if (scope.saverFilenames.has(name)) return { kind: 'saver-filename', node: name };
+    const node = scope.byName.get(name);
+    if (node === undefined || (!current.includes(':') && scope.args.has(current))) {
+      return scope.args.has(name) ? { kind: 'argument', name } : { kind: 'missing', ref: current };
     }
+    const asset = scope.assets.get(name);
+    if (asset !== undefined) return { kind: 'asset', filename: asset, node: name };
+    if (node.op === 'Const' || node.op === 'HostConst') {
+      return { kind: 'const', values: attrOf(node, 'value')?.tensorStrings ?? [], node: node.name };
+    }
+    // A cycle of pass-through ops (TensorFlow refuses it) ends at the hop limit.
+    if (hops >= Math.min(MAX_RESOLVE_HOPS, scope.byName.size))
+      return { kind: 'computed', node: node.name, op: node.op };
+    const inputs = dataInputs(node);
+    const next = PASS_THROUGH.has(node.op)
+      ? inputs[0]
+      : node.op === 'IdentityN'
+        ? inputs[outputIndex(current)]
+        : undefined;
+    if (next !== undefined) {
+      const known = scope.resolved.get(next);
+      if (known !== undefined) return known;
+      current = next;
+      continue;
+    }
+    if (CONCATENATING.has(node.op) && inputs.length > 0 && depth < MAX_JOIN_DEPTH) {
+      // tf.strings.join of constants ("/etc/" + "passwd") is a constant too, and so is "/etc/" + "passwd".
+      const parts = (node.op === 'StringJoin' ? inputs : inputs.slice(0, 2)).map((input) =>
+        resolve(input, scope, depth + 1),
+      );
+      if (parts.every((p) => p.kind === 'const' && p.values.length > 0)) {
+        const separator = node.op === 'StringJoin' ? (attrOf(node, 'separator')?.strings[0] ?? '') : '';
+        const values = parts.map((p) => (p.kind === 'const' ? (p.values[0] as string) : ''));
+        return { kind: 'const', values: [values.join(separator)], node: node.name };
+      }
+    }
+    if (node.op === 'Placeholder') return { kind: 'placeholder', node: node.name, op: node.op };
+    return { kind: 'computed', node: node.name, op: node.op };
   }
-  if (node.op === 'Placeholder') return { kind: 'placeholder', node: node.name, op: node.op };
-  return { kind: 'computed', node: node.name, op: node.op };
+}
+
+/** A constant that names a place outside any directory it is joined to, or a system directory inside it. */
+function isOutsidePath(value: string): boolean {
+  return (
+    escapesDirectory(value) ||
+    value.includes('..') ||
+    /(?:^|[\\/])(?:etc|root|home|proc|dev|var|usr|tmp|Users|Windows)[\\/]/.test(value)
+  );
+}
+
+/**
+ * The first string constant above a computed value that points outside a directory: breadth-first over
+ * data inputs, at most MAX_ANCESTOR_NODES nodes.
+ */
+function outsideConstantAbove(ref: string, scope: Scope): { value: string; node: string } | undefined {
+  const seen = new Set<string>();
+  const queue = [tensorNode(ref)];
+  for (let i = 0; i < queue.length && seen.size < MAX_ANCESTOR_NODES; i++) {
+    const name = queue[i] as string;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const node = scope.byName.get(name);
+    if (node === undefined) continue;
+    if (node.op === 'Const' || node.op === 'HostConst') {
+      const value = (attrOf(node, 'value')?.tensorStrings ?? []).find(isOutsidePath);
+      if (value !== undefined) return { value, node: node.name };
+      continue;
+    }
+    for (const input of dataInputs(node)) queue.push(tensorNode(input));
+  }
+  return undefined;
 }
 
 /**

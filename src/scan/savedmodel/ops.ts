@@ -183,10 +183,11 @@ function isDescriptorFile(value: string): boolean {
 const PYTHON_OPS = new Set(['PyFunc', 'PyFuncStateless', 'EagerPyFunc']);
 
 /**
- * Unregistered ops named like a Python call (`MyPyFunc`, `py_call`): a custom kernel that calls into Python
- * is as much code execution as the registered ones. `Py` must start a word, so `CopyFunc` does not match.
+ * Unregistered ops named like a Python call (`MyPyFunc`, `py_call`, `PYFUNC`): a custom kernel that calls
+ * into Python is as much code execution as the registered ones. `Py` must start a word, so `CopyFunc` does
+ * not match.
  */
-const PYTHON_LIKE = /Py_?(?:Func|Call)|(?:^|[^a-z])py_?(?:func|call)/;
+const PYTHON_LIKE = /Py_?(?:Func|Call)|PY_?(?:FUNC|CALL)|(?:^|[^a-z])py_?(?:func|call)/;
 
 /** Whether an op calls into Python: the registered ones, and unregistered ops named like them. */
 export function isPythonOp(op: string): boolean {
