@@ -323,3 +323,24 @@ describe('pedigree scan: configuration found in the scanned folder (SCAN-CONFIG)
     expect(both.code).toBe(0);
   });
 });
+
+describe('scan with dependencies', () => {
+  it('audits the manifests of a scanned folder along with its models, unless --no-deps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pedigree-scan-deps-'));
+    writeFileSync(join(dir, 'requirements.txt'), 'PyYAML==5.1\n');
+    writeFileSync(join(dir, 'model.pkl'), malicious);
+    const store = mkdtempSync(join(tmpdir(), 'pedigree-scan-deps-store-'));
+    const out = await run(['scan', dir, '--format', 'json', '--db-dir', store]);
+    const report = JSON.parse(out.stdout) as JsonReport & { dependencies?: { summary: { vulnerabilities: number } } };
+    expect(report.findings.map((f) => f.ruleId)).toEqual(
+      expect.arrayContaining(['PICKLE-IMPORT-DANGEROUS', 'DEP-VULN', 'DEP-DB-STALE']),
+    );
+    expect(report.dependencies?.summary.vulnerabilities).toBe(3);
+    expect(report.artifacts.filter((a) => a.path === 'requirements.txt')).toHaveLength(1);
+    const without = JSON.parse((await run(['scan', dir, '--format', 'json', '--no-deps'])).stdout) as JsonReport;
+    expect(without.findings.some((f) => f.ruleId.startsWith('DEP-'))).toBe(false);
+    // A model file given by name is not audited as a manifest.
+    const single = JSON.parse((await run(['scan', join(dir, 'model.pkl'), '--format', 'json'])).stdout) as JsonReport;
+    expect(single.findings.some((f) => f.ruleId.startsWith('DEP-'))).toBe(false);
+  });
+});

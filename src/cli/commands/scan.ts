@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import { describeError, UsageError } from '../../core/errors.js';
 import { isSeverity, type Severity } from '../../core/finding.js';
 import { readConfig } from '../../policy/config.js';
@@ -8,6 +9,9 @@ import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
 import { scanPaths } from '../../scan/scan-paths.js';
+import type { ScanReport } from '../../core/finding.js';
+import type { PedigreeConfig } from '../../policy/config-schema.js';
+import { dependencyFileKind } from '../../deps/file-kinds.js';
 import type { CliIo } from '../io.js';
 
 export const SCAN_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
@@ -24,6 +28,10 @@ export interface ScanCommandOptions {
   readonly quiet: boolean;
   readonly verbose: boolean;
   readonly hash: boolean;
+  /** Also audit the manifests and lockfiles found (default true; `--no-deps`). */
+  readonly deps?: boolean;
+  /** OSV store directory for the dependency audit. */
+  readonly dbDir?: string;
 }
 
 function parseFailOn(value: string, where: string): Severity | 'none' {
@@ -32,6 +40,48 @@ function parseFailOn(value: string, where: string): Severity | 'none' {
     'BAD_ARGUMENT',
     `${where}: expected critical, high, medium, low, info or none, got '${value}'`,
   );
+}
+
+/**
+ * The scan report with the dependency audit of the manifests and lockfiles among `paths` merged in; the
+ * scan report unchanged when there are none.
+ */
+async function withDependencies(
+  paths: readonly string[],
+  scanned: ScanReport,
+  config: PedigreeConfig,
+  options: ScanCommandOptions,
+  io: CliIo,
+): Promise<ScanReport> {
+  // The dependency modules (TOML, YAML, zod, the OSV store) load only when the scan met a manifest.
+  if (!scanned.artifacts.some((a) => dependencyFileKind(a.path.split('/').pop() ?? '') !== undefined)) return scanned;
+  const [{ openDatabase }, { mergeDependencyReport }, { OsvStoreError }, { scanDependencies }] = await Promise.all([
+    import('../../deps/database.js'),
+    import('../../deps/merge.js'),
+    import('../../deps/osv/store.js'),
+    import('../../deps/run.js'),
+  ]);
+  try {
+    const database = openDatabase(options.dbDir !== undefined ? { storeDir: options.dbDir } : {});
+    try {
+      // Model files given by name are not manifests: only folders and manifests go to the audit.
+      const depPaths = paths.filter(
+        (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() || dependencyFileKind(basename(p)) !== undefined,
+      );
+      const deps = scanDependencies(depPaths, {
+        tool: { name: 'pedigree', version: io.version },
+        database,
+        ...(config.deps?.unknownSeverity ? { unknownSeverity: config.deps.unknownSeverity } : {}),
+        ...(config.deps?.maxDbAgeDays !== undefined ? { maxDbAgeDays: config.deps.maxDbAgeDays } : {}),
+      });
+      return mergeDependencyReport(scanned, deps);
+    } finally {
+      database.close();
+    }
+  } catch (error) {
+    if (error instanceof OsvStoreError) throw new UsageError('DATABASE', error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** `pedigree scan PATH...`: returns the exit code (0 clean, 1 findings at or above the threshold). */
@@ -81,7 +131,7 @@ export async function runScanCommand(
 
   const progress = createProgress({ stream: io.stderrStream, enabled: io.stderrIsTTY && !options.quiet });
   let started = false;
-  const report = await scanPaths(paths, {
+  const scanned = await scanPaths(paths, {
     tool: { name: 'pedigree', version: io.version },
     exclude: foundConfig ? [...options.exclude] : [...(config.exclude ?? []), ...options.exclude],
     allowGlobals: foundConfig ? [] : (config.pickle?.allow ?? []),
@@ -97,6 +147,7 @@ export async function runScanCommand(
     },
   });
   if (started) progress.stop();
+  const report = options.deps === false ? scanned : await withDependencies(paths, scanned, config, options, io);
 
   const rendered = renderReport(report, format, {
     color: format === 'text' && options.output === undefined && io.stdoutIsTTY && !io.noColor,
