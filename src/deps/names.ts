@@ -20,9 +20,20 @@ const PURL_TYPE: Readonly<Record<Ecosystem, string>> = { PyPI: 'pypi', npm: 'npm
 export function purlFor(ecosystem: Ecosystem, name: string, version: string): string {
   if (ecosystem === 'npm' && name.startsWith('@') && name.includes('/')) {
     const slash = name.indexOf('/');
-    return new PackageURL('npm', name.slice(0, slash), name.slice(slash + 1), version, null, null).toString();
+    return encodePlus(
+      new PackageURL('npm', name.slice(0, slash), name.slice(slash + 1), version, null, null).toString(),
+    );
   }
   // purl-spec PyPI: "the name must be lowercased and underscore _ replaced with a dash -".
   const purlName = ecosystem === 'PyPI' ? normalisePypiName(name) : name;
-  return new PackageURL(PURL_TYPE[ecosystem], null, purlName, version, null, null).toString();
+  return encodePlus(new PackageURL(PURL_TYPE[ecosystem], null, purlName, version, null, null).toString());
+}
+
+/**
+ * purl-spec "Character encoding" (since package-url/purl-spec#439, 2025): `+` MUST be percent-encoded in
+ * every component, so `torch 2.1.0+cu121` is `pkg:pypi/torch@2.1.0%2Bcu121`. packageurl-js 2.0.1 still
+ * writes it bare; parsers accept both, the canonical form is encoded.
+ */
+function encodePlus(purl: string): string {
+  return purl.replaceAll('+', '%2B');
 }

@@ -35,7 +35,7 @@ describe('readRequirements', () => {
       expect(only(result, 'torch')).toMatchObject({
         version: '2.1.0+cu121',
         marker: 'sys_platform == "linux"',
-        purl: 'pkg:pypi/torch@2.1.0+cu121',
+        purl: 'pkg:pypi/torch@2.1.0%2Bcu121',
         declaredAt: { file: 'req-synthetic-requirements.txt', line: 7 },
       });
       expect(only(result, 'scikit-learn')).toMatchObject({ name: 'scikit_learn', version: '1.3.0' });

@@ -21,7 +21,7 @@ describe.skipIf(!existsSync(REAL_UV_LOCK))('readUvLock > the text-generation-inf
     expect(torches.map((p) => p.version)).toEqual(['2.7.0', '2.7.0+cu128']);
     expect(torches[1]).toMatchObject({
       source: { kind: 'registry', url: 'https://download.pytorch.org/whl/cu128' },
-      purl: 'pkg:pypi/torch@2.7.0+cu128',
+      purl: 'pkg:pypi/torch@2.7.0%2Bcu128',
       direct: true,
       groups: ['torch'],
     });
