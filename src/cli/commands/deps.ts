@@ -1,9 +1,20 @@
-import { writeFile } from 'node:fs/promises';
-import { describeError, UsageError } from '../../core/errors.js';
+import { stat, writeFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import { describeError, PolicyError, UsageError } from '../../core/errors.js';
 import { isSeverity, type Severity } from '../../core/finding.js';
 import { openDatabase } from '../../deps/database.js';
 import { OsvStoreError } from '../../deps/osv/store.js';
+import {
+  type CompiledPolicy,
+  compileDependencyPolicy,
+  type FoundConfigNote,
+  failOnNote,
+  resolveDependencySettings,
+} from '../../deps/policy.js';
+import { DEPS_RULES } from '../../deps/rules.js';
 import { type DepsReport, scanDependencies } from '../../deps/run.js';
+import { readConfig } from '../../policy/config.js';
+import { resolveFailOn } from '../../policy/found-config.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import type { CliIo } from '../io.js';
@@ -18,6 +29,9 @@ export interface DepsCommandOptions {
   readonly maxDbAge?: string;
   readonly dbDir?: string;
   readonly noBundled?: boolean;
+  readonly config?: string;
+  /** --no-config: read no configuration file, neither one found in the scanned folder nor --config. */
+  readonly noConfig?: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
 }
@@ -41,7 +55,12 @@ function textHeader(report: DepsReport): string {
       .join('; ') || 'no advisory data';
   return [
     `${d.files.length} dependency file(s): ${d.files.map((f) => `${f.path} (${f.format}, ${f.packages})`).join(', ') || 'none found'}`,
-    `${s.packages} package(s): ${s.resolved} resolved, ${s.unresolved} unresolved, ${s.notChecked} not checked; ${s.vulnerabilities} vulnerabilit${s.vulnerabilities === 1 ? 'y' : 'ies'} in ${s.vulnerable} package(s)`,
+    `${s.packages} package(s): ${s.resolved} resolved, ${s.unresolved} unresolved, ${s.notChecked} not checked; ${s.vulnerabilities} vulnerabilit${s.vulnerabilities === 1 ? 'y' : 'ies'} in ${s.vulnerable} package(s)${s.ignored > 0 ? `, ${s.ignored} ignored by the configuration` : ''}`,
+    ...(s.licenses !== undefined
+      ? [
+          `licences: ${s.licenses.checked} checked (${s.licenses.denied} denied, ${s.licenses.notAllowed} not allowed, ${s.licenses.unknown} not SPDX), ${s.licenses.missing} package(s) without licence information`,
+        ]
+      : []),
     `database: ${sources}; newest advisory ${db.newestModified ?? 'unknown'}${db.ageDays !== undefined ? ` (${db.ageDays} days old)` : ''}`,
     '',
     '',
@@ -59,17 +78,74 @@ export async function runDepsCommand(
       'BAD_ARGUMENT',
       `--format must be one of ${DEPS_FORMATS.join(', ')}, got '${options.format}'`,
     );
-  const failOn = options.failOn !== undefined ? severityOption(options.failOn, '--fail-on', true) : 'high';
   const unknownSeverity =
     options.unknownSeverity !== undefined
       ? (severityOption(options.unknownSeverity, '--unknown-severity', false) as Severity)
-      : 'medium';
+      : undefined;
   const maxDbAgeDays = options.maxDbAge !== undefined ? Number(options.maxDbAge) : undefined;
   if (maxDbAgeDays !== undefined && !(Number.isInteger(maxDbAgeDays) && maxDbAgeDays >= 0))
     throw new UsageError(
       'BAD_ARGUMENT',
       `--max-db-age: expected a whole number of days, got '${options.maxDbAge}'`,
     );
+  const scanned = paths.length > 0 ? paths : ['.'];
+  // As for `scan`: a configuration file is looked for only when one directory is checked.
+  let root: string | undefined;
+  if (scanned.length === 1) {
+    const info = await stat(scanned[0] as string).catch(() => undefined);
+    if (info?.isDirectory()) root = scanned[0];
+  }
+  const loaded = options.noConfig ? undefined : await readConfig(options.config, root);
+  const found = loaded?.discovered === true;
+  const decision = resolveFailOn(
+    options.failOn !== undefined
+      ? (severityOption(options.failOn, '--fail-on', true) as Severity | 'none')
+      : undefined,
+    loaded?.config.failOn,
+    found,
+  );
+  const failOn = decision.failOn;
+  const deps = loaded?.config.deps;
+  let policy: CompiledPolicy | undefined;
+  try {
+    policy = deps !== undefined ? compileDependencyPolicy(deps) : undefined;
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    throw new UsageError(
+      'BAD_CONFIG',
+      `${loaded?.file}: invalid configuration: ${error.message}${found ? ' (found in the scanned folder; pass --no-config to ignore it)' : ''}`,
+      { cause: error },
+    );
+  }
+  const settings = resolveDependencySettings({
+    commandLine: {
+      ...(unknownSeverity !== undefined ? { unknownSeverity } : {}),
+      ...(maxDbAgeDays !== undefined ? { maxDbAgeDays } : {}),
+    },
+    ...(deps !== undefined ? { config: deps } : {}),
+    found,
+  });
+  if (loaded && options.verbose)
+    io.stderr(
+      `using configuration ${loaded.file}${found ? ' (found in the scanned folder; reported as DEP-CONFIG, --no-config ignores it)' : ''}\n`,
+    );
+  // A file found in the scanned folder belongs to whoever controls that folder: its ignores are applied
+  // and every vulnerability they hide is reported (DEP-CONFIG); looser settings are not honoured. A file
+  // given with --config is the user's own and applies silently.
+  const notes: FoundConfigNote[] = [
+    ...(decision.found ? [failOnNote(decision.found)] : []),
+    ...settings.notes,
+  ];
+  const configFile = loaded
+    ? {
+        path:
+          found && root !== undefined
+            ? relative(root, loaded.file).split(sep).join('/')
+            : loaded.file.split(sep).join('/'),
+        found,
+        notes,
+      }
+    : undefined;
   let report: DepsReport;
   try {
     const database = openDatabase({
@@ -77,11 +153,13 @@ export async function runDepsCommand(
       ...(options.noBundled ? { noBundled: true } : {}),
     });
     try {
-      report = scanDependencies(paths.length > 0 ? paths : ['.'], {
+      report = scanDependencies(scanned, {
         tool: { name: 'pedigree', version: io.version },
         database,
-        unknownSeverity,
-        ...(maxDbAgeDays !== undefined ? { maxDbAgeDays } : {}),
+        unknownSeverity: settings.unknownSeverity,
+        maxDbAgeDays: settings.maxDbAgeDays,
+        ...(policy !== undefined ? { policy } : {}),
+        ...(configFile !== undefined ? { configFile } : {}),
         env: Object.fromEntries(
           Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
         ),
@@ -93,7 +171,8 @@ export async function runDepsCommand(
     if (error instanceof OsvStoreError) throw new UsageError('DATABASE', error.message, { cause: error });
     throw error;
   }
-  if (report.artifacts.length === 0 && report.findings.every((f) => f.ruleId === 'DEP-DB-STALE'))
+  // Nothing read and nothing unreadable: the path holds no dependency files (a usage error, not a pass).
+  if (report.artifacts.length === 0 && !report.findings.some((f) => f.ruleId === DEPS_RULES.readProblem.id))
     throw new UsageError('PATH_NOT_FOUND', `no manifest or lockfile found in ${paths.join(', ') || '.'}`);
   const format = options.format as (typeof DEPS_FORMATS)[number];
   let rendered = renderReport(report, format, {
