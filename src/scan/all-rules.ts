@@ -1,6 +1,7 @@
 import type { RuleDescriptor } from '../core/rules.js';
-import { ARCHIVE_RULES } from './archive/rules.js';
+import { BASELINE_RULES } from '../deps/baseline-rules.js';
 import { DEPS_RULES } from '../deps/rules.js';
+import { ARCHIVE_RULES } from './archive/rules.js';
 import { EXECUTABLE_RULES } from './executable/rules.js';
 import { GGUF_RULES } from './gguf/rules.js';
 import { HF_RULES } from './hf/rules.js';
@@ -28,6 +29,7 @@ export const ALL_RULES: readonly RuleDescriptor[] = [
   ...Object.values(SKOPS_RULES),
   ...Object.values(ONNX_RULES),
   ...Object.values(DEPS_RULES),
+  ...Object.values(BASELINE_RULES),
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const BY_ID = new Map(ALL_RULES.map((r) => [r.id, r]));
