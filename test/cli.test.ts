@@ -331,16 +331,32 @@ describe('scan with dependencies', () => {
     writeFileSync(join(dir, 'model.pkl'), malicious);
     const store = mkdtempSync(join(tmpdir(), 'pedigree-scan-deps-store-'));
     const out = await run(['scan', dir, '--format', 'json', '--db-dir', store]);
-    const report = JSON.parse(out.stdout) as JsonReport & { dependencies?: { summary: { vulnerabilities: number } } };
+    const report = JSON.parse(out.stdout) as JsonReport & {
+      dependencies?: { summary: { vulnerabilities: number } };
+    };
     expect(report.findings.map((f) => f.ruleId)).toEqual(
       expect.arrayContaining(['PICKLE-IMPORT-DANGEROUS', 'DEP-VULN', 'DEP-DB-STALE']),
     );
     expect(report.dependencies?.summary.vulnerabilities).toBe(3);
     expect(report.artifacts.filter((a) => a.path === 'requirements.txt')).toHaveLength(1);
-    const without = JSON.parse((await run(['scan', dir, '--format', 'json', '--no-deps'])).stdout) as JsonReport;
+    const without = JSON.parse(
+      (await run(['scan', dir, '--format', 'json', '--no-deps'])).stdout,
+    ) as JsonReport;
     expect(without.findings.some((f) => f.ruleId.startsWith('DEP-'))).toBe(false);
+    // The `deps:` policy of the configuration applies to the scan's audit too.
+    const config = join(store, 'policy.yaml');
+    writeFileSync(
+      config,
+      'deps:\n  ignore:\n    - { id: CVE-2020-14343, reason: loader not used, owner: sec, expires: 2999-01-01 }\n',
+    );
+    const ignored = JSON.parse(
+      (await run(['scan', dir, '--format', 'json', '--db-dir', store, '--config', config])).stdout,
+    ) as JsonReport;
+    expect(ignored.findings.filter((f) => f.ruleId === 'DEP-VULN')).toHaveLength(2);
     // A model file given by name is not audited as a manifest.
-    const single = JSON.parse((await run(['scan', join(dir, 'model.pkl'), '--format', 'json'])).stdout) as JsonReport;
+    const single = JSON.parse(
+      (await run(['scan', join(dir, 'model.pkl'), '--format', 'json'])).stdout,
+    ) as JsonReport;
     expect(single.findings.some((f) => f.ruleId.startsWith('DEP-'))).toBe(false);
   });
 });

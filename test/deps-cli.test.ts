@@ -171,3 +171,207 @@ describe('pedigree deps', () => {
     expect(readFileSync(new URL('../data/osv/README.md', import.meta.url), 'utf8')).toContain('CC-BY 4.0');
   });
 });
+
+/** The CRITICAL advisory with a publication date long past, for patch deadlines. */
+const PUBLISHED = { ...CRITICAL, published: '2099-01-01T00:00:00Z' };
+const OLD = {
+  ...CRITICAL,
+  id: 'GHSA-test-0002',
+  aliases: ['CVE-2000-0002'],
+  published: '2000-01-01T00:00:00Z',
+  affected: [{ ...CRITICAL.affected[0], package: { ecosystem: 'PyPI', name: 'old-lib' } }],
+};
+
+function npmLock(packages: Record<string, { version: string; license?: string }>): string {
+  const entries = Object.fromEntries(
+    Object.entries(packages).map(([name, p]) => [
+      `node_modules/${name}`,
+      {
+        version: p.version,
+        resolved: `https://registry.npmjs.org/${name}/-/${name}-${p.version}.tgz`,
+        ...(p.license !== undefined ? { license: p.license } : {}),
+      },
+    ]),
+  );
+  return JSON.stringify(
+    {
+      name: 'app',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': { name: 'app', version: '1.0.0', license: 'MIT' }, ...entries },
+    },
+    null,
+    2,
+  );
+}
+
+describe('pedigree deps policy (pedigree.yaml deps:)', () => {
+  const depsJson = async (args: string[]) => {
+    const out = await run(['deps', ...args, '--format', 'json', '--no-bundled-db']);
+    return {
+      code: out.code,
+      stderr: out.stderr,
+      report: out.stdout ? (JSON.parse(out.stdout) as DepsJson) : undefined,
+    };
+  };
+  const ruleIds = (report: DepsJson | undefined) => (report?.findings ?? []).map((f) => f.ruleId).sort();
+  const config = (text: string) => {
+    const dir = project({ 'pedigree.yaml': text });
+    return join(dir, 'pedigree.yaml');
+  };
+
+  it('an ignore matching an alias hides the DEP-VULN, keeps the vulnerability listed as ignored, and passes', async () => {
+    const store = await storeWith([CRITICAL]);
+    const root = project({ 'requirements.txt': 'demo-lib==2.0.0\n' });
+    const file = config(
+      'deps:\n  ignore:\n    - id: cve-2099-0001\n      package: Demo_Lib\n      reason: only used offline\n      owner: sec@example.com\n      expires: "2999-12-31"\n',
+    );
+    const { code, report } = await depsJson([root, '--db-dir', store, '--config', file]);
+    expect(ruleIds(report)).toEqual([]);
+    expect(code).toBe(0);
+    expect(report?.dependencies.vulnerabilities).toEqual([
+      expect.objectContaining({
+        id: 'GHSA-test-0001',
+        ignored: { reason: 'only used offline', owner: 'sec@example.com', expires: '2999-12-31' },
+      }),
+    ]);
+    expect(report?.dependencies.summary).toMatchObject({ vulnerabilities: 1, ignored: 1 });
+  });
+
+  it('an expired ignore stops applying and is reported; an ignore matching nothing is reported as unused', async () => {
+    const store = await storeWith([CRITICAL]);
+    const root = project({ 'requirements.txt': 'demo-lib==2.0.0\n' });
+    const file = config(
+      [
+        'deps:',
+        '  ignore:',
+        '    - { id: GHSA-test-0001, reason: accepted, owner: bob, expires: "2001-02-03" }',
+        '    - { id: CVE-2099-0001, package: other-lib, reason: wrong package, owner: eve, expires: "2999-01-01" }',
+        '',
+      ].join('\n'),
+    );
+    const { code, report } = await depsJson([root, '--db-dir', store, '-c', file]);
+    expect(code).toBe(1);
+    expect(ruleIds(report)).toEqual(['DEP-IGNORE-EXPIRED', 'DEP-IGNORE-UNUSED', 'DEP-VULN']);
+    const expired = report?.findings.find((f) => f.ruleId === 'DEP-IGNORE-EXPIRED');
+    expect(expired).toMatchObject({ severity: 'medium', location: { path: file.split('\\').join('/') } });
+    expect(expired?.message).toContain('(owner bob) expired on 2001-02-03');
+    expect(report?.findings.find((f) => f.ruleId === 'DEP-IGNORE-UNUSED')?.severity).toBe('low');
+    expect(report?.dependencies.vulnerabilities[0]).not.toHaveProperty('ignored');
+  });
+
+  it('reports a vulnerability past its patch deadline at its own severity', async () => {
+    const store = await storeWith([PUBLISHED, OLD]);
+    const root = project({ 'requirements.txt': 'demo-lib==2.0.0\nold-lib==1.0\n' });
+    const file = config('deps:\n  deadlines:\n    critical: 7\n');
+    const { report } = await depsJson([root, '--db-dir', store, '--config', file]);
+    const overdue = report?.findings.filter((f) => f.ruleId === 'DEP-PATCH-OVERDUE') ?? [];
+    // demo-lib's advisory is published in 2099: not yet due.
+    expect(overdue.map((f) => [f.severity, f.location])).toEqual([
+      ['critical', { path: 'requirements.txt', line: 2 }],
+    ]);
+    expect(overdue[0]?.message).toMatch(
+      /^old-lib 1\.0: GHSA-test-0002 \(critical\) was published on 2000-01-01; the critical deadline of 7 days passed on 2000-01-08, \d+ days overdue\. Fixed in 2\.0\.1\.$/,
+    );
+  });
+
+  it('applies licence rules to an npm lockfile: denied, not allowed, not SPDX, and a count of those without', async () => {
+    const store = await storeWith([CRITICAL]);
+    const root = project({
+      'package-lock.json': npmLock({
+        'ok-lib': { version: '1.0.0', license: '(MIT OR GPL-3.0-only)' },
+        'gpl-lib': { version: '1.0.0', license: 'GPL-3.0-or-later' },
+        'isc-lib': { version: '1.0.0', license: 'ISC' },
+        'odd-lib': { version: '1.0.0', license: 'SEE LICENSE IN LICENSE' },
+        'bare-lib': { version: '1.0.0' },
+      }),
+    });
+    const file = config('deps:\n  licenses:\n    allow: [MIT, Apache-2.0]\n    deny: [GPL-3.0-or-later]\n');
+    const { code, report } = await depsJson([root, '--db-dir', store, '--config', file]);
+    const byRule = Object.fromEntries((report?.findings ?? []).map((f) => [f.ruleId, f]));
+    expect(Object.keys(byRule).sort()).toEqual([
+      'DEP-LICENSE-DENIED',
+      'DEP-LICENSE-MISSING',
+      'DEP-LICENSE-NOT-ALLOWED',
+      'DEP-LICENSE-UNKNOWN',
+    ]);
+    expect(byRule['DEP-LICENSE-DENIED']?.message).toContain('gpl-lib 1.0.0 is licensed GPL-3.0-or-later');
+    expect(byRule['DEP-LICENSE-DENIED']?.location.path).toBe('package-lock.json');
+    expect(byRule['DEP-LICENSE-NOT-ALLOWED']?.message).toContain('isc-lib 1.0.0');
+    expect(byRule['DEP-LICENSE-UNKNOWN']?.message).toContain("'SEE LICENSE IN LICENSE'");
+    expect(byRule['DEP-LICENSE-MISSING']).toMatchObject({ severity: 'info' });
+    expect(report?.dependencies.summary).toMatchObject({
+      licenses: { checked: 4, denied: 1, notAllowed: 1, unknown: 1, missing: 1 },
+    });
+    expect(code).toBe(1);
+  });
+
+  it('applies a pedigree.yaml found in the scanned folder but reports what its ignores hid, so it cannot pass itself', async () => {
+    const store = await storeWith([CRITICAL]);
+    const root = project({
+      'requirements.txt': 'demo-lib==2.0.0\n',
+      'pedigree.yaml':
+        'failOn: none\ndeps:\n  unknownSeverity: info\n  ignore:\n    - { id: GHSA-test-0001, reason: trust me, owner: mallory, expires: "2999-01-01" }\n',
+    });
+    const found = await depsJson([root, '--db-dir', store]);
+    expect(ruleIds(found.report)).toEqual(['DEP-CONFIG']);
+    const finding = found.report?.findings[0];
+    expect(finding).toMatchObject({ severity: 'critical', location: { path: 'pedigree.yaml' } });
+    expect(finding?.message).toContain('GHSA-test-0001 in demo-lib 2.0.0 (critical; owner mallory');
+    expect(finding?.message).toContain('it asks for failOn: none, looser than high, so it was ignored');
+    expect(finding?.message).toContain('lower than medium, so it was ignored');
+    expect(found.code).toBe(1);
+    // --no-config: the vulnerability is reported as it is; --config: the user's own file applies silently.
+    expect(ruleIds((await depsJson([root, '--db-dir', store, '--no-config'])).report)).toEqual(['DEP-VULN']);
+    const trusted = await depsJson([root, '--db-dir', store, '--config', join(root, 'pedigree.yaml')]);
+    expect(ruleIds(trusted.report)).toEqual([]);
+    expect(trusted.code).toBe(0);
+  });
+
+  it('lets command-line options win over the file, and refuses an invalid deps section (exit 2)', async () => {
+    const store = await storeWith([{ ...CRITICAL, severity: undefined, modified: '2000-01-01T00:00:00Z' }]);
+    const root = project({ 'requirements.txt': 'demo-lib==2.0.0\n' });
+    const file = config('deps:\n  unknownSeverity: critical\n  maxDbAgeDays: 0\n');
+    const fromFile = await depsJson([root, '--db-dir', store, '--config', file]);
+    expect(fromFile.report?.findings.find((f) => f.ruleId === 'DEP-VULN')?.severity).toBe('critical');
+    expect(fromFile.report?.dependencies.database.stale).toBe(true);
+    const overridden = await depsJson([
+      root,
+      '--db-dir',
+      store,
+      '--config',
+      file,
+      '--unknown-severity',
+      'low',
+      '--max-db-age',
+      '100000',
+    ]);
+    expect(overridden.report?.findings.find((f) => f.ruleId === 'DEP-VULN')?.severity).toBe('low');
+    expect(overridden.report?.dependencies.database.stale).toBe(false);
+    const bad = await depsJson([
+      root,
+      '--db-dir',
+      store,
+      '--config',
+      config('deps:\n  ignore:\n    - { id: X, reason: r, owner: o, expires: "2025-02-30" }\n'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("deps.ignore.0.expires: '2025-02-30' is not a calendar date");
+  });
+});
+
+describe('pedigree deps: who pulled it in', () => {
+  it('names the chain from a direct dependency to a vulnerable transitive one', async () => {
+    const root = project({
+      'requirements.txt':
+        'transformers==4.30.0\n    # via -r requirements.in\npyyaml==5.1\n    # via transformers\n',
+    });
+    const empty = mkdtempSync(join(tmpdir(), 'pedigree-empty-store-'));
+    const report = JSON.parse(
+      (await run(['deps', root, '--db-dir', empty, '--format', 'json'])).stdout,
+    ) as DepsJson;
+    const vuln = report.findings.find((f) => f.ruleId === 'DEP-VULN' && f.message.startsWith('pyyaml'));
+    expect(vuln?.message).toContain('Pulled in by transformers → pyyaml.');
+  });
+});

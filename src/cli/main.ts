@@ -31,6 +31,8 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .description('ML supply-chain security: find code execution in model files without loading them.')
     .version(io.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // Options belong to the command they follow, so `deps check -f json` reaches `check`, not `deps`.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout(s),
@@ -61,6 +63,8 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     )
     .option('-q, --quiet', 'print only the verdict line (text format)', false)
     .option('-v, --verbose', 'show remediation, references and configuration used', false)
+    .option('--no-deps', 'do not audit the manifests and lockfiles found (see `pedigree deps`)')
+    .option('--db-dir <dir>', 'OSV store for the dependency audit (default: the user cache directory)')
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const code = await runScanCommand(
         paths,
@@ -74,13 +78,19 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
           quiet: opts.quiet === true,
           verbose: opts.verbose === true,
           hash: opts.hash !== false,
+          deps: opts.deps !== false,
+          ...(typeof opts.dbDir === 'string' ? { dbDir: opts.dbDir } : {}),
         },
         io,
       );
       setExit(code);
     });
-  program
+  const deps = program
     .command('deps')
+    // `deps approve`/`deps check` are subcommands and `deps PATH...` audits: a first argument naming a
+    // subcommand is one (give a folder named `approve` as `./approve`); no implicit `help` subcommand.
+    .enablePositionalOptions()
+    .helpCommand(false)
     .description(
       'Check manifests and lockfiles (requirements, pyproject, poetry, uv, Pipfile, pdm, pylock, conda, npm) against OSV advisories.',
     )
@@ -110,6 +120,11 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
       'OSV store directory (default: $PEDIGREE_CACHE_DIR/osv or the user cache directory)',
     )
     .option('--no-bundled-db', 'do not fall back to the snapshot bundled with pedigree')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: pedigree.yaml in the checked directory, applied and reported as DEP-CONFIG)',
+    )
+    .option('--no-config', 'read no configuration file, not even one found in the checked directory')
     .option('-q, --quiet', 'print only the verdict line (text format)', false)
     .option('-v, --verbose', 'show evidence, references and unresolved packages', false)
     .action(async (paths: string[], opts: Record<string, unknown>) => {
@@ -124,7 +139,84 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
             ...str('unknownSeverity'),
             ...str('maxDbAge'),
             ...str('dbDir'),
+            ...str('config'),
+            noConfig: opts.config === false,
             noBundled: opts.bundledDb === false,
+            quiet: opts.quiet === true,
+            verbose: opts.verbose === true,
+          },
+          io,
+        ),
+      );
+    });
+
+  const baselineOption = () =>
+    new Option(
+      '--baseline <file>',
+      'baseline file (default: deps.baseline.file of the configuration, else pedigree-baseline.json in the folder given)',
+    );
+  deps
+    .command('approve')
+    .description(
+      'Record the dependency set the manifests and lockfiles declare (name, version, source, hashes) as the approved baseline.',
+    )
+    .argument('[paths...]', 'dependency files or folders, as for `pedigree deps`', ['.'])
+    .addOption(baselineOption())
+    .option('-c, --config <file>', 'configuration file (default: pedigree.yaml in the folder given)')
+    .option('--no-config', 'read no configuration file')
+    .option('--approver <name>', 'who approves (default: git user.name, else the login name)')
+    .option('--note <text>', 'why: recorded with the approval')
+    .option('--timestamp', 'record the approval time (off by default so re-approving writes identical bytes)')
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
+      const { runDepsApprove } = await import('./commands/deps-baseline.js');
+      const str = (k: string) => (typeof opts[k] === 'string' ? { [k]: opts[k] as string } : {});
+      setExit(
+        await runDepsApprove(
+          paths,
+          {
+            ...str('baseline'),
+            ...str('config'),
+            noConfig: opts.config === false,
+            ...str('approver'),
+            ...str('note'),
+            timestamp: opts.timestamp === true,
+          },
+          io,
+        ),
+      );
+    });
+  deps
+    .command('check')
+    .description(
+      'Compare the dependency files with the approved baseline: changes of critical packages fail (DEP-BASELINE-*).',
+    )
+    .argument('[paths...]', 'dependency files or folders, as for `pedigree deps`', ['.'])
+    .addOption(baselineOption())
+    .addOption(new Option('-f, --format <format>', 'output format').choices(DEPS_FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 when a finding is at or above this severity (default: high)',
+      ).choices([...SEVERITIES, 'none']),
+    )
+    .option('-c, --config <file>', 'configuration file (default: pedigree.yaml in the folder given)')
+    .option('--no-config', 'read no configuration file')
+    .option('-q, --quiet', 'print only the verdict line (text format)', false)
+    .option('-v, --verbose', 'show evidence and references', false)
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
+      const { runDepsCheck } = await import('./commands/deps-baseline.js');
+      const str = (k: string) => (typeof opts[k] === 'string' ? { [k]: opts[k] as string } : {});
+      setExit(
+        await runDepsCheck(
+          paths,
+          {
+            format: String(opts.format),
+            ...str('output'),
+            ...str('failOn'),
+            ...str('baseline'),
+            ...str('config'),
+            noConfig: opts.config === false,
             quiet: opts.quiet === true,
             verbose: opts.verbose === true,
           },

@@ -58,4 +58,3 @@ export function dependencyFileKind(fileName: string): DependencyFileKind | undef
   if (/^environment[-_.][^/]*\.ya?ml$/.test(name)) return 'conda';
   return undefined;
 }
-

@@ -31,7 +31,9 @@ describe('who pulled this in', () => {
       pkg('markupsafe', [], false),
       pkg('requests', [], false),
     ]);
-    expect(graph.chainsTo('uv.lock', 'requests')).toEqual([['app-a', 'transformers', 'huggingface-hub', 'requests']]);
+    expect(graph.chainsTo('uv.lock', 'requests')).toEqual([
+      ['app-a', 'transformers', 'huggingface-hub', 'requests'],
+    ]);
     expect(graph.chainsTo('uv.lock', 'markupsafe')).toEqual([['app-b', 'torch', 'jinja2', 'markupsafe']]);
     expect(graph.chainsTo('uv.lock', 'app-a')).toEqual([]);
     expect(graph.chainsTo('other.lock', 'requests')).toEqual([]);

@@ -48,7 +48,11 @@ export function buildDependencyGraph(packages: readonly DependencyPackage[]): De
       const chains: string[][] = [];
       let frontier: string[][] = [[name]];
       const seen = new Set([name]);
-      for (let depth = 0; depth < MAX_CHAIN_LENGTH && frontier.length > 0 && chains.length < MAX_CHAINS; depth++) {
+      for (
+        let depth = 0;
+        depth < MAX_CHAIN_LENGTH && frontier.length > 0 && chains.length < MAX_CHAINS;
+        depth++
+      ) {
         const next: string[][] = [];
         for (const chain of frontier) {
           const head = chain[0] as string;

@@ -19,8 +19,19 @@ import {
   type Vulnerability,
 } from './audit.js';
 import { type DatabaseInfo, DEFAULT_MAX_DB_AGE_DAYS, describeDatabase } from './database.js';
+import { buildDependencyGraph } from './graph.js';
 import { type DependencyFile, type DependencyPackage, MAX_DEPENDENCY_FILE_BYTES } from './model.js';
 import type { OsvDatabase } from './osv/store.js';
+import {
+  type AppliedIgnore,
+  applyDependencyPolicy,
+  type CompiledPolicy,
+  DEFAULT_UNKNOWN_SEVERITY,
+  EMPTY_POLICY,
+  type FoundConfigNote,
+  foundConfigFinding,
+  type LicenseSummary,
+} from './policy.js';
 import { type DependencyFileKind, dependencyFileKind, readDependencyFile } from './readers/index.js';
 import { DEPS_RULES } from './rules.js';
 
@@ -60,6 +71,18 @@ export interface DepsOptions {
   readonly now?: Date;
   /** Environment for `${VAR}` in requirements files (pip reads the process environment). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Ignores, patch deadlines and licence rules (`compileDependencyPolicy` of pedigree.yaml's `deps:`). */
+  readonly policy?: CompiledPolicy;
+  /**
+   * The configuration file the policy came from, as the report names it (findings about ignores point at
+   * it). `found`: it was found in the scanned folder, so it is reported as DEP-CONFIG with `notes` on what
+   * became of its settings.
+   */
+  readonly configFile?: {
+    readonly path: string;
+    readonly found: boolean;
+    readonly notes?: readonly FoundConfigNote[];
+  };
 }
 
 export interface DependencyEntry {
@@ -86,6 +109,8 @@ export interface DependenciesSection {
     readonly version: string;
     readonly file: string;
     readonly line?: number;
+    /** Set when a `deps.ignore` entry hides it: no DEP-VULN finding, still listed here. */
+    readonly ignored?: AppliedIgnore;
   })[];
   readonly summary: {
     readonly packages: number;
@@ -94,6 +119,10 @@ export interface DependenciesSection {
     readonly notChecked: number;
     readonly vulnerable: number;
     readonly vulnerabilities: number;
+    /** Vulnerabilities hidden by an ignore (counted in `vulnerabilities` too). */
+    readonly ignored: number;
+    /** Licence rule results, when licence rules are configured. */
+    readonly licenses?: LicenseSummary;
   };
 }
 
@@ -235,8 +264,15 @@ const at = (pkg: DependencyPackage) => ({
 /** Ends text with one full stop (none after an ellipsis, question or exclamation mark). */
 const sentence = (text: string) => (/[.…!?]$/.test(text) ? text : `${text}.`);
 
-function vulnerabilityFinding(audit: PackageAudit, v: Vulnerability, unknownAs: Severity): Finding {
+function vulnerabilityFinding(
+  audit: PackageAudit,
+  v: Vulnerability,
+  unknownAs: Severity,
+  chains: readonly (readonly string[])[],
+): Finding {
   const pkg = audit.package;
+  // Who pulled it in: a transitive package is fixed by upgrading (or constraining) through its parents.
+  const via = chains.length > 0 ? ` Pulled in by ${chains.map((c) => c.join(' → ')).join('; ')}.` : '';
   const ids = [v.id, ...v.aliases].join(', ');
   const rating =
     v.severity === 'unknown'
@@ -255,7 +291,7 @@ function vulnerabilityFinding(audit: PackageAudit, v: Vulnerability, unknownAs: 
     title: DEPS_RULES.vulnerable.title,
     message: `${pkg.name} ${pkg.version} is affected by ${v.id}${v.aliases.length > 0 ? ` (${v.aliases.join(', ')})` : ''}${sentence(
       v.summary ? `: ${v.summary.trim()}` : '',
-    )} ${v.fixed !== undefined ? `Fixed in ${v.fixed}.` : 'No fixed version is known.'}`,
+    )} ${v.fixed !== undefined ? `Fixed in ${v.fixed}.` : 'No fixed version is known.'}${via}`,
     location: at(pkg),
     evidence: `${ids}; severity: ${rating}; ${pkg.purl ?? `${pkg.ecosystem}/${pkg.normalizedName}@${pkg.version}`}`,
     remediation: `${v.fixed !== undefined ? `Upgrade ${pkg.name} to ${v.fixed} or later.` : `Replace or isolate ${pkg.name}; watch ${v.id} for a fix.`}${upgrade}`,
@@ -278,10 +314,25 @@ function scanRoot(paths: readonly string[]): string {
   return inside ? cwd : dirname(first);
 }
 
-/** Reads the dependency files and audits them; a report in the scan contract plus `dependencies`. */
-export function scanDependencies(paths: readonly string[], options: DepsOptions): DepsReport {
-  const now = options.now ?? new Date();
-  const unknownAs = options.unknownSeverity ?? 'medium';
+/** What reading the dependency files under some paths gave, before any matching. */
+export interface ReadDependencies {
+  /** The folder paths are reported relative to (see scanRoot). */
+  readonly root: string;
+  /** Every file read, in path order. */
+  readonly read: DependencyFile[];
+  readonly artifacts: Artifact[];
+  /** DEP-READ-ERROR findings: paths not found, files or entries that could not be read. */
+  readonly findings: Finding[];
+}
+
+/**
+ * Finds and reads the dependency files under the given paths without matching them, so `pedigree deps`
+ * and the baseline gate (`deps approve`/`deps check`) see exactly the same packages.
+ */
+export function readDependencies(
+  paths: readonly string[],
+  env?: Readonly<Record<string, string>>,
+): ReadDependencies {
   const root = scanRoot(paths);
   const { files: found, problems: walkProblems } = findDependencyFiles(paths, root);
   const findings: Finding[] = [];
@@ -320,7 +371,7 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
     // (relative to the root), so they resolve from the root.
     const result = readDependencyFile(file.kind, file.display, text, {
       load,
-      ...(options.env ? { env: options.env } : {}),
+      ...(env ? { env } : {}),
     });
     read.push(result);
     artifacts.push({
@@ -342,11 +393,48 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
         references: [],
       });
   }
+  return { root, read, artifacts, findings };
+}
+
+/** Reads the dependency files and audits them; a report in the scan contract plus `dependencies`. */
+export function scanDependencies(paths: readonly string[], options: DepsOptions): DepsReport {
+  const now = options.now ?? new Date();
+  const unknownAs = options.unknownSeverity ?? DEFAULT_UNKNOWN_SEVERITY;
+  const { root, read, artifacts, findings } = readDependencies(paths, options.env);
 
   const packages = read.flatMap((f) => f.packages);
+  const graph = buildDependencyGraph(packages);
   const audit: AuditResult = auditPackages(packages, options.database);
+  const policy = options.policy ?? EMPTY_POLICY;
+  const applied = applyDependencyPolicy(policy, {
+    checked: audit.checked,
+    packages,
+    unknownAs,
+    now,
+    ...(options.configFile !== undefined ? { file: options.configFile.path } : {}),
+  });
   for (const checked of audit.checked)
-    for (const v of checked.vulnerabilities) findings.push(vulnerabilityFinding(checked, v, unknownAs));
+    for (const v of checked.vulnerabilities)
+      if (!applied.ignored.has(v))
+        findings.push(
+          vulnerabilityFinding(
+            checked,
+            v,
+            unknownAs,
+            graph.chainsTo(checked.package.declaredAt.file, checked.package.normalizedName),
+          ),
+        );
+  findings.push(...applied.findings);
+  if (options.configFile?.found)
+    findings.push(
+      foundConfigFinding({
+        file: options.configFile.path,
+        policy,
+        hidden: applied.hidden,
+        notes: options.configFile.notes ?? [],
+        unknownAs,
+      }),
+    );
   for (const pkg of audit.unresolved)
     findings.push({
       ruleId: DEPS_RULES.unresolved.id,
@@ -417,13 +505,17 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
   );
   const vulnerabilities = audit.checked
     .flatMap((c) =>
-      c.vulnerabilities.map((v) => ({
-        ...v,
-        package: c.package.name,
-        version: c.package.version as string,
-        file: c.package.declaredAt.file,
-        ...(c.package.declaredAt.line !== undefined ? { line: c.package.declaredAt.line } : {}),
-      })),
+      c.vulnerabilities.map((v) => {
+        const ignored = applied.ignored.get(v);
+        return {
+          ...v,
+          package: c.package.name,
+          version: c.package.version as string,
+          file: c.package.declaredAt.file,
+          ...(c.package.declaredAt.line !== undefined ? { line: c.package.declaredAt.line } : {}),
+          ...(ignored !== undefined ? { ignored } : {}),
+        };
+      }),
     )
     .sort(
       (a, b) =>
@@ -454,6 +546,8 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
         notChecked: audit.notChecked.length,
         vulnerable: audit.checked.filter((c) => c.vulnerabilities.length > 0).length,
         vulnerabilities: vulnerabilities.length,
+        ignored: applied.ignored.size,
+        ...(applied.licenses !== undefined ? { licenses: applied.licenses } : {}),
       },
     },
   };

@@ -2,16 +2,16 @@ import { statSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { basename, relative, sep } from 'node:path';
 import { describeError, UsageError } from '../../core/errors.js';
+import type { ScanReport } from '../../core/finding.js';
 import { isSeverity, type Severity } from '../../core/finding.js';
+import { dependencyFileKind } from '../../deps/file-kinds.js';
 import { readConfig } from '../../policy/config.js';
+import type { PedigreeConfig } from '../../policy/config-schema.js';
 import { type FoundConfig, resolveFailOn } from '../../policy/found-config.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
 import { scanPaths } from '../../scan/scan-paths.js';
-import type { ScanReport } from '../../core/finding.js';
-import type { PedigreeConfig } from '../../policy/config-schema.js';
-import { dependencyFileKind } from '../../deps/file-kinds.js';
 import type { CliIo } from '../io.js';
 
 export const SCAN_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
@@ -50,29 +50,60 @@ async function withDependencies(
   paths: readonly string[],
   scanned: ScanReport,
   config: PedigreeConfig,
+  configFile: { readonly path: string; readonly found: boolean } | undefined,
   options: ScanCommandOptions,
   io: CliIo,
 ): Promise<ScanReport> {
   // The dependency modules (TOML, YAML, zod, the OSV store) load only when the scan met a manifest.
-  if (!scanned.artifacts.some((a) => dependencyFileKind(a.path.split('/').pop() ?? '') !== undefined)) return scanned;
-  const [{ openDatabase }, { mergeDependencyReport }, { OsvStoreError }, { scanDependencies }] = await Promise.all([
-    import('../../deps/database.js'),
-    import('../../deps/merge.js'),
-    import('../../deps/osv/store.js'),
-    import('../../deps/run.js'),
-  ]);
+  if (!scanned.artifacts.some((a) => dependencyFileKind(a.path.split('/').pop() ?? '') !== undefined))
+    return scanned;
+  const [{ openDatabase }, { mergeDependencyReport }, { OsvStoreError }, { scanDependencies }, policyModule] =
+    await Promise.all([
+      import('../../deps/database.js'),
+      import('../../deps/merge.js'),
+      import('../../deps/osv/store.js'),
+      import('../../deps/run.js'),
+      import('../../deps/policy.js'),
+    ]);
+  // The same `deps:` policy as `pedigree deps`: a file found in the scanned folder is applied but its
+  // looser settings are not honoured, and what its ignores hide is reported (DEP-CONFIG).
+  const found = configFile?.found === true;
+  let policy: ReturnType<typeof policyModule.compileDependencyPolicy> | undefined;
+  try {
+    policy = config.deps !== undefined ? policyModule.compileDependencyPolicy(config.deps) : undefined;
+  } catch (error) {
+    throw new UsageError(
+      'BAD_CONFIG',
+      `${configFile?.path ?? 'pedigree.yaml'}: invalid configuration: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const settings = policyModule.resolveDependencySettings({
+    commandLine: {},
+    ...(config.deps !== undefined ? { config: config.deps } : {}),
+    found,
+  });
   try {
     const database = openDatabase(options.dbDir !== undefined ? { storeDir: options.dbDir } : {});
     try {
       // Model files given by name are not manifests: only folders and manifests go to the audit.
       const depPaths = paths.filter(
-        (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() || dependencyFileKind(basename(p)) !== undefined,
+        (p) =>
+          statSync(p, { throwIfNoEntry: false })?.isDirectory() ||
+          dependencyFileKind(basename(p)) !== undefined,
       );
       const deps = scanDependencies(depPaths, {
         tool: { name: 'pedigree', version: io.version },
         database,
-        ...(config.deps?.unknownSeverity ? { unknownSeverity: config.deps.unknownSeverity } : {}),
-        ...(config.deps?.maxDbAgeDays !== undefined ? { maxDbAgeDays: config.deps.maxDbAgeDays } : {}),
+        unknownSeverity: settings.unknownSeverity,
+        maxDbAgeDays: settings.maxDbAgeDays,
+        ...(policy !== undefined ? { policy } : {}),
+        // SCAN-CONFIG already reports a found file; DEP-CONFIG adds what its `deps:` section did.
+        ...(configFile !== undefined && config.deps !== undefined
+          ? { configFile: { ...configFile, notes: settings.notes } }
+          : {}),
       });
       return mergeDependencyReport(scanned, deps);
     } finally {
@@ -147,7 +178,25 @@ export async function runScanCommand(
     },
   });
   if (started) progress.stop();
-  const report = options.deps === false ? scanned : await withDependencies(paths, scanned, config, options, io);
+  const report =
+    options.deps === false
+      ? scanned
+      : await withDependencies(
+          paths,
+          scanned,
+          config,
+          loaded
+            ? {
+                path:
+                  found && root !== undefined
+                    ? relative(root, loaded.file).split(sep).join('/')
+                    : loaded.file.split(sep).join('/'),
+                found,
+              }
+            : undefined,
+          options,
+          io,
+        );
 
   const rendered = renderReport(report, format, {
     color: format === 'text' && options.output === undefined && io.stdoutIsTTY && !io.noColor,
