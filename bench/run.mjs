@@ -282,15 +282,17 @@ const hasGnuTime = existsSync('/usr/bin/time');
 
 function runOnce(args) {
   if (hasGnuTime) {
+    // The report is not kept: a large JSON report would overflow spawnSync's buffer and kill the child.
     const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, ...args], {
       encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     const line = r.stderr.trim().split('\n').pop() ?? '';
     const [secs, kb] = line.split(' ').map(Number);
     return { seconds: secs, peakMb: kb / 1024, status: r.status };
   }
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: 'ignore' });
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakMb: Number.NaN, status: r.status };
 }
 

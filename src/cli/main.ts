@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, UsageError } from '../core/errors.js';
 import { SEVERITIES } from '../core/finding.js';
-import { runDbImport, runDbStatus, runDbUpdate } from './commands/db.js';
-import { DEPS_FORMATS, runDepsCommand } from './commands/deps.js';
-import { runScanCommand, SCAN_FORMATS } from './commands/scan.js';
 import type { CliIo } from './io.js';
+
+/**
+ * Output formats of `scan`, `deps` and `deps check` (each command checks it again). Commands are imported
+ * when they run, so `--version`, `--help` and `db status` do not load every analyser and reader.
+ */
+const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 
 /** Exit code for usage and operational errors (bad arguments, unreadable paths, bad config). */
 export const EXIT_USAGE = 2;
@@ -43,7 +46,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .command('scan')
     .description('Scan files, directories or archives for unsafe model files.')
     .argument('<paths...>', 'files, directories (walked recursively) or archives to scan')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(SCAN_FORMATS).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .addOption(
       new Option(
@@ -66,7 +69,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('--no-deps', 'do not audit the manifests and lockfiles found (see `pedigree deps`)')
     .option('--db-dir <dir>', 'OSV store for the dependency audit (default: the user cache directory)')
     .action(async (paths: string[], opts: Record<string, unknown>) => {
-      const code = await runScanCommand(
+      const code = await (await import('./commands/scan.js')).runScanCommand(
         paths,
         {
           format: String(opts.format),
@@ -97,7 +100,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .argument('[paths...]', 'dependency files or folders (walked; node_modules and virtualenvs skipped)', [
       '.',
     ])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(DEPS_FORMATS).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .addOption(
       new Option(
@@ -130,7 +133,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const str = (k: string) => (typeof opts[k] === 'string' ? { [k]: opts[k] as string } : {});
       setExit(
-        await runDepsCommand(
+        await (await import('./commands/deps.js')).runDepsCommand(
           paths,
           {
             format: String(opts.format),
@@ -192,7 +195,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     )
     .argument('[paths...]', 'dependency files or folders, as for `pedigree deps`', ['.'])
     .addOption(baselineOption())
-    .addOption(new Option('-f, --format <format>', 'output format').choices(DEPS_FORMATS).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .addOption(
       new Option(
@@ -240,7 +243,13 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .argument('<path>', 'all.zip file or directory')
     .addOption(dbDir())
     .action(async (path: string, opts: Record<string, unknown>) => {
-      setExit(await runDbImport(path, typeof opts.dbDir === 'string' ? { storeDir: opts.dbDir } : {}, io));
+      setExit(
+        await (await import('./commands/db.js')).runDbImport(
+          path,
+          typeof opts.dbDir === 'string' ? { storeDir: opts.dbDir } : {},
+          io,
+        ),
+      );
     });
   db.command('update')
     .description(
@@ -251,7 +260,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .addOption(dbDir())
     .action(async (opts: Record<string, unknown>) => {
       setExit(
-        await runDbUpdate(
+        await (await import('./commands/db.js')).runDbUpdate(
           {
             ...(typeof opts.dbDir === 'string' ? { storeDir: opts.dbDir } : {}),
             ...(typeof opts.url === 'string' ? { url: opts.url } : {}),
@@ -268,7 +277,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('--no-bundled-db', 'leave out the snapshot bundled with pedigree')
     .action(async (opts: Record<string, unknown>) => {
       setExit(
-        await runDbStatus(
+        await (await import('./commands/db.js')).runDbStatus(
           {
             format: String(opts.format),
             ...(typeof opts.dbDir === 'string' ? { storeDir: opts.dbDir } : {}),

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import sevenZipPackage, { type SevenZipModule, type SevenZipModuleFactory } from '7z-wasm';
 import type { ByteSource } from '../../core/byte-reader.js';
 import { type SevenZipListing, SevenZipListingParser } from './listing.js';
@@ -82,10 +85,43 @@ function mountArchive(module: SevenZipModule, source: ByteSource): void {
   fs.mkdev(ARCHIVE_PATH, 0o444, dev);
 }
 
+/**
+ * 7-Zip's WebAssembly, compiled once per process: every archive still gets a fresh instance (its own memory
+ * and file system, so one archive cannot affect the next), but compiling the 1.6 MB module for each one
+ * cost more than listing a small archive.
+ */
+let compiled: Promise<object> | undefined;
+/** The WebAssembly global (the project's TypeScript libs do not declare it; Node 20 has it). */
+const wasmApi = (
+  globalThis as unknown as {
+    WebAssembly: {
+      compile(bytes: Uint8Array): Promise<object>;
+      instantiate(module: object, imports: object): Promise<object>;
+    };
+  }
+).WebAssembly;
+function compiledSevenZip(): Promise<object> {
+  compiled ??= (async () => {
+    const wasm = join(dirname(createRequire(import.meta.url).resolve('7z-wasm')), '7zz.wasm');
+    return wasmApi.compile(await readFile(wasm));
+  })();
+  return compiled;
+}
+
 /** Opens a 7z archive with 7-Zip in WebAssembly. */
 export async function openSevenZip(source: ByteSource): Promise<SevenZipDecoder> {
   let onLine: (line: string) => void = () => {};
+  const wasmModule = await compiledSevenZip();
+  // Emscripten's hook for supplying the instance (it calls back with the instance, then the module); the
+  // package's option types do not list it.
+  const instantiate = {
+    instantiateWasm: (imports: object, receive: (instance: object) => void) => {
+      void wasmApi.instantiate(wasmModule, imports).then(receive);
+      return {};
+    },
+  } as object;
   const module = await createSevenZip({
+    ...instantiate,
     // Never read the process's standard input, never print to its output.
     stdin: () => null as unknown as number,
     print: (line: string) => onLine(line),
