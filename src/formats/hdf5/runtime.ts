@@ -28,6 +28,8 @@ import { InternalError, ParseError } from '../../core/errors.js';
 
 /** One library call (open, list a group, read an attribute) may take this long before the worker is killed. */
 export const HDF5_CALL_TIMEOUT_MS = 20_000;
+/** Files up to this size are copied to the worker whole; larger ones are read on demand. */
+export const HDF5_WHOLE_FILE_BYTES = 4 * 1024 * 1024;
 /** Bytes handed to the worker per read request (larger reads are split). */
 const TRANSFER_BYTES = 4 * 1024 * 1024;
 
@@ -77,10 +79,15 @@ const control = new Int32Array(workerData.control);
 const transfer = new Uint8Array(workerData.transfer);
 const VIRTUAL = '/pedigree-hdf5/file.h5';
 const ENOENT = 44, EIO = 29, EINVAL = 28, EROFS = 69;
-let M, size = -1, diagnostics = '';
+let M, size = -1, local = null, diagnostics = '';
 const note = (text) => { if (diagnostics.length < 8192) diagnostics += text + '\n'; };
 
 function fetch(buffer, offset, length, position) {
+  if (local !== null) {
+    const got = Math.max(0, Math.min(length, local.length - position));
+    buffer.set(local.subarray(position, position + got), offset);
+    return got;
+  }
   let done = 0;
   while (done < length) {
     const n = Math.min(length - done, transfer.length);
@@ -165,11 +172,12 @@ function stringAttribute(id, path, name, maxBytes) {
 }
 
 const calls = {
-  open(fileSize) {
+  open(fileSize, whole) {
     size = fileSize;
+    local = whole instanceof Uint8Array ? whole : null;
     return BigInt(M.open(VIRTUAL, M.H5F_ACC_RDONLY, false, -1, -1));
   },
-  close(id) { const status = id >= 0n ? M.close_file(id) : 0; size = -1; return status; },
+  close(id) { const status = id >= 0n ? M.close_file(id) : 0; size = -1; local = null; return status; },
   names: (id, path) => M.get_names(id, path, false),
   type: (id, path) => M.get_type(id, path),
   externalLink: (id, path) => M.get_external_link(id, path),
@@ -411,7 +419,13 @@ async function runExclusive<T>(
     }
   };
   try {
-    fileId = await call<bigint>('open', source.size);
+    // A small file is handed over whole: the library's many small reads are then served in the worker
+    // instead of one round trip to this thread each (most of the time a Keras .h5 file took).
+    fileId = await call<bigint>(
+      'open',
+      source.size,
+      source.size <= HDF5_WHOLE_FILE_BYTES ? source.readAt(0, source.size) : undefined,
+    );
     if (fileId < 0n) {
       throw new ParseError('BAD_STRUCTURE', `the HDF5 library cannot open the file${suffix(diagnostics)}`, 0);
     }
