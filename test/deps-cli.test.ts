@@ -295,6 +295,8 @@ describe('pedigree deps policy (pedigree.yaml deps:)', () => {
       'DEP-LICENSE-MISSING',
       'DEP-LICENSE-NOT-ALLOWED',
       'DEP-LICENSE-UNKNOWN',
+      // No npm advisory data in the store: the packages are reported as not checked, never clean.
+      'DEP-NOT-CHECKED',
     ]);
     expect(byRule['DEP-LICENSE-DENIED']?.message).toContain('gpl-lib 1.0.0 is licensed GPL-3.0-or-later');
     expect(byRule['DEP-LICENSE-DENIED']?.location.path).toBe('package-lock.json');

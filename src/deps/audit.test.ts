@@ -90,6 +90,15 @@ describe('dependency audit', () => {
     ]);
   });
 
+  it('never reports a package clean when the database has no data for its ecosystem', () => {
+    const db = databaseOf({ 'a.json': pypiRecord('A', 'lib', [{ introduced: '0' }]) });
+    const result = auditPackages([pkg('left-pad', '1.3.0', 'npm')], db);
+    expect(result.checked).toEqual([]);
+    expect(result.notChecked.map((n) => n.reason)).toEqual([
+      'the advisory database has no npm data (run `pedigree db update`)',
+    ]);
+  });
+
   it('matches a local build as the public release it was built from (stated rule)', () => {
     const db = databaseOf({
       'a.json': pypiRecord('T', 'torch', [{ introduced: '0' }, { last_affected: '2.7.0' }], {}),

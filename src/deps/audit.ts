@@ -257,6 +257,15 @@ export function auditPackages(packages: readonly DependencyPackage[], db: OsvDat
       });
       continue;
     }
+    // Fail closed: with no records at all for the ecosystem (the bundled snapshot is PyPI only), a package
+    // would otherwise look clean.
+    if (!db.ecosystems.includes(pkg.ecosystem)) {
+      notChecked.push({
+        package: pkg,
+        reason: `the advisory database has no ${pkg.ecosystem} data (run \`pedigree db update\`)`,
+      });
+      continue;
+    }
     const version = scheme.parse(pkg.version);
     if (version === undefined) {
       notChecked.push({

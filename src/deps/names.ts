@@ -14,19 +14,28 @@ export function normaliseName(ecosystem: Ecosystem | string, name: string): stri
 const PURL_TYPE: Readonly<Record<Ecosystem, string>> = { PyPI: 'pypi', npm: 'npm', conda: 'conda' };
 
 /**
- * The package URL of a resolved package (purl-spec: `pkg:pypi/<normalised name>@<version>`,
+ * The package URL of a package (versionless for one the file does not pin) (purl-spec: `pkg:pypi/<normalised name>@<version>`,
  * `pkg:npm/%40scope/name@version`, `pkg:conda/<name>@<version>`); the library percent-encodes each part.
  */
-export function purlFor(ecosystem: Ecosystem, name: string, version: string): string {
+export function purlFor(ecosystem: Ecosystem, name: string, version?: string): string {
   if (ecosystem === 'npm' && name.startsWith('@') && name.includes('/')) {
     const slash = name.indexOf('/');
     return encodePlus(
-      new PackageURL('npm', name.slice(0, slash), name.slice(slash + 1), version, null, null).toString(),
+      new PackageURL(
+        'npm',
+        name.slice(0, slash),
+        name.slice(slash + 1),
+        version ?? null,
+        null,
+        null,
+      ).toString(),
     );
   }
   // purl-spec PyPI: "the name must be lowercased and underscore _ replaced with a dash -".
   const purlName = ecosystem === 'PyPI' ? normalisePypiName(name) : name;
-  return encodePlus(new PackageURL(PURL_TYPE[ecosystem], null, purlName, version, null, null).toString());
+  return encodePlus(
+    new PackageURL(PURL_TYPE[ecosystem], null, purlName, version ?? null, null, null).toString(),
+  );
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 import { type DatabaseInfo, DEFAULT_MAX_DB_AGE_DAYS, describeDatabase } from './database.js';
 import { buildDependencyGraph } from './graph.js';
 import { type DependencyFile, type DependencyPackage, MAX_DEPENDENCY_FILE_BYTES } from './model.js';
+import { purlFor } from './names.js';
 import type { OsvDatabase } from './osv/store.js';
 import {
   type AppliedIgnore,
@@ -446,10 +447,18 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
       remediation: DEPS_RULES.unresolved.help,
       references: [],
     });
-  for (const { package: pkg, reason } of audit.notChecked)
+  // Packages not checked for a reason of their own get a finding each; those of an ecosystem the database
+  // has no data for (or none is matched for, conda) get one finding per file, naming how many.
+  const unmatchedEcosystems = new Map<string, DependencyPackage[]>();
+  for (const { package: pkg, reason } of audit.notChecked) {
+    if (reason.startsWith('the advisory database has no') || pkg.ecosystem === 'conda') {
+      const key = `${pkg.declaredAt.file}\u0000${pkg.ecosystem}\u0000${reason}`;
+      unmatchedEcosystems.set(key, [...(unmatchedEcosystems.get(key) ?? []), pkg]);
+      continue;
+    }
     findings.push({
       ruleId: DEPS_RULES.notChecked.id,
-      severity: pkg.ecosystem === 'conda' ? 'info' : 'medium',
+      severity: 'medium',
       title: DEPS_RULES.notChecked.title,
       message: `${pkg.name} ${pkg.version ?? ''} was not checked: ${reason}.`,
       location: at(pkg),
@@ -457,6 +466,22 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
       remediation: DEPS_RULES.notChecked.help,
       references: [],
     });
+  }
+  for (const [key, pkgs] of unmatchedEcosystems) {
+    const [file, ecosystem, reason] = key.split('\u0000') as [string, string, string];
+    const names = pkgs.map((p) => `${p.name} ${p.version ?? ''}`.trim());
+    findings.push({
+      ruleId: DEPS_RULES.notChecked.id,
+      // conda packages have no OSV data anywhere (info); a missing ecosystem is fixed by `db update`.
+      severity: ecosystem === 'conda' ? 'info' : 'medium',
+      title: DEPS_RULES.notChecked.title,
+      message: `${pkgs.length} ${ecosystem} package(s) were not checked: ${reason}.`,
+      location: { path: file },
+      evidence: `${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … ${names.length - 20} more` : ''}`,
+      remediation: DEPS_RULES.notChecked.help,
+      references: [],
+    });
+  }
 
   const database = describeDatabase(options.database, now, options.maxDbAgeDays ?? DEFAULT_MAX_DB_AGE_DAYS);
   if (database.stale) {
@@ -485,7 +510,9 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
       name: pkg.name,
       ...(pkg.version !== undefined ? { version: pkg.version } : {}),
       ...(pkg.requirement !== undefined ? { requirement: pkg.requirement } : {}),
-      ...(pkg.purl !== undefined ? { purl: pkg.purl } : {}),
+      // Every package gets a package URL: versionless when the file does not pin one (purl-spec: the
+      // version is optional).
+      purl: pkg.purl ?? purlFor(pkg.ecosystem, pkg.normalizedName),
       file: pkg.declaredAt.file,
       ...(pkg.declaredAt.line !== undefined ? { line: pkg.declaredAt.line } : {}),
       ...(pkg.direct !== undefined ? { direct: pkg.direct } : {}),

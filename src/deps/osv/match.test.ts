@@ -104,6 +104,7 @@ describe('package selection', () => {
     expect(purlFor('PyPI', 'Jinja2', '3.1.4')).toBe('pkg:pypi/jinja2@3.1.4');
     expect(purlFor('PyPI', 'torch', '2.1.0+cu121')).toBe('pkg:pypi/torch@2.1.0%2Bcu121');
     expect(purlFor('npm', '@types/node', '20.1.0')).toBe('pkg:npm/%40types/node@20.1.0');
+    expect(purlFor('PyPI', 'Requests')).toBe('pkg:pypi/requests');
     const record: OsvRecord = {
       id: 'X-1',
       affected: [
