@@ -46,6 +46,8 @@ export function dependencyFileKind(fileName: string): DependencyFileKind | undef
       return 'package-lock.json';
     case 'environment.yml':
     case 'environment.yaml':
+    case 'conda.yml':
+    case 'conda.yaml':
       return 'conda';
   }
   // Copies named after their project (`server-uv.lock`, `gaudi-poetry.lock`), as kept in monorepos and CI.
@@ -55,6 +57,8 @@ export function dependencyFileKind(fileName: string): DependencyFileKind | undef
   // pip's conventions: requirements.txt, requirements-dev.txt, dev-requirements.txt, constraints.txt,
   // requirements.in (pip-tools input), and conda's `environment-*.yml`.
   if (/^(.*[-_.])?(requirements|constraints)([-_.].*)?\.(txt|in)$/.test(name)) return 'requirements';
-  if (/^environment[-_.][^/]*\.ya?ml$/.test(name)) return 'conda';
+  // conda's `environment-gpu.yml` and projects' `sd-environment.yaml`, `conda-cuda.yml`.
+  if (/^(.*[-_.])?environment([-_.][^/]*)?\.ya?ml$/.test(name) || /^conda[-_.][^/]*\.ya?ml$/.test(name))
+    return 'conda';
   return undefined;
 }

@@ -92,6 +92,33 @@ describe('readNpmLock', () => {
     });
   });
 
+  describe('with a stale extraneous folder left from an old link (continuedev/continue extensions/vscode)', () => {
+    // Excerpt of the real lock: the link moved to ../../packages/fetch, the old ../packages/fetch stays.
+    const result = readNpmLock(
+      'package-lock.json',
+      v3({
+        '': { name: 'continue', dependencies: { '@continuedev/fetch': 'file:../../packages/fetch' } },
+        '../../packages/fetch': { name: '@continuedev/fetch', version: '1.1.0', license: 'Apache-2.0' },
+        '../packages/fetch': { extraneous: true },
+        'node_modules/@continuedev/fetch': { resolved: '../../packages/fetch', link: true },
+      }),
+    );
+
+    it('skips the leftover without a problem and still lists the live link', () => {
+      expect(result.problems).toEqual([]);
+      expect(result.packages.map((pkg) => [pkg.name, pkg.requirement])).toEqual([
+        ['@continuedev/fetch', '../../packages/fetch'],
+      ]);
+    });
+
+    it('still reports a nameless folder that is not marked extraneous', () => {
+      const bad = readNpmLock('l', v3({ '': {}, '../packages/fetch': { dev: true } }));
+      expect(bad.problems.map((p) => p.message)).toEqual([
+        'packages["../packages/fetch"] is outside node_modules and has no name: skipped',
+      ]);
+    });
+  });
+
   describe('with a v1 lockfile', () => {
     const result = readNpmLock('package-lock.json', fixture('npm-v1.package-lock.json'));
 

@@ -39,6 +39,7 @@ const EntrySchema = z.object({
   resolved: z.string().optional(),
   integrity: z.string().optional(),
   link: z.boolean().optional(),
+  extraneous: z.boolean().optional(),
   dev: z.boolean().optional(),
   optional: z.boolean().optional(),
   devOptional: z.boolean().optional(),
@@ -161,6 +162,10 @@ function readPackagesMap(
     if (keyName === undefined) {
       // A workspace folder: its `node_modules/<name>` link describes it; an unlinked one is listed by name.
       if (linkTargets.has(key)) continue;
+      // A folder that was once linked and no longer is stays behind as `{"extraneous": true}` alone
+      // (continuedev/continue's extensions/vscode lock has `"../packages/fetch": {"extraneous": true}`):
+      // npm marks it "not depended on by anything" and installs nothing from it.
+      if (entry.name === undefined && entry.extraneous && entry.version === undefined) continue;
       if (entry.name === undefined) {
         problem(`packages[${quote(key)}] is outside node_modules and has no name: skipped`, line);
         continue;

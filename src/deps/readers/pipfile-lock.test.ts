@@ -83,6 +83,59 @@ describe('readPipfileLock', () => {
     });
   });
 
+  describe('with a package locked in both default and develop (microsoft/presidio presidio-analyzer)', () => {
+    // Excerpt of presidio-analyzer/Pipfile.lock before commit 18090c60c: pipenv writes shared packages twice.
+    const filelock = {
+      hashes: [
+        'sha256:ad98852315c2ab702aeb628412cbf7e95b7ce8c3bf9565670b4eaecf1db370a9',
+        'sha256:fc03ae43288c013d2ea83c8597001b1129db351aad9c57fe2409327916b8e718',
+      ],
+      markers: "python_version >= '3.7'",
+      version: '==3.12.0',
+    };
+    const meta = { sources: [{ name: 'pypi', url: 'https://pypi.python.org/simple', verify_ssl: true }] };
+    const text = JSON.stringify(
+      {
+        _meta: meta,
+        default: { filelock, pyyaml: { index: 'pypi', version: '==6.0' }, six: { version: '==1.16.0' } },
+        develop: {
+          filelock,
+          pyyaml: { version: '==6.0', markers: "python_version >= '3.6'" },
+          six: { version: '==1.15.0' },
+        },
+      },
+      null,
+      4,
+    );
+    const result = readPipfileLock('Pipfile.lock', text);
+
+    it('reads the same distribution once, in both groups, with its hashes once', () => {
+      expect(only(result, 'filelock')).toMatchObject({
+        version: '3.12.0',
+        groups: ['default', 'dev'],
+        marker: "python_version >= '3.7'",
+        declaredAt: { file: 'Pipfile.lock', line: 12 },
+      });
+      expect(only(result, 'filelock').hashes).toHaveLength(2);
+    });
+
+    it('keeps the index one entry names and drops the marker when one entry has none', () => {
+      expect(only(result, 'pyyaml')).toMatchObject({
+        source: { kind: 'registry', url: 'https://pypi.python.org/simple' },
+        groups: ['default', 'dev'],
+      });
+      expect(only(result, 'pyyaml').marker).toBeUndefined();
+    });
+
+    it('keeps different versions apart, each in its own group', () => {
+      expect(result.packages.filter((p) => p.name === 'six').map((p) => [p.version, p.groups])).toEqual([
+        ['1.15.0', ['dev']],
+        ['1.16.0', []],
+      ]);
+      expect(result.problems).toEqual([]);
+    });
+  });
+
   describe('malformed input', () => {
     it('reports non-JSON, a non-object top level and oversized categories without throwing', () => {
       expect(readPipfileLock('P', '{"default": {').problems[0]!.message).toMatch(/^not JSON/);

@@ -9,6 +9,7 @@ import {
 } from '../model.js';
 import { normalisePypiName } from '../names.js';
 import { parseVersion } from '../pep440.js';
+import { anyOfMarkers } from './python-toml.js';
 import { comparePackages, type DraftPackage, quote, redactUrl, toPackage } from './requirements.js';
 
 /**
@@ -18,6 +19,11 @@ import { comparePackages, type DraftPackage, quote, redactUrl, toPackage } from 
  * and holds `version: "==1.2.3"`, `hashes: ["sha256:..."]`, `markers`, `index`, `extras`, or instead of a
  * version `git`+`ref`, `path`/`file` (+`editable`). Groups: `default` → none, `develop` → `dev`, custom →
  * its name. The lockfile does not say which packages are direct, so `direct` stays unknown.
+ *
+ * pipenv locks each category on its own, so a package both categories need is written in each
+ * (presidio-analyzer's lock has `filelock==3.12.0` in `default` and `develop`). It is one installation:
+ * entries with the same name, version and source are read as one package, in the groups of all of them
+ * (`default` named explicitly then, so it does not read as dev-only).
  */
 
 const HashListSchema = z.array(z.string());
@@ -93,7 +99,57 @@ export function readPipfileLock(file: string, text: string): DependencyFile {
       drafts.push(draft);
     }
   }
-  return result(drafts);
+  return result(mergeCategories(drafts));
+}
+
+/** One package for entries of several categories that name the same distribution (see above). */
+function mergeCategories(drafts: readonly DraftPackage[]): DraftPackage[] {
+  interface Merged {
+    draft: DraftPackage;
+    markers: string[];
+    unconditional: boolean;
+  }
+  const byKey = new Map<string, Merged[]>();
+  const all: Merged[] = [];
+  for (const draft of drafts) {
+    // pipenv writes `index` only for packages named in the Pipfile, so the same registry package can come
+    // with and without one: they still merge; two different known indexes do not.
+    const where = draft.source.kind === 'registry' ? 'registry' : draft.source;
+    const key = JSON.stringify([draft.normalizedName, draft.version, draft.requirement, where]);
+    const list = byKey.get(key) ?? [];
+    byKey.set(key, list);
+    const url = (d: DraftPackage) => (d.source.kind === 'registry' ? d.source.url : undefined);
+    const seen = list.find(
+      (m) => url(m.draft) === undefined || url(draft) === undefined || url(m.draft) === url(draft),
+    );
+    if (seen === undefined) {
+      const merged = {
+        draft,
+        markers: draft.marker !== undefined ? [draft.marker] : [],
+        unconditional: draft.marker === undefined,
+      };
+      list.push(merged);
+      all.push(merged);
+      continue;
+    }
+    const first = seen.draft;
+    if (url(first) === undefined && url(draft) !== undefined) first.source = draft.source;
+    if (first.groups.length === 0) first.groups.push('default');
+    first.groups.push(...(draft.groups.length === 0 ? ['default'] : draft.groups));
+    const known = new Set(first.hashes.map((h) => `${h.algorithm}:${h.value}`));
+    for (const hash of draft.hashes)
+      if (!known.has(`${hash.algorithm}:${hash.value}`)) first.hashes.push(hash);
+    for (const extra of draft.extras) if (!first.extras.includes(extra)) first.extras.push(extra);
+    // Installed where any entry's marker holds; an entry without one is installed everywhere.
+    if (draft.marker === undefined) seen.unconditional = true;
+    else seen.markers.push(draft.marker);
+  }
+  return all.map(({ draft, markers, unconditional }) => {
+    const marker = unconditional ? undefined : anyOfMarkers(markers);
+    if (marker === undefined) delete draft.marker;
+    else draft.marker = marker;
+    return draft;
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

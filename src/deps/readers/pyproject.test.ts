@@ -55,6 +55,43 @@ describe('readPyproject > PEP 621 and PEP 735', () => {
   });
 });
 
+describe('readPyproject > when an extra requires the project itself with other extras', () => {
+  // Shape of huggingface/lerobot's pyproject.toml (Apache-2.0): extras built from `lerobot[...]`.
+  const text = [
+    '[project]',
+    'name = "LeRobot"',
+    'dependencies = ["torch>=2.7,<2.12.0"]',
+    '[project.optional-dependencies]',
+    'dataset = ["datasets>=4.8.0,<5.0.0", "lerobot[av-dep]"]',
+    'av-dep = ["av>=15.0.0,<16.0.0"]',
+    'training = ["lerobot[dataset]", "wandb>=0.24.0,<0.28.0"]',
+    'all = ["lerobot[Training]", "lerobot[all]"]',
+    '[dependency-groups]',
+    'dev = ["lerobot[av_dep]", "pytest>=8"]',
+  ].join('\n');
+
+  it('does not list the project and gives the outer groups to the packages of the extras, transitively', () => {
+    const result = readPyproject('pyproject.toml', text);
+    expect(result.problems).toEqual([]);
+    expect(summary(text)).toEqual([
+      {
+        name: 'av',
+        requirement: '>=15.0.0,<16.0.0',
+        groups: ['all', 'av-dep', 'dataset', 'dev', 'training'],
+      },
+      { name: 'datasets', requirement: '>=4.8.0,<5.0.0', groups: ['all', 'dataset', 'training'] },
+      { name: 'pytest', requirement: '>=8', groups: ['dev'] },
+      { name: 'torch', requirement: '>=2.7,<2.12.0', groups: [] },
+      { name: 'wandb', requirement: '>=0.24.0,<0.28.0', groups: ['all', 'training'] },
+    ]);
+  });
+
+  it('still lists a package that only shares a prefix with the project name', () => {
+    const names = summary(text.replace('"av>=15.0.0,<16.0.0"', '"lerobot-extras==1.0"')).map((p) => p.name);
+    expect(names).toContain('lerobot-extras');
+  });
+});
+
 describe('readPyproject > Poetry tables', () => {
   const result = readPyproject('pyproject.toml', fixture('pyproject-poetry.toml'));
   const byName = (name: string) => result.packages.filter((p) => p.name === name);

@@ -32,6 +32,10 @@ import {
  *
  * The same requirement in several places (a group included by another, `dev` and `test`) is one package
  * with all its groups.
+ *
+ * A requirement on the project itself with extras (`lerobot[dataset,training]` in lerobot's `all` extra;
+ * pip resolves these self-references since 21.2) is not a package: it says that the group also installs
+ * those extras, so their packages get the group too (transitively), and the project is not listed.
  */
 
 /** `{include-group}` chains deeper than this are reported: stops a long chain exhausting the stack. */
@@ -54,7 +58,17 @@ export function readPyproject(file: string, text: string): DependencyFile {
   if (doc === undefined) return out.result();
 
   const declared = new Map<string, Declared>();
+  const selfName = projectName(doc);
+  /** Group (or extra) → normalised extras of the project it pulls in through a self-reference. */
+  const selfExtras = new Map<string, Set<string>>();
   const declare = (input: PackageInput, group: string | undefined): void => {
+    if (selfName !== undefined && normalisePypiName(input.name) === selfName) {
+      if (group === undefined) return;
+      const extras = selfExtras.get(group) ?? new Set<string>();
+      selfExtras.set(group, extras);
+      for (const extra of input.extras ?? []) extras.add(normalisePypiName(extra));
+      return;
+    }
     const key = JSON.stringify([
       normalisePypiName(input.name),
       input.version,
@@ -102,11 +116,44 @@ export function readPyproject(file: string, text: string): DependencyFile {
   const poetry = tool !== undefined && isTable(tool.poetry) ? tool.poetry : undefined;
   if (poetry !== undefined) readPoetry(poetry, projectNames, out, locate, declare);
 
+  const alsoIn = groupsPullingIn(selfExtras);
   for (const { input, groups: inGroups } of declared.values()) {
     if (out.full) break;
+    for (const group of [...inGroups])
+      for (const outer of alsoIn.get(normalisePypiName(group)) ?? []) inGroups.add(outer);
     out.add(`dependency ${quote(input.name)}`, { ...input, groups: [...inGroups], direct: true });
   }
   return out.result();
+}
+
+/** The project's normalised name: PEP 621 `[project] name`, else Poetry's `[tool.poetry] name`. */
+function projectName(doc: TomlTable): string | undefined {
+  const project = isTable(doc.project) ? doc.project : undefined;
+  const tool = isTable(doc.tool) ? doc.tool : undefined;
+  const poetry = tool !== undefined && isTable(tool.poetry) ? tool.poetry : undefined;
+  const name = project?.name ?? poetry?.name;
+  return typeof name === 'string' && isValidName(name) ? normalisePypiName(name) : undefined;
+}
+
+/**
+ * For each normalised extra, the groups that install it through self-references, followed transitively
+ * (`all` → `core_scripts` → `dataset`); a cycle of self-references just stops.
+ */
+function groupsPullingIn(selfExtras: ReadonlyMap<string, ReadonlySet<string>>): Map<string, Set<string>> {
+  const result = new Map<string, Set<string>>();
+  for (const [group, direct] of selfExtras) {
+    const seen = new Set<string>();
+    const queue = [...direct];
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      const pulling = result.get(next) ?? new Set<string>();
+      result.set(next, pulling);
+      pulling.add(group);
+      for (const [other, extras] of selfExtras) if (normalisePypiName(other) === next) queue.push(...extras);
+    }
+  }
+  return result;
 }
 
 /** A list of PEP 508 strings; each bad one is reported with where it was and skipped. */

@@ -213,6 +213,30 @@ describe('readRequirements', () => {
       expect(result.problems).toEqual([]);
     });
 
+    it('lists a VCS URL without #egg= under its URL, unresolved, without a problem (pip accepts it)', () => {
+      // As in facebookresearch/dinov2's conda.yaml pip section and many ML requirements files.
+      const result = read(
+        'git+https://github.com/facebookincubator/submitit\ngit+https://github.com/openai/CLIP.git@a1d0717 ; python_version >= "3.8"\n',
+      );
+      expect(result.problems).toEqual([]);
+      expect(result.packages.map((p) => [p.name, p.normalizedName, p.version, p.source, p.marker])).toEqual([
+        [
+          'git+https://github.com/facebookincubator/submitit',
+          'git+https://github.com/facebookincubator/submitit',
+          undefined,
+          { kind: 'vcs', url: 'git+https://github.com/facebookincubator/submitit' },
+          undefined,
+        ],
+        [
+          'git+https://github.com/openai/CLIP.git@a1d0717',
+          'git+https://github.com/openai/CLIP.git@a1d0717',
+          undefined,
+          { kind: 'vcs', url: 'git+https://github.com/openai/CLIP.git@a1d0717' },
+          'python_version >= "3.8"',
+        ],
+      ]);
+    });
+
     it('takes # only as a comment after whitespace, and a comment line ends a continuation', () => {
       const result = read('a==1.0#not-a-comment\nb==2.0 \\\n# comment\nc==3.0\n');
       expect(result.problems.map((p) => p.message)).toEqual([

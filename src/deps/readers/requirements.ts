@@ -721,7 +721,6 @@ function parseLink(
   const egg = eggFragment(url, report);
   const wheel = wheelNameVersion(url);
   const name = egg?.name ?? wheel?.name;
-  if (name === undefined) report(`no project name for ${quote(url)} (add #egg=name or use "name @ url")`);
   let source: PackageSource;
   if (VCS_SCHEME_RE.test(url)) {
     const { base, commit } = splitVcsUrl(url);
@@ -736,6 +735,10 @@ function parseLink(
     source = { kind: 'url', url: url.replace(/#.*$/, '') };
   }
   const draft = newDraft(name ?? url, declaredAt, source);
+  // A VCS or archive URL without `#egg=` names its project only once pip has built it (a valid line:
+  // pip's "VCS Support" docs; `git+https://github.com/openai/CLIP.git` in countless ML requirements), like
+  // a local directory below: listed, unresolved, under the URL, with no PEP 503 name to match on.
+  if (name === undefined) draft.normalizedName = url;
   draft.extras = egg?.extras ?? [];
   if (marker !== undefined) draft.marker = marker;
   draft.requirement = url;
