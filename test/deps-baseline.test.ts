@@ -271,3 +271,20 @@ describe('pedigree deps approve / check', () => {
     expect(help.stdout).toMatch(/check \[options\] \[paths\.\.\.\]/);
   });
 });
+
+describe('baseline path confinement', () => {
+  it('refuses a found configuration whose baseline leads out of the folder through a symbolic link', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const outside = mkdtempSync(join(tmpdir(), 'pedigree-outside-'));
+    writeFileSync(join(outside, 'victim.json'), 'precious\n');
+    const root = project({
+      'requirements.txt': 'demo==1.0\n',
+      'pedigree.yaml': 'deps:\n  baseline:\n    file: out/victim.json\n',
+    });
+    symlinkSync(outside, join(root, 'out'));
+    const out = await run(['deps', 'approve', root, '--approver', 'x']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('leaves the folder');
+    expect(readFileSync(join(outside, 'victim.json'), 'utf8')).toBe('precious\n');
+  });
+});

@@ -111,7 +111,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .addOption(
       new Option(
         '--unknown-severity <severity>',
-        'severity of advisories with no CVSS vector or rating (default: medium)',
+        'severity of advisories with no CVSS vector or rating (default: high)',
       ).choices([...SEVERITIES]),
     )
     .option(

@@ -27,7 +27,7 @@ import { BASELINE_RULES } from './baseline-rules.js';
 import type { DependencyFile, DependencyPackage, Ecosystem, PackageSource } from './model.js';
 import { normaliseName } from './names.js';
 import { DEPS_RULES } from './rules.js';
-import { readDependencies } from './run.js';
+import { checkDependencyPaths, readDependencies } from './run.js';
 
 /** Names the file's kind, so another JSON file passed by mistake is refused with a clear message. */
 export const BASELINE_FORMAT = 'pedigree-deps-baseline';
@@ -644,6 +644,7 @@ export interface CheckOptions {
  * nothing unread passes as unchanged).
  */
 export function checkDependencies(paths: readonly string[], options: CheckOptions): BaselineReport {
+  checkDependencyPaths(paths);
   const { root, read, artifacts, findings } = readDependencies(paths, options.env);
   const comparison = compareBaseline(options.baseline, read, options.critical);
   findings.push(...toBaselineFindings(comparison.changes));
@@ -700,6 +701,7 @@ export function approveDependencies(
   approval: BaselineApproval,
   env?: Readonly<Record<string, string>>,
 ): Approval {
+  checkDependencyPaths(paths);
   const { root, read, findings } = readDependencies(paths, env);
   return {
     root,

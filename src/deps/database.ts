@@ -55,10 +55,16 @@ export function openDatabase(choice: DatabaseChoice): OsvDatabase {
   return openOsvDatabase([store], choice.noBundled ? {} : { fallbackStoreDirs: [bundledStoreDir()] });
 }
 
+/**
+ * The sources and how old the data is. With `ecosystems` (those of the packages matched), the age is that of
+ * the stalest of them, each judged by the newest record of the sources that serve it, so a fresh npm import
+ * cannot make a two-year-old PyPI snapshot look current.
+ */
 export function describeDatabase(
   db: OsvDatabase,
   now: Date,
   maxAgeDays = DEFAULT_MAX_DB_AGE_DAYS,
+  ecosystems?: readonly string[],
 ): DatabaseInfo {
   const bundled = resolve(bundledStoreDir());
   const sources = db.sources.map((s) => ({
@@ -71,11 +77,21 @@ export function describeDatabase(
     ...(s.newestModified ? { newestModified: s.newestModified } : {}),
     bundled: resolve(s.store) === bundled,
   }));
-  const newest = sources
-    .map((s) => s.newestModified)
-    .filter((m): m is string => m !== undefined)
-    .sort()
-    .at(-1);
+  const newestOf = (list: readonly DatabaseSourceInfo[]) =>
+    list
+      .map((s) => s.newestModified)
+      .filter((m): m is string => m !== undefined)
+      .sort()
+      .at(-1);
+  const perEcosystem = (ecosystems ?? []).map((e) =>
+    newestOf(sources.filter((s) => s.ecosystems.includes(e))),
+  );
+  const newest =
+    perEcosystem.length === 0
+      ? newestOf(sources)
+      : perEcosystem.some((m) => m === undefined)
+        ? undefined
+        : [...(perEcosystem as string[])].sort()[0];
   const time = newest === undefined ? Number.NaN : Date.parse(newest);
   const ageDays = Number.isNaN(time)
     ? undefined

@@ -316,7 +316,7 @@ describe('a configuration found in the scanned folder', () => {
       config: { unknownSeverity: 'info', maxDbAgeDays: 365 },
       found: true,
     });
-    expect(found).toMatchObject({ unknownSeverity: 'medium', maxDbAgeDays: 7 });
+    expect(found).toMatchObject({ unknownSeverity: 'high', maxDbAgeDays: 7 });
     expect(found.notes.every((n) => n.looser)).toBe(true);
     const stricter = resolveDependencySettings({
       commandLine: {},

@@ -13,8 +13,13 @@ import type { DependencyPackage } from './model.js';
 import { normaliseName } from './names.js';
 import { DEPS_RULES } from './rules.js';
 
-/** Severity of advisories with no CVSS vector and no rating, unless configured. */
-export const DEFAULT_UNKNOWN_SEVERITY: Severity = 'medium';
+/**
+ * Severity of advisories with no CVSS vector and no rating, unless configured: high, so an unrated known
+ * vulnerability fails the default threshold as pip-audit fails on every one. The PyPA database rates none
+ * of its records; rating them medium would let a gate pass CVE-2020-14343 (arbitrary code execution in
+ * PyYAML) unnoticed. Lower it with `--unknown-severity` or `deps.unknownSeverity` once the data is rated.
+ */
+export const DEFAULT_UNKNOWN_SEVERITY: Severity = 'high';
 /** Longest configuration or licence text quoted in a finding: a reason is a sentence; more is clipped. */
 const MAX_QUOTED_CHARS = 200;
 /** Items listed in a finding's message or evidence before "and N more". */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../core/errors.js';
 import {
   type Artifact,
   compareFindings,
@@ -137,6 +138,22 @@ interface Found {
 
 const posix = (p: string) => p.split(sep).join('/');
 
+/**
+ * Refuses, as a usage error, paths that do not exist and files that are not named like a manifest or
+ * lockfile: a typo must not pass as a clean audit.
+ */
+export function checkDependencyPaths(paths: readonly string[]): void {
+  for (const given of paths) {
+    const stat = statSync(resolve(given), { throwIfNoEntry: false });
+    if (stat === undefined) throw new UsageError('PATH_NOT_FOUND', `${given}: no such file or directory`);
+    if (!stat.isDirectory() && dependencyFileKind(basename(given)) === undefined)
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `${given}: not a known manifest or lockfile name (requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile.lock, pdm.lock, pylock.toml, environment.yml, package-lock.json)`,
+      );
+  }
+}
+
 /** The dependency files under the given paths: named files as they are, folders walked. */
 export function findDependencyFiles(
   paths: readonly string[],
@@ -205,7 +222,11 @@ export function findDependencyFiles(
             stack.push({ dir: path, depth: depth + 1 });
           continue;
         }
-        const kind = entry.isFile() ? dependencyFileKind(name) : undefined;
+        // pip projects also keep their requirement sets as `requirements/<set>.txt`.
+        const kind = !entry.isFile()
+          ? undefined
+          : (dependencyFileKind(name) ??
+            (basename(dir) === 'requirements' && /\.(txt|in)$/i.test(name) ? 'requirements' : undefined));
         if (kind === undefined) continue;
         if (files.length >= MAX_DEPENDENCY_FILES) {
           problems.push({
@@ -222,10 +243,30 @@ export function findDependencyFiles(
   return { files, problems };
 }
 
+function readBytes(path: string): Buffer {
+  const stat = statSync(path);
+  // A FIFO or device named like a lockfile (or reached by `-r`) would block the read forever.
+  if (!stat.isFile()) throw new Error('not a regular file');
+  if (stat.size > MAX_DEPENDENCY_FILE_BYTES)
+    throw new Error(`larger than ${MAX_DEPENDENCY_FILE_BYTES} bytes`);
+  return readFileSync(path);
+}
+
 function readText(path: string): string {
-  const size = statSync(path).size;
-  if (size > MAX_DEPENDENCY_FILE_BYTES) throw new Error(`larger than ${MAX_DEPENDENCY_FILE_BYTES} bytes`);
-  return readFileSync(path, 'utf8');
+  return decodeText(readBytes(path));
+}
+
+/**
+ * Text as the tools read it: a UTF-8 byte order mark dropped (npm strips it, pip's auto-decoding reads it)
+ * and UTF-16 files with a BOM decoded, which is what `pip freeze > requirements.txt` writes in Windows
+ * PowerShell; otherwise UTF-8.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /** Loads `-r`/`-c` includes: relative to the scan root's view of paths, never outside the root. */
@@ -353,8 +394,10 @@ export function readDependencies(
   const load = includeLoader(root);
   for (const file of found) {
     let text: string;
+    let bytes: Buffer;
     try {
-      text = readText(file.absolute);
+      bytes = readBytes(file.absolute);
+      text = decodeText(bytes);
     } catch (error) {
       findings.push({
         ruleId: DEPS_RULES.readProblem.id,
@@ -379,8 +422,9 @@ export function readDependencies(
       path: file.display,
       kind: 'manifest',
       format: result.format,
-      size: Buffer.byteLength(text),
-      sha256: createHash('sha256').update(text).digest('hex'),
+      // Of the file's bytes, as `scan` hashes them, whatever encoding the text was decoded from.
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
     });
     for (const problem of result.problems)
       findings.push({
@@ -483,7 +527,14 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
     });
   }
 
-  const database = describeDatabase(options.database, now, options.maxDbAgeDays ?? DEFAULT_MAX_DB_AGE_DAYS);
+  // Judged on the ecosystems whose packages were matched (all of them when none were).
+  const matchedEcosystems = [...new Set(audit.checked.map((c) => c.package.ecosystem))].sort();
+  const database = describeDatabase(
+    options.database,
+    now,
+    options.maxDbAgeDays ?? DEFAULT_MAX_DB_AGE_DAYS,
+    matchedEcosystems.length > 0 ? matchedEcosystems : undefined,
+  );
   if (database.stale) {
     const names = database.sources.map((s) => `${s.id}${s.bundled ? ' (bundled)' : ''}`).join(', ') || 'none';
     findings.push({

@@ -42,7 +42,7 @@ function formatSize(bytes: number): string {
  * Names and evidence come from the scanned files: control characters (ANSI escapes), line breaks (forged
  * report lines) and bidirectional overrides (text that reads differently than it is) are neutralised.
  */
-function safe(text: string): string {
+export function safe(text: string): string {
   return text
     .replace(/\r?\n|\r/g, '\\n')
     .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');

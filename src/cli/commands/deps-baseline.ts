@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { describeError, ParseError, UsageError, VerificationError } from '../../core/errors.js';
 import { isSeverity, type Severity } from '../../core/finding.js';
 import {
@@ -22,6 +23,7 @@ import { readConfig } from '../../policy/config.js';
 import { resolveFailOn } from '../../policy/found-config.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
+import { safe } from '../../report/text.js';
 import type { CliIo } from '../io.js';
 
 export const BASELINE_CHECK_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
@@ -86,7 +88,8 @@ async function resolvePolicy(paths: readonly string[], options: PolicyOptions): 
     const baselinePath = resolve(configDir, configured);
     // A file found in the scanned folder belongs to that folder's owner; letting it point `approve` at any
     // path would let a repository overwrite files outside itself.
-    const rel = relative(configDir, baselinePath);
+    // Compared after resolving symbolic links: `out -> /elsewhere` inside the folder must not lead out of it.
+    const rel = relative(realPathOf(configDir), realPathOf(baselinePath));
     if (loaded.discovered && (rel === '' || rel.startsWith('..') || isAbsolute(rel)))
       throw new UsageError(
         'BAD_CONFIG',
@@ -95,6 +98,25 @@ async function resolvePolicy(paths: readonly string[], options: PolicyOptions): 
     return { loaded, baselinePath };
   }
   return { ...(loaded ? { loaded } : {}), baselinePath: resolve(folder ?? '.', DEFAULT_BASELINE_FILE) };
+}
+
+/**
+ * The path with every symbolic link resolved, for the part that exists (a baseline not written yet, or its
+ * folder, may not exist): the real path of the deepest existing ancestor, plus the rest as given.
+ */
+function realPathOf(path: string): string {
+  let existing = path;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(existing), ...rest);
+    } catch {
+      const parent = dirname(existing);
+      if (parent === existing) return path;
+      rest.unshift(basename(existing));
+      existing = parent;
+    }
+  }
 }
 
 /** git's `user.name`, when git is installed and configured; never fails. */
@@ -177,7 +199,7 @@ export async function runDepsApprove(
   const packages = plural(result.baseline.packages.length, 'package');
   const files = result.files.map((f) => f.path).join(', ');
   if (existing?.equals(Buffer.from(text, 'utf8'))) {
-    io.stdout(`${shown} is up to date: ${packages} from ${files} (${result.baseline.digest})\n`);
+    io.stdout(`${safe(`${shown} is up to date: ${packages} from ${files} (${result.baseline.digest})`)}\n`);
     return 0;
   }
   let since = '';
@@ -206,7 +228,9 @@ export async function runDepsApprove(
       cause: error,
     });
   }
-  io.stdout(`approved ${packages} from ${files} into ${shown} (${result.baseline.digest})${since}\n`);
+  io.stdout(
+    `${safe(`approved ${packages} from ${files} into ${shown} (${result.baseline.digest})${since}`)}\n`,
+  );
   return 0;
 }
 
@@ -262,7 +286,9 @@ function textHeader(report: BaselineReport, criticalFrom: string): string {
       : []),
     '',
     '',
-  ].join('\n');
+  ]
+    .map((line) => safe(line))
+    .join('\n');
 }
 
 /**

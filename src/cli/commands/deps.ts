@@ -12,11 +12,12 @@ import {
   resolveDependencySettings,
 } from '../../deps/policy.js';
 import { DEPS_RULES } from '../../deps/rules.js';
-import { type DepsReport, scanDependencies } from '../../deps/run.js';
+import { checkDependencyPaths, type DepsReport, scanDependencies } from '../../deps/run.js';
 import { readConfig } from '../../policy/config.js';
 import { resolveFailOn } from '../../policy/found-config.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
+import { safe } from '../../report/text.js';
 import type { CliIo } from '../io.js';
 
 export const DEPS_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
@@ -53,6 +54,7 @@ function textHeader(report: DepsReport): string {
     db.sources
       .map((x) => `${x.id}${x.bundled ? ' (bundled snapshot)' : ''}, ${x.records} records`)
       .join('; ') || 'no advisory data';
+  // Paths, names and ids come from the checked files: neutralised like every other line of the text view.
   return [
     `${d.files.length} dependency file(s): ${d.files.map((f) => `${f.path} (${f.format}, ${f.packages})`).join(', ') || 'none found'}`,
     `${s.packages} package(s): ${s.resolved} resolved, ${s.unresolved} unresolved, ${s.notChecked} not checked; ${s.vulnerabilities} vulnerabilit${s.vulnerabilities === 1 ? 'y' : 'ies'} in ${s.vulnerable} package(s)${s.ignored > 0 ? `, ${s.ignored} ignored by the configuration` : ''}`,
@@ -64,7 +66,9 @@ function textHeader(report: DepsReport): string {
     `database: ${sources}; newest advisory ${db.newestModified ?? 'unknown'}${db.ageDays !== undefined ? ` (${db.ageDays} days old)` : ''}`,
     '',
     '',
-  ].join('\n');
+  ]
+    .map((line) => safe(line))
+    .join('\n');
 }
 
 /** `pedigree deps PATH...`: 0 nothing at or above the threshold, 1 findings at or above it. */
@@ -89,6 +93,7 @@ export async function runDepsCommand(
       `--max-db-age: expected a whole number of days, got '${options.maxDbAge}'`,
     );
   const scanned = paths.length > 0 ? paths : ['.'];
+  checkDependencyPaths(scanned);
   // As for `scan`: a configuration file is looked for only when one directory is checked.
   let root: string | undefined;
   if (scanned.length === 1) {

@@ -75,7 +75,9 @@ function fromSeverityList(list: readonly OsvSeverity[] | undefined): RatedSeveri
 function fromRating(specific: Record<string, unknown> | undefined): RatedSeverity | undefined {
   const rating = specific?.severity;
   if (typeof rating !== 'string') return undefined;
-  const severity = RATINGS[rating.trim().toLowerCase()];
+  const key = rating.trim().toLowerCase();
+  // Own properties only: a rating of `constructor` must not find Object's.
+  const severity = Object.hasOwn(RATINGS, key) ? RATINGS[key] : undefined;
   return severity === undefined ? undefined : { severity, from: rating };
 }
 

@@ -585,7 +585,8 @@ export function openOsvDatabase(
       const byId = new Map<string, OsvRecord>();
       for (const source of sources) {
         const index = indexFor(source, ecosystem);
-        const ranges = index?.names[wanted];
+        // Own properties only: a package named `constructor` or `__proto__` must not find Object's.
+        const ranges = index && Object.hasOwn(index.names, wanted) ? index.names[wanted] : undefined;
         if (!index || !ranges) continue;
         for (const [offset, length] of ranges) {
           let buffer: Buffer;

@@ -294,12 +294,15 @@ function resolveSource(
   draft.requirement = url;
 }
 
-/** npm registry tarballs live at `<registry>/<name>/-/<unscoped name>-<version>.tgz`. */
+/**
+ * npm registry tarballs live at `<registry>/<name>/-/<unscoped name>-<version>.tgz`; registry proxies
+ * (Artifactory, Nexus) also write the scoped name there (`.../@babel/traverse/-/@babel/traverse-7.22.0.tgz`).
+ */
 function isRegistryTarball(url: string, name: string, version: string): boolean {
   if (!/^https?:\/\//i.test(url)) return false;
   const path = url.replace(/[?#].*$/, '');
   const unscoped = name.slice(name.lastIndexOf('/') + 1);
-  return path.endsWith(`/-/${unscoped}-${version}.tgz`);
+  return path.endsWith(`/-/${unscoped}-${version}.tgz`) || path.endsWith(`/-/${name}-${version}.tgz`);
 }
 
 /** SRI (W3C Subresource Integrity): space-separated `alg-base64`; npm writes sha512 (sha1 for old packages). */
@@ -373,7 +376,7 @@ function readV1Tree(
     // A package nested under another one's node_modules is there for that package, not for the project.
     if (depth > 0) draft.direct = false;
     // v1 writes the git URL or `file:` spec in `version` for non-registry packages.
-    resolveSource(draft, entry.version, entry.resolved ?? entry.version, (message) =>
+    resolveSource(draft, entry.version, entry.resolved, (message) =>
       problem(`dependencies[${quote(name)}]: ${message}`),
     );
     drafts.push(draft);
