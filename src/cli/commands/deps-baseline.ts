@@ -25,6 +25,7 @@ import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import { safe } from '../../report/text.js';
 import type { CliIo } from '../io.js';
+import { deliverReport } from '../output.js';
 
 export const BASELINE_CHECK_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 
@@ -343,15 +344,7 @@ export async function runDepsCheck(
         report,
         configured === undefined ? '(default)' : `(from ${policy.loaded?.file ?? 'the configuration'})`,
       ) + rendered;
-  if (options.output !== undefined) {
-    try {
-      await writeFile(options.output, rendered);
-    } catch (error) {
-      throw new UsageError('PATH_UNREADABLE', `cannot write ${options.output}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  } else if (!(options.quiet && format === 'text')) io.stdout(rendered);
+  await deliverReport(rendered, { ...options, format }, io);
   const code = exitCodeFor(report, failOn);
   if (options.quiet && format === 'text') {
     const s = report.dependencies.baseline.summary;

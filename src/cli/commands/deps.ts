@@ -1,6 +1,6 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { describeError, PolicyError, UsageError } from '../../core/errors.js';
+import { PolicyError, UsageError } from '../../core/errors.js';
 import { isSeverity, type Severity } from '../../core/finding.js';
 import { openDatabase } from '../../deps/database.js';
 import { OsvStoreError } from '../../deps/osv/store.js';
@@ -19,6 +19,7 @@ import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import { safe } from '../../report/text.js';
 import type { CliIo } from '../io.js';
+import { deliverReport } from '../output.js';
 
 export const DEPS_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 
@@ -186,15 +187,7 @@ export async function runDepsCommand(
     verbose: options.verbose,
   });
   if (format === 'text') rendered = textHeader(report) + rendered;
-  if (options.output !== undefined) {
-    try {
-      await writeFile(options.output, rendered);
-    } catch (error) {
-      throw new UsageError('PATH_UNREADABLE', `cannot write ${options.output}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  } else if (!(options.quiet && format === 'text')) io.stdout(rendered);
+  await deliverReport(rendered, { ...options, format }, io);
   const code = exitCodeFor(report, failOn);
   if (options.quiet && format === 'text')
     io.stderr(

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, relative, sep } from 'node:path';
 import { describeError, UsageError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/finding.js';
@@ -13,6 +13,7 @@ import { renderReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
 import { scanPaths } from '../../scan/scan-paths.js';
 import type { CliIo } from '../io.js';
+import { deliverReport } from '../output.js';
 
 export const SCAN_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
@@ -203,17 +204,7 @@ export async function runScanCommand(
     failOn,
     verbose: options.verbose,
   });
-  if (options.output !== undefined) {
-    try {
-      await writeFile(options.output, rendered);
-    } catch (error) {
-      throw new UsageError('PATH_UNREADABLE', `cannot write ${options.output}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  } else if (!(options.quiet && format === 'text')) {
-    io.stdout(rendered);
-  }
+  await deliverReport(rendered, { ...options, format }, io);
   const code = exitCodeFor(report, failOn);
   if (options.quiet && format === 'text') {
     // --quiet: only the verdict line, so CI logs stay short.
