@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { readCard } from './read.js';
+
+function kinds(text: string) {
+  return readCard('README.md', text).placeholders.map((p) => [p.kind, p.line, p.inFrontMatter]);
+}
+
+describe('placeholders', () => {
+  it.each([
+    '[More Information Needed]',
+    '[More Information needed]',
+    'More information needed',
+    '[More Information Needed](https://github.com/huggingface/datasets/blob/master/CONTRIBUTING.md#x)',
+  ])('recognises %s', (text) => {
+    const doc = readCard('README.md', `# Licensing\n\n${text}\n`);
+    expect(doc.placeholders.map((p) => p.kind)).toEqual(['more-information-needed']);
+    expect(doc.sections[0]!.state).toBe('placeholder');
+  });
+
+  it('recognises template fields, [optional] markers, template comments and template sentences', () => {
+    expect(
+      kinds(
+        '# Model Card for {{ model_id }}\n\n<!-- Provide a quick summary of what the model is/does. -->\n\nThis modelcard aims to be a base template for new models.\n\n## Demo [optional]\n\n- **Paper [optional]:** [More Information Needed]\n',
+      ),
+    ).toEqual([
+      ['template-field', 1, false],
+      ['template-comment', 3, false],
+      ['template-text', 5, false],
+      ['optional-marker', 7, false],
+      ['more-information-needed', 9, false],
+      ['optional-marker', 9, false],
+    ]);
+  });
+
+  it('tells Trainer boilerplate apart only in Trainer cards', () => {
+    const trainer = readCard(
+      'README.md',
+      '# run\n\nThis model is a fine-tuned version of [x](https://hf.co/x) on the None dataset.\n- Loss: nan\n\n## Intended uses & limitations\n\nMore information needed\n',
+    );
+    expect(trainer.templates).toEqual(['trainer']);
+    expect(trainer.placeholders.map((p) => [p.kind, p.line])).toEqual([
+      ['trainer-boilerplate', 3],
+      ['trainer-boilerplate', 4],
+      ['trainer-boilerplate', 8],
+    ]);
+    const plain = readCard('README.md', '## Intended uses & limitations\n\nMore information needed\n');
+    expect(plain.placeholders.map((p) => p.kind)).toEqual(['more-information-needed']);
+  });
+
+  it('finds template leftovers in metadata: hints in YAML comments, `{field}` values, HTML comments', () => {
+    expect(
+      kinds(
+        '---\nlanguage:\n- {lang_0}  # Example: fr\nlicense: mit  # a real comment\nname: "# Example: quoted"\ntags: <!-- add tags -->\n---\n',
+      ),
+    ).toEqual([
+      ['metadata-comment', 3, true],
+      ['template-field', 3, true],
+      ['metadata-comment', 6, true],
+    ]);
+  });
+
+  it('ignores placeholder text inside fenced code', () => {
+    expect(kinds('# Usage\n\n```\n[More Information Needed]\n{{ x }}\n```\n')).toEqual([]);
+  });
+});
