@@ -24,6 +24,21 @@ function packageVersion(): string {
   }
 }
 
+/** `-f/--format` and `--fail-on`, the same for every command that writes a report (one instance each). */
+const formatOption = () =>
+  new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text');
+const failOnOption = () =>
+  new Option(
+    '--fail-on <severity>',
+    'exit 1 when a finding is at or above this severity (default: high)',
+  ).choices([...SEVERITIES, 'none']);
+
+/** `{ [key]: value }` when commander parsed a string for the option, else nothing. */
+function stringOption(opts: Record<string, unknown>, key: string): Record<string, string> {
+  const value = opts[key];
+  return typeof value === 'string' ? { [key]: value } : {};
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -46,14 +61,9 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .command('scan')
     .description('Scan files, directories or archives for unsafe model files.')
     .argument('<paths...>', 'files, directories (walked recursively) or archives to scan')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
+    .addOption(formatOption())
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .addOption(
-      new Option(
-        '--fail-on <severity>',
-        'exit 1 when a finding is at or above this severity (default: high)',
-      ).choices([...SEVERITIES, 'none']),
-    )
+    .addOption(failOnOption())
     .option(
       '-c, --config <file>',
       'configuration file (default: pedigree.yaml in the scanned directory, applied and reported as SCAN-CONFIG)',
@@ -73,16 +83,16 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
         paths,
         {
           format: String(opts.format),
-          ...(typeof opts.output === 'string' ? { output: opts.output } : {}),
-          ...(typeof opts.failOn === 'string' ? { failOn: opts.failOn } : {}),
-          ...(typeof opts.config === 'string' ? { config: opts.config } : {}),
+          ...stringOption(opts, 'output'),
+          ...stringOption(opts, 'failOn'),
+          ...stringOption(opts, 'config'),
           noConfig: opts.config === false,
           exclude: (opts.exclude as string[]) ?? [],
           quiet: opts.quiet === true,
           verbose: opts.verbose === true,
           hash: opts.hash !== false,
           deps: opts.deps !== false,
-          ...(typeof opts.dbDir === 'string' ? { dbDir: opts.dbDir } : {}),
+          ...stringOption(opts, 'dbDir'),
         },
         io,
       );
@@ -100,14 +110,9 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .argument('[paths...]', 'dependency files or folders (walked; node_modules and virtualenvs skipped)', [
       '.',
     ])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
+    .addOption(formatOption())
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .addOption(
-      new Option(
-        '--fail-on <severity>',
-        'exit 1 when a finding is at or above this severity (default: high)',
-      ).choices([...SEVERITIES, 'none']),
-    )
+    .addOption(failOnOption())
     .addOption(
       new Option(
         '--unknown-severity <severity>',
@@ -131,18 +136,17 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('-q, --quiet', 'print only the verdict line (text format)', false)
     .option('-v, --verbose', 'show evidence, references and unresolved packages', false)
     .action(async (paths: string[], opts: Record<string, unknown>) => {
-      const str = (k: string) => (typeof opts[k] === 'string' ? { [k]: opts[k] as string } : {});
       setExit(
         await (await import('./commands/deps.js')).runDepsCommand(
           paths,
           {
             format: String(opts.format),
-            ...str('output'),
-            ...str('failOn'),
-            ...str('unknownSeverity'),
-            ...str('maxDbAge'),
-            ...str('dbDir'),
-            ...str('config'),
+            ...stringOption(opts, 'output'),
+            ...stringOption(opts, 'failOn'),
+            ...stringOption(opts, 'unknownSeverity'),
+            ...stringOption(opts, 'maxDbAge'),
+            ...stringOption(opts, 'dbDir'),
+            ...stringOption(opts, 'config'),
             noConfig: opts.config === false,
             noBundled: opts.bundledDb === false,
             quiet: opts.quiet === true,
@@ -172,16 +176,15 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('--timestamp', 'record the approval time (off by default so re-approving writes identical bytes)')
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const { runDepsApprove } = await import('./commands/deps-baseline.js');
-      const str = (k: string) => (typeof opts[k] === 'string' ? { [k]: opts[k] as string } : {});
       setExit(
         await runDepsApprove(
           paths,
           {
-            ...str('baseline'),
-            ...str('config'),
+            ...stringOption(opts, 'baseline'),
+            ...stringOption(opts, 'config'),
             noConfig: opts.config === false,
-            ...str('approver'),
-            ...str('note'),
+            ...stringOption(opts, 'approver'),
+            ...stringOption(opts, 'note'),
             timestamp: opts.timestamp === true,
           },
           io,
@@ -195,30 +198,24 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     )
     .argument('[paths...]', 'dependency files or folders, as for `pedigree deps`', ['.'])
     .addOption(baselineOption())
-    .addOption(new Option('-f, --format <format>', 'output format').choices(REPORT_FORMATS).default('text'))
+    .addOption(formatOption())
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .addOption(
-      new Option(
-        '--fail-on <severity>',
-        'exit 1 when a finding is at or above this severity (default: high)',
-      ).choices([...SEVERITIES, 'none']),
-    )
+    .addOption(failOnOption())
     .option('-c, --config <file>', 'configuration file (default: pedigree.yaml in the folder given)')
     .option('--no-config', 'read no configuration file')
     .option('-q, --quiet', 'print only the verdict line (text format)', false)
     .option('-v, --verbose', 'show evidence and references', false)
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const { runDepsCheck } = await import('./commands/deps-baseline.js');
-      const str = (k: string) => (typeof opts[k] === 'string' ? { [k]: opts[k] as string } : {});
       setExit(
         await runDepsCheck(
           paths,
           {
             format: String(opts.format),
-            ...str('output'),
-            ...str('failOn'),
-            ...str('baseline'),
-            ...str('config'),
+            ...stringOption(opts, 'output'),
+            ...stringOption(opts, 'failOn'),
+            ...stringOption(opts, 'baseline'),
+            ...stringOption(opts, 'config'),
             noConfig: opts.config === false,
             quiet: opts.quiet === true,
             verbose: opts.verbose === true,
