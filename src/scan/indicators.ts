@@ -8,7 +8,7 @@
 export const MAX_METADATA_SCAN_CHARS = 64 * 1024;
 
 /** Python source that imports modules or runs commands, as exec-like gadgets are handed. */
-const CODE =
+export const CODE_PATTERN =
   /__import__\s*\(|\bimport\s+[A-Za-z_]|\bfrom\s+[A-Za-z_][\w.]*\s+import\b|\b(?:os|subprocess|builtins)\s*\.\s*[A-Za-z_]+\s*\(|\b(?:exec|eval|compile)\s*\(/;
 /** Shell commands that fetch, delete or run things. */
 const SHELL =
@@ -25,11 +25,16 @@ export interface MetadataIndicator {
   readonly severity: 'high' | 'medium' | 'low';
 }
 
-/** What metadata values are checked for, most severe first. */
-export const METADATA_PATTERNS: readonly MetadataIndicator[] = [
-  { pattern: CODE, what: 'Python code that imports modules or runs commands', severity: 'high' },
+/** Content that runs somewhere (code, commands, script markup), most severe first. */
+export const METADATA_CONTENT_PATTERNS: readonly MetadataIndicator[] = [
+  { pattern: CODE_PATTERN, what: 'Python code that imports modules or runs commands', severity: 'high' },
   { pattern: SHELL, what: 'a shell command', severity: 'medium' },
   { pattern: SCRIPT, what: 'script markup', severity: 'medium' },
+];
+
+/** What metadata values are checked for, most severe first: content, then references (URLs, paths). */
+export const METADATA_PATTERNS: readonly MetadataIndicator[] = [
+  ...METADATA_CONTENT_PATTERNS,
   { pattern: URL, what: 'a URL', severity: 'medium' },
   { pattern: PATH, what: 'a file path', severity: 'low' },
 ];
@@ -40,9 +45,10 @@ export const METADATA_PATTERNS: readonly MetadataIndicator[] = [
  */
 export function findMetadataIndicator(
   text: string,
+  patterns: readonly MetadataIndicator[] = METADATA_PATTERNS,
 ): { indicator: MetadataIndicator; match: string } | undefined {
   const value = text.slice(0, MAX_METADATA_SCAN_CHARS);
-  for (const indicator of METADATA_PATTERNS) {
+  for (const indicator of patterns) {
     const hit = indicator.pattern.exec(value);
     if (hit !== null) return { indicator, match: hit[0] };
   }

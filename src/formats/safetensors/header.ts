@@ -1,5 +1,6 @@
 import { type ByteSource, decodeUtf8 } from '../../core/byte-reader.js';
 import { ParseError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 
 /**
  * The safetensors header, validated as strictly as the reference implementation validates it
@@ -124,10 +125,6 @@ export function duplicateKeys(text: string): string[] {
     }
   }
   return found;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -9,8 +9,18 @@
  * counted (their values); every other field is stepped over, as TensorFlow's C++ parser and protobufjs both
  * ignore unknown fields (also known fields with another wire type, which both read as unknown).
  */
+
 import type protobuf from 'protobufjs/light.js';
 import { ParseError } from '../../core/errors.js';
+import {
+  MAX_FIELD_NUMBER,
+  WIRE_EGROUP,
+  WIRE_I32,
+  WIRE_I64,
+  WIRE_LEN,
+  WIRE_SGROUP,
+  WIRE_VARINT,
+} from '../protobuf/wire.js';
 
 /**
  * Nested messages (and groups) deeper than this are refused. Real SavedModels nest about a dozen levels
@@ -38,16 +48,6 @@ export interface WireSummary {
   /** Deepest message nesting seen (the top message is depth 0). */
   readonly depth: number;
 }
-
-/** Wire types (encoding guide, "Message Structure"). */
-export const WIRE_VARINT = 0;
-export const WIRE_I64 = 1;
-export const WIRE_LEN = 2;
-export const WIRE_SGROUP = 3;
-export const WIRE_EGROUP = 4;
-export const WIRE_I32 = 5;
-/** Largest field number protobuf allows (2^29 - 1). */
-const MAX_FIELD_NUMBER = 536_870_911;
 
 interface Frame {
   readonly end: number;

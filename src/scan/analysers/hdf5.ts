@@ -5,6 +5,7 @@ import { recoverKerasConfigs } from '../../formats/hdf5/recover.js';
 import { findHdf5Superblock, HDF5_SIGNATURE } from '../../formats/hdf5/signature.js';
 import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
+import { CODE_PATTERN, MAX_METADATA_SCAN_CHARS } from '../indicators.js';
 import { describeLambdaCode } from '../keras/lambda-code.js';
 import { reportKerasConfigText } from '../keras/report.js';
 import { KERAS_RULES } from '../keras/rules.js';
@@ -22,9 +23,8 @@ const CONFIG_ATTRIBUTES = ['model_config', 'training_config'] as const;
 
 /** Values that look like JSON configuration objects (walked as Keras configurations wherever they are). */
 const JSON_CONFIG = /^\s*\{[\s\S]*"(?:class_name|module)"\s*:/;
-/** Python source that imports modules, runs commands or evaluates code. */
-const CODE =
-  /__import__\s*\(|\bimport\s+[A-Za-z_]|\bfrom\s+[A-Za-z_][\w.]*\s+import\b|\b(?:os|subprocess|builtins)\s*\.\s*[A-Za-z_]+\s*\(|\b(?:exec|eval|compile)\s*\(|\blambda\b[^:\n]{0,80}:/;
+/** Python source that imports modules, runs commands or evaluates code: the shared pattern, plus lambdas. */
+const CODE = new RegExp(`${CODE_PATTERN.source}|\\blambda\\b[^:\\n]{0,80}:`);
 /** Base64 text long enough to hold a marshalled code object. */
 const BASE64_BLOB = /^[A-Za-z0-9+/=\s]{40,}$/;
 
@@ -186,7 +186,7 @@ async function reportOtherAttribute(ctx: AnalysisContext, attr: Hdf5Attribute): 
         continue;
       }
     }
-    const hit = CODE.exec(text.slice(0, 64 * 1024));
+    const hit = CODE.exec(text.slice(0, MAX_METADATA_SCAN_CHARS));
     if (hit) {
       ctx.report({
         ruleId: rule.id,

@@ -1,9 +1,11 @@
 import { decodeUtf8, truncateText } from '../../core/byte-reader.js';
 import { compareStrings } from '../../core/finding.js';
+import { isRecord } from '../../core/json.js';
 import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { isConfigName, reportConfigIndicators } from '../hf/config-indicators.js';
 import {
+  baseName,
   type CodeReference,
   codeReferences,
   describeReference,
@@ -19,15 +21,6 @@ import { reportTemplate } from '../template/report.js';
 export const MAX_CONFIG_JSON_BYTES = 8 * 1024 * 1024;
 /** Class references listed in one finding. */
 const MAX_LISTED_REFERENCES = 50;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The file name of a path or archive member. */
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
 
 /**
  * Reports the Python code a configuration makes a loader import (HF-REMOTE-CODE). Without the folder the

@@ -8,7 +8,7 @@ import {
 } from '../../formats/safetensors/header.js';
 import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
-import { MAX_METADATA_SCAN_CHARS, METADATA_PATTERNS } from '../indicators.js';
+import { findMetadataIndicator, MAX_METADATA_SCAN_CHARS } from '../indicators.js';
 import { SAFETENSORS_RULES } from '../safetensors/rules.js';
 import { analyseHiddenRanges } from './hidden-bytes.js';
 
@@ -64,15 +64,15 @@ function reportMetadata(ctx: AnalysisContext, header: SafetensorsHeader): void {
   if (header.metadata === undefined) return;
   for (const [key, full] of Object.entries(header.metadata).sort(([a], [b]) => compareStrings(a, b))) {
     const value = full.slice(0, MAX_METADATA_SCAN_CHARS);
-    const kind = METADATA_PATTERNS.find((k) => k.pattern.test(value));
-    if (kind === undefined) continue;
-    const hit = kind.pattern.exec(value) as RegExpExecArray;
+    const found = findMetadataIndicator(value);
+    if (found === undefined) continue;
+    const { indicator: kind, match } = found;
     const what = kind.what;
     ctx.report({
       ruleId: SAFETENSORS_RULES.metadata.id,
       severity: kind.severity,
       title: SAFETENSORS_RULES.metadata.title,
-      message: `The __metadata__ value '${truncateText(key, 80)}' holds ${what}: ${truncateText(hit[0].trim(), 160)}.`,
+      message: `The __metadata__ value '${truncateText(key, 80)}' holds ${what}: ${truncateText(match.trim(), 160)}.`,
       offset: 8,
       evidence: truncateText(`${key}: ${value}`, 500),
       remediation: SAFETENSORS_RULES.metadata.help,

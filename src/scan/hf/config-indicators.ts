@@ -1,15 +1,13 @@
 import { truncateText } from '../../core/byte-reader.js';
 import { compareStrings } from '../../core/finding.js';
 import type { AnalysisContext } from '../context.js';
-import { METADATA_PATTERNS } from '../indicators.js';
+import { findMetadataIndicator, MAX_METADATA_SCAN_CHARS, METADATA_CONTENT_PATTERNS } from '../indicators.js';
 import { HF_RULES } from './rules.js';
 
 /** Values visited in one configuration (tokenizer.json-sized documents hold a few hundred thousand). */
 export const MAX_CONFIG_VALUES = 2_000_000;
 /** Nesting followed in one configuration: stops stack exhaustion on hostile nesting. */
 export const MAX_CONFIG_DEPTH = 200;
-/** Characters of one value searched. */
-const MAX_VALUE_CHARS = 64 * 1024;
 /** Findings of one kind reported one by one per file; the rest are counted in the last one. */
 const MAX_FINDINGS_PER_KIND = 10;
 
@@ -72,9 +70,6 @@ const USUAL_HOSTS = [
 ];
 const URL_GLOBAL = /\b(?:https?|ftp|file|s3|gs|wss?):\/\/[^\s"'<>]+/gi;
 
-/** Indicators reused from the safetensors metadata checks: code, shell commands, script markup. */
-const CONTENT_INDICATORS = METADATA_PATTERNS.filter((p) => !/URL|file path/i.test(p.what));
-
 /** Names of JSON files that configure a model, tokenizer or pipeline. */
 export function isConfigName(name: string): boolean {
   const base = name.slice(name.lastIndexOf('/') + 1);
@@ -123,7 +118,7 @@ interface Hit {
 }
 
 function checkValue(key: string, leaf: string, value: string, hits: Hit[]): void {
-  const text = value.slice(0, MAX_VALUE_CHARS);
+  const text = value.slice(0, MAX_METADATA_SCAN_CHARS);
   const secret = SECRET_VALUES.find((s) => s.pattern.test(text));
   if (secret !== undefined) {
     const match = (secret.pattern.exec(text) as RegExpExecArray)[0];
@@ -142,11 +137,15 @@ function checkValue(key: string, leaf: string, value: string, hits: Hit[]): void
       shown: maskSecret(text),
     });
   }
-  const content = CONTENT_INDICATORS.find((p) => p.pattern.test(text));
-  if (content !== undefined) {
-    const match = (content.pattern.exec(text) as RegExpExecArray)[0];
-    hits.push({ kind: 'indicator', key, what: content.what, shown: truncateText(match.trim(), 160) });
-  }
+  // Code, shell commands, script markup; URLs are judged by host below.
+  const content = findMetadataIndicator(text, METADATA_CONTENT_PATTERNS);
+  if (content !== undefined)
+    hits.push({
+      kind: 'indicator',
+      key,
+      what: content.indicator.what,
+      shown: truncateText(content.match.trim(), 160),
+    });
   for (const match of text.matchAll(URL_GLOBAL)) {
     const host = hostOf(match[0]);
     if (host !== undefined && usualHost(host)) continue;

@@ -2,6 +2,7 @@ import { decodeUtf8, truncateText } from '../../core/byte-reader.js';
 import { openFileSource } from '../../core/file-source.js';
 import { type Artifact, compareStrings, type Finding } from '../../core/finding.js';
 import {
+  baseName,
   type CodeReference,
   codeReferences,
   describeReference,
@@ -48,10 +49,6 @@ export function createScannedFileReader(
 function folderOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? '' : path.slice(0, slash);
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 function inFolder(folder: string, name: string): string {

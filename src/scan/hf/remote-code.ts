@@ -1,3 +1,4 @@
+import { isRecord } from '../../core/json.js';
 /**
  * Where Hugging Face loaders take Python code from, read from configuration files without running anything:
  * transformers (dynamic_module_utils.py: get_class_from_dynamic_module, get_relative_imports), diffusers
@@ -49,12 +50,9 @@ export interface CodeReference {
   readonly whenMissing: WhenMissing;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The file name of a path or of an archive member (`a.zip!/m/model_index.json`). */
-function baseName(path: string): string {
+/** The last `/` segment of a POSIX path. */
+export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 

@@ -17,6 +17,7 @@
  */
 import { truncateText } from '../../core/byte-reader.js';
 import type { Severity } from '../../core/finding.js';
+import { isRecord } from '../../core/json.js';
 import type { ImportPolicy } from '../pickle/policy.js';
 import { describeLambdaCode, pythonBase64Decode } from './lambda-code.js';
 import {
@@ -98,10 +99,6 @@ const LAMBDA_FUNCTION_FIELDS: readonly (readonly [field: string, type: string, m
   ['output_shape', 'output_shape_type', 'output_shape_module'],
   ['mask', 'mask_type', 'mask_module'],
 ];
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Objects and arrays: what the walk descends into. */
 function isContainer(v: unknown): v is object {

@@ -13,6 +13,7 @@ import type { ByteSource } from '../../core/byte-reader.js';
 import { truncateText } from '../../core/byte-reader.js';
 import { ParseError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
+import { compareStrings } from '../../core/finding.js';
 import { elementCount, ONNX_DATA_TYPES, rawByteLength } from '../../formats/onnx/data-types.js';
 import {
   externalInteger,
@@ -105,7 +106,7 @@ export function overlappingRanges(references: readonly ExternalReference[]): str
     byLocation.set(ref.location, list);
   }
   const problems: string[] = [];
-  for (const [location, ranges] of [...byLocation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [location, ranges] of [...byLocation].sort(([a], [b]) => compareStrings(a, b))) {
     ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     let previous = ranges[0];
     for (const range of ranges.slice(1)) {

@@ -10,6 +10,7 @@
  */
 import { truncateText } from '../../core/byte-reader.js';
 import type { Severity } from '../../core/finding.js';
+import { isRecord } from '../../core/json.js';
 
 /** Characters of one metadata JSON parsed. tf-keras writes one layer per node: kilobytes, a model a few MB. */
 export const MAX_METADATA_JSON_CHARS = 32 * 1024 * 1024;
@@ -161,10 +162,6 @@ function inspectObject(object: Record<string, unknown>, path: string, out: Keras
     detail: `the class '${truncateText(className, 120)}' from the module '${truncateText(module, 120)}', outside Keras`,
     evidence: `{module: '${truncateText(module, 120)}', class_name: '${truncateText(className, 120)}'} at ${truncateText(path, 200)}`,
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

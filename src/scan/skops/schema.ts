@@ -1,6 +1,7 @@
 import type { ByteSource } from '../../core/byte-reader.js';
 import { decodeUtf8, truncateText } from '../../core/byte-reader.js';
 import { compareStrings } from '../../core/finding.js';
+import { isRecord } from '../../core/json.js';
 import type { AnalysisContext } from '../context.js';
 import { SKOPS_RULES } from './rules.js';
 
@@ -62,10 +63,6 @@ function isSklearn(type: string): boolean {
   if (!type.startsWith('sklearn.')) return false;
   const name = type.slice(type.lastIndexOf('.') + 1);
   return !name.startsWith('_') || type.startsWith('sklearn._loss.');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 interface SchemaWalk {
