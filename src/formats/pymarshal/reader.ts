@@ -398,7 +398,7 @@ const MIN_FALLBACK_STRING = 2;
  * marshal wrote are still there: ASCII strings (`z`, `Z`, `a`, `A`, with FLAG_REF or not) and UTF-8 ones
  * (`u`, `t`) whose length fits and whose bytes are printable. Returned in order of appearance, once each.
  */
-export function marshalStrings(bytes: Uint8Array, max = 200): string[] {
+export function marshalStrings(bytes: Uint8Array, max = 200, maxLength = 4096): string[] {
   const found = new Set<string>();
   for (let i = 0; i < bytes.length && found.size < max; i++) {
     const type = String.fromCharCode((bytes[i] as number) & ~FLAG_REF);
@@ -416,7 +416,7 @@ export function marshalStrings(bytes: Uint8Array, max = 200): string[] {
         ((bytes[i + 4] as number) << 24);
       start = i + 5;
     } else continue;
-    if (length < MIN_FALLBACK_STRING || length > 4096 || start + length > bytes.length) continue;
+    if (length < MIN_FALLBACK_STRING || length > maxLength || start + length > bytes.length) continue;
     const slice = bytes.subarray(start, start + length);
     if (!slice.every((b) => b >= 0x20 && b < 0x7f)) continue;
     found.add(decodeLatin1(slice));

@@ -20,6 +20,8 @@ export interface TextOp {
 }
 
 const QUOTED = String.raw`(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')`;
+/** Every quoted string (matchAll clones a global pattern, so one instance serves every call). */
+const QUOTED_ALL = new RegExp(QUOTED, 'g');
 const OP_FIELD = new RegExp(String.raw`(?:^|[\s{;,])op\s*:?\s*((?:${QUOTED}\s*)+)`, 'g');
 const NAME_FIELD = new RegExp(String.raw`(?:^|[\s{;,])name\s*:?\s*((?:${QUOTED}\s*)+)`, 'g');
 
@@ -79,7 +81,7 @@ export function findTextOps(source: string): TextOp[] {
 /** The value of adjacent quoted strings, with text-format escapes decoded (as Latin-1 bytes). */
 export function unquote(quoted: string): string {
   let out = '';
-  for (const part of quoted.matchAll(new RegExp(QUOTED, 'g'))) {
+  for (const part of quoted.matchAll(QUOTED_ALL)) {
     const body = part[0].slice(1, -1);
     out += body.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g, (_, oct, hex, ch) => {
       if (oct !== undefined) return String.fromCharCode(Number.parseInt(oct, 8) & 0xff);

@@ -11,6 +11,9 @@ import {
 } from './remote-code.js';
 import { HF_RULES } from './rules.js';
 
+/** Python sources are decoded leniently (invalid bytes become U+FFFD), with one decoder for all. */
+const UTF8_LENIENT = new TextDecoder('utf-8');
+
 /** Formats that a model loader unpickles. */
 const PICKLE_FORMATS = new Set(['pickle', 'pytorch-zip', 'pytorch-legacy', 'pytorch-legacy-tar']);
 /** Bytes of a configuration read to find `auto_map` (real ones are kilobytes). */
@@ -375,7 +378,7 @@ export function withLayoutFindings(
   const readSource = (path: string) => {
     if (!sources.has(path)) {
       const bytes = read(path, MAX_PYTHON_SOURCE_BYTES);
-      sources.set(path, bytes === undefined ? undefined : new TextDecoder('utf-8').decode(bytes));
+      sources.set(path, bytes === undefined ? undefined : UTF8_LENIENT.decode(bytes));
     }
     return sources.get(path);
   };

@@ -7,7 +7,7 @@
  *     code = marshal.loads(raw_code)
  *
  * so the string is either base64 (decoded leniently: non-alphabet characters are dropped) or, when that
- * fails, the marshal bytes themselves. Both readings are tried. The code object is never run or
+ * fails, the marshal bytes themselves, as Keras decides. The code object is never run or
  * disassembled: its names and constants are evidence.
  */
 import { truncateText } from '../../core/byte-reader.js';
@@ -106,23 +106,18 @@ const DANGEROUS_SOURCE =
 /** Reads a Lambda's function string (a `func_dump` base64 string, raw marshal bytes, or source text). */
 export function describeLambdaCode(text: string): LambdaCode {
   const clipped = text.length > MAX_LAMBDA_CODE_CHARS ? text.slice(0, MAX_LAMBDA_CODE_CHARS) : text;
-  const candidates: Uint8Array[] = [];
-  const decoded = pythonBase64Decode(clipped);
-  if (decoded !== undefined) candidates.push(decoded);
-  else candidates.push(rawUnicodeEscape(clipped));
+  // The one reading Keras makes: base64 when it decodes, else the raw_unicode_escape bytes.
+  const bytes = pythonBase64Decode(clipped) ?? rawUnicodeEscape(clipped);
   let problem: string | undefined;
-  for (const bytes of candidates) {
-    try {
-      const { code } = parseMarshalCode(bytes);
-      return summariseCode(code);
-    } catch (error) {
-      problem ??= describeError(error);
-    }
+  try {
+    const { code } = parseMarshalCode(bytes);
+    return summariseCode(code);
+  } catch (error) {
+    problem = describeError(error);
   }
   // marshal's code type byte is 'c', with FLAG_REF (0xe3) since Python 3.4.
-  const marshalled = candidates.find((b) => b[0] === 0x63 || b[0] === 0xe3);
-  if (marshalled !== undefined) {
-    const found = marshalStrings(marshalled);
+  if (bytes[0] === 0x63 || bytes[0] === 0xe3) {
+    const found = marshalStrings(bytes);
     const dangerous = found.filter((s) => DANGEROUS_CODE_NAMES.has(s));
     return {
       form: 'strings',

@@ -11,6 +11,7 @@
 import { truncateText } from '../../core/byte-reader.js';
 import type { Severity } from '../../core/finding.js';
 import { isRecord } from '../../core/json.js';
+import { marshalStrings } from '../../formats/pymarshal/reader.js';
 
 /** Characters of one metadata JSON parsed. tf-keras writes one layer per node: kilobytes, a model a few MB. */
 export const MAX_METADATA_JSON_CHARS = 32 * 1024 * 1024;
@@ -20,6 +21,8 @@ export const MAX_METADATA_JSON_VALUES = 2_000_000;
 export const MAX_METADATA_JSON_DEPTH = 256;
 /** Names shown from one Lambda's marshalled code. */
 const MAX_CODE_NAMES = 24;
+/** Longest string kept as a name. */
+const MAX_CODE_NAME_LENGTH = 64;
 
 export type KerasIndicatorKind = 'lambda' | 'function' | 'module';
 
@@ -182,30 +185,9 @@ function lambdaCode(value: unknown): string | undefined {
 }
 
 /**
- * Names in a marshalled code object (CPython Python/marshal.c): short ASCII strings (`z`/`Z`, one length
- * byte) and ASCII/Unicode strings (`a`/`A`/`u`/`t`, four length bytes), with or without the FLAG_REF bit.
- * Evidence only: the bytecode is not interpreted.
+ * Names in a marshalled code object (CPython Python/marshal.c), as the marshal reader's string fallback
+ * finds them, kept to identifier-sized strings. Evidence only: the bytecode is not interpreted.
  */
 export function marshalNames(base64: string): string[] {
-  const bytes = Buffer.from(base64, 'base64');
-  const names = new Set<string>();
-  for (let i = 0; i < bytes.length && names.size < MAX_CODE_NAMES; i++) {
-    const type = (bytes[i] as number) & 0x7f;
-    let length: number;
-    let start: number;
-    if (type === 0x7a || type === 0x5a) {
-      length = bytes[i + 1] ?? 0;
-      start = i + 2;
-    } else if (type === 0x61 || type === 0x41 || type === 0x75 || type === 0x74) {
-      if (i + 5 > bytes.length) continue;
-      length = bytes.readUInt32LE(i + 1);
-      start = i + 5;
-    } else continue;
-    if (length < 2 || length > 64 || start + length > bytes.length) continue;
-    const text = bytes.subarray(start, start + length).toString('latin1');
-    if (!/^[\x20-\x7e]+$/.test(text)) continue;
-    names.add(text);
-    i = start + length - 1;
-  }
-  return [...names];
+  return marshalStrings(Buffer.from(base64, 'base64'), MAX_CODE_NAMES, MAX_CODE_NAME_LENGTH);
 }
