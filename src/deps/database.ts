@@ -1,11 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  bundledStoreDir,
-  defaultStoreDir,
-  type OsvDatabase,
-  openOsvDatabase,
-  storeSources,
-} from './osv/store.js';
+import { bundledStoreDir, defaultStoreDir, type OsvDatabase, openOsvDatabase } from './osv/store.js';
 
 /**
  * Which OSV data a command uses: the user's store (`--db-dir`, else the cache directory), with the snapshot
@@ -103,9 +97,4 @@ export function describeDatabase(
     maxAgeDays,
     stale: ageDays === undefined || ageDays > maxAgeDays,
   };
-}
-
-/** Whether the user's store has anything imported. */
-export function storeIsEmpty(choice: DatabaseChoice): boolean {
-  return storeSources(resolveStoreDir(choice)).length === 0;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -12,6 +11,7 @@ import {
   type ScanReport,
   type Severity,
 } from '../core/finding.js';
+import { sha256Hex } from '../core/hash.js';
 import {
   type AuditResult,
   auditPackages,
@@ -138,6 +138,23 @@ interface Found {
 
 const posix = (p: string) => p.split(sep).join('/');
 
+const NOT_A_MANIFEST =
+  'not a known manifest or lockfile name (requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile.lock, pdm.lock, pylock.toml, environment.yml, package-lock.json)';
+
+/** A DEP-READ-ERROR finding: part of a dependency file could not be read. */
+function readProblem(message: string, location: Finding['location'], evidence: string): Finding {
+  return {
+    ruleId: DEPS_RULES.readProblem.id,
+    severity: 'medium',
+    title: DEPS_RULES.readProblem.title,
+    message,
+    location,
+    evidence,
+    remediation: DEPS_RULES.readProblem.help,
+    references: [],
+  };
+}
+
 /**
  * Refuses, as a usage error, paths that do not exist and files that are not named like a manifest or
  * lockfile: a typo must not pass as a clean audit.
@@ -147,10 +164,7 @@ export function checkDependencyPaths(paths: readonly string[]): void {
     const stat = statSync(resolve(given), { throwIfNoEntry: false });
     if (stat === undefined) throw new UsageError('PATH_NOT_FOUND', `${given}: no such file or directory`);
     if (!stat.isDirectory() && dependencyFileKind(basename(given)) === undefined)
-      throw new UsageError(
-        'BAD_ARGUMENT',
-        `${given}: not a known manifest or lockfile name (requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile.lock, pdm.lock, pylock.toml, environment.yml, package-lock.json)`,
-      );
+      throw new UsageError('BAD_ARGUMENT', `${given}: ${NOT_A_MANIFEST}`);
   }
 }
 
@@ -184,8 +198,7 @@ export function findDependencyFiles(
       if (kind === undefined)
         problems.push({
           path: given,
-          message:
-            'not a known manifest or lockfile name (requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile.lock, pdm.lock, pylock.toml, environment.yml, package-lock.json)',
+          message: NOT_A_MANIFEST,
         });
       else files.push({ absolute, display: display(absolute), kind });
       continue;
@@ -381,16 +394,7 @@ export function readDependencies(
   const artifacts: Artifact[] = [];
   const read: DependencyFile[] = [];
   for (const p of walkProblems)
-    findings.push({
-      ruleId: DEPS_RULES.readProblem.id,
-      severity: 'medium',
-      title: DEPS_RULES.readProblem.title,
-      message: `${p.path}: ${p.message}`,
-      location: { path: p.path },
-      evidence: p.message,
-      remediation: DEPS_RULES.readProblem.help,
-      references: [],
-    });
+    findings.push(readProblem(`${p.path}: ${p.message}`, { path: p.path }, p.message));
   const load = includeLoader(root);
   for (const file of found) {
     let text: string;
@@ -399,16 +403,10 @@ export function readDependencies(
       bytes = readBytes(file.absolute);
       text = decodeText(bytes);
     } catch (error) {
-      findings.push({
-        ruleId: DEPS_RULES.readProblem.id,
-        severity: 'medium',
-        title: DEPS_RULES.readProblem.title,
-        message: `${file.display} could not be read: ${(error as Error).message}`,
-        location: { path: file.display },
-        evidence: (error as Error).message,
-        remediation: DEPS_RULES.readProblem.help,
-        references: [],
-      });
+      const reason = (error as Error).message;
+      findings.push(
+        readProblem(`${file.display} could not be read: ${reason}`, { path: file.display }, reason),
+      );
       continue;
     }
     // The reader joins include paths with the including file's directory as the report names it
@@ -424,19 +422,16 @@ export function readDependencies(
       format: result.format,
       // Of the file's bytes, as `scan` hashes them, whatever encoding the text was decoded from.
       size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256Hex(bytes),
     });
     for (const problem of result.problems)
-      findings.push({
-        ruleId: DEPS_RULES.readProblem.id,
-        severity: 'medium',
-        title: DEPS_RULES.readProblem.title,
-        message: problem.message,
-        location: { path: problem.file, ...(problem.line !== undefined ? { line: problem.line } : {}) },
-        evidence: problem.message,
-        remediation: DEPS_RULES.readProblem.help,
-        references: [],
-      });
+      findings.push(
+        readProblem(
+          problem.message,
+          { path: problem.file, ...(problem.line !== undefined ? { line: problem.line } : {}) },
+          problem.message,
+        ),
+      );
   }
   return { root, read, artifacts, findings };
 }
@@ -458,17 +453,13 @@ export function scanDependencies(paths: readonly string[], options: DepsOptions)
     now,
     ...(options.configFile !== undefined ? { file: options.configFile.path } : {}),
   });
-  for (const checked of audit.checked)
+  for (const checked of audit.checked) {
+    if (checked.vulnerabilities.length === 0) continue;
+    // One chain search per package, shared by its vulnerabilities.
+    const chains = graph.chainsTo(checked.package.declaredAt.file, checked.package.normalizedName);
     for (const v of checked.vulnerabilities)
-      if (!applied.ignored.has(v))
-        findings.push(
-          vulnerabilityFinding(
-            checked,
-            v,
-            unknownAs,
-            graph.chainsTo(checked.package.declaredAt.file, checked.package.normalizedName),
-          ),
-        );
+      if (!applied.ignored.has(v)) findings.push(vulnerabilityFinding(checked, v, unknownAs, chains));
+  }
   findings.push(...applied.findings);
   if (options.configFile?.found)
     findings.push(

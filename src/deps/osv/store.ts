@@ -18,6 +18,7 @@ import { gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import yaml from 'js-yaml';
 import { z } from 'zod';
 import { openFileSource } from '../../core/file-source.js';
+import { compareStrings } from '../../core/finding.js';
 import { METHOD_DEFLATE, METHOD_STORED, readZipDirectory } from '../../formats/zip/reader.js';
 import { normaliseName } from '../names.js';
 import { type OsvRecord, toOsvRecord } from './record.js';
@@ -170,7 +171,7 @@ function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 function writeStoreFile(storeDir: string, sources: readonly OsvSourceInfo[]): void {
-  const sorted = [...sources].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...sources].sort(compareIds);
   writeFileAtomic(
     join(storeDir, 'store.json'),
     `${JSON.stringify({ formatVersion: STORE_FORMAT_VERSION, sources: sorted }, null, 2)}\n`,
@@ -342,7 +343,7 @@ function ecosystemFile(ecosystem: string): string {
   return ecosystem.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || '_';
 }
 
-const compareIds = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const compareIds = (a: { id: string }, b: { id: string }) => compareStrings(a.id, b.id);
 
 /**
  * Imports OSV records from a directory (recursively; the PyPA repository's `vulns/`) or an OSV `all.zip`
@@ -449,7 +450,7 @@ export function importOsv(
     const body = Buffer.concat(lines);
     if (options.compress) writeFileSync(join(staging, `${file}.jsonl.gz`), gzipSync(body, { level: 9 }));
     else writeFileSync(join(staging, `${file}.jsonl`), body);
-    const index = Object.fromEntries([...names.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const index = Object.fromEntries([...names.entries()].sort(([a], [b]) => compareStrings(a, b)));
     writeFileSync(
       join(staging, `${file}.index.json`),
       JSON.stringify({ formatVersion: STORE_FORMAT_VERSION, names: index }),

@@ -1,8 +1,8 @@
+import { compareStrings } from '../../core/finding.js';
 import type { DependencyFile, PackageSource } from '../model.js';
 import { normalisePypiName } from '../names.js';
 import { exactPin, isValidName, type Pep508Requirement, parsePep508 } from './pep508.js';
 import {
-  compareStrings,
   DependencyFileBuilder,
   escapeRegExp,
   isTable,

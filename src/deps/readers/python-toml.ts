@@ -1,6 +1,7 @@
 import { parse, TomlDate, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { assertNever } from '../../core/errors.js';
+import { compareStrings } from '../../core/finding.js';
 import {
   type DependencyFile,
   type DependencyPackage,
@@ -294,11 +295,6 @@ function dedupeHashes(hashes: readonly PackageHash[]): PackageHash[] {
   return [...seen.values()].sort(
     (a, b) => compareStrings(a.algorithm, b.algorithm) || compareStrings(a.value, b.value),
   );
-}
-
-/** Code-unit order, independent of locale, so output is the same on every machine. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** By PEP 503 name, then PEP 440 version (string order when either is not PEP 440), then the rest. */

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { compareStrings } from '../../core/finding.js';
 import {
   type DeclaredAt,
   type DependencyFile,
@@ -139,10 +140,6 @@ export function comparePackages(a: DependencyPackage, b: DependencyPackage): num
     compareStrings(a.name, b.name) ||
     compareStrings(a.requirement ?? '', b.requirement ?? '')
   );
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Quotes untrusted input in a message, cut short. */
