@@ -353,6 +353,20 @@ describe('scan with dependencies', () => {
       (await run(['scan', dir, '--format', 'json', '--db-dir', store, '--config', config])).stdout,
     ) as JsonReport;
     expect(ignored.findings.filter((f) => f.ruleId === 'DEP-VULN')).toHaveLength(2);
+    // `${VAR}` in a requirements file expands from the environment, as in `pedigree deps`.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: pip's ${VAR} syntax, written literally
+    writeFileSync(join(dir, 'requirements.txt'), 'PyYAML==${PEDIGREE_TEST_PYYAML}\n');
+    process.env.PEDIGREE_TEST_PYYAML = '5.1';
+    try {
+      const expanded = JSON.parse(
+        (await run(['scan', dir, '--format', 'json', '--db-dir', store])).stdout,
+      ) as {
+        dependencies?: { summary: { vulnerabilities: number } };
+      };
+      expect(expanded.dependencies?.summary.vulnerabilities).toBe(3);
+    } finally {
+      delete process.env.PEDIGREE_TEST_PYYAML;
+    }
     // A model file given by name is not audited as a manifest.
     const single = JSON.parse(
       (await run(['scan', join(dir, 'model.pkl'), '--format', 'json'])).stdout,

@@ -24,6 +24,7 @@ import { resolveFailOn } from '../../policy/found-config.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import { safe } from '../../report/text.js';
+import { processEnv } from '../dependency-audit.js';
 import type { CliIo } from '../io.js';
 import { deliverReport } from '../output.js';
 
@@ -132,12 +133,6 @@ function gitUserName(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function processEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
 }
 
 async function readExisting(path: string): Promise<Buffer | undefined> {

@@ -1,23 +1,16 @@
 import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { PolicyError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { isSeverity, type Severity } from '../../core/finding.js';
-import { openDatabase } from '../../deps/database.js';
-import { OsvStoreError } from '../../deps/osv/store.js';
-import {
-  type CompiledPolicy,
-  compileDependencyPolicy,
-  type FoundConfigNote,
-  failOnNote,
-  resolveDependencySettings,
-} from '../../deps/policy.js';
+import { type FoundConfigNote, failOnNote, resolveDependencySettings } from '../../deps/policy.js';
 import { DEPS_RULES } from '../../deps/rules.js';
-import { checkDependencyPaths, type DepsReport, scanDependencies } from '../../deps/run.js';
+import { checkDependencyPaths, type DepsReport } from '../../deps/run.js';
 import { readConfig } from '../../policy/config.js';
 import { resolveFailOn } from '../../policy/found-config.js';
 import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import { safe } from '../../report/text.js';
+import { auditDependencies, compilePolicyOrFail, processEnv } from '../dependency-audit.js';
 import type { CliIo } from '../io.js';
 import { deliverReport } from '../output.js';
 
@@ -112,17 +105,7 @@ export async function runDepsCommand(
   );
   const failOn = decision.failOn;
   const deps = loaded?.config.deps;
-  let policy: CompiledPolicy | undefined;
-  try {
-    policy = deps !== undefined ? compileDependencyPolicy(deps) : undefined;
-  } catch (error) {
-    if (!(error instanceof PolicyError)) throw error;
-    throw new UsageError(
-      'BAD_CONFIG',
-      `${loaded?.file}: invalid configuration: ${error.message}${found ? ' (found in the scanned folder; pass --no-config to ignore it)' : ''}`,
-      { cause: error },
-    );
-  }
+  const policy = compilePolicyOrFail(deps, loaded?.file, found);
   const settings = resolveDependencySettings({
     commandLine: {
       ...(unknownSeverity !== undefined ? { unknownSeverity } : {}),
@@ -152,31 +135,21 @@ export async function runDepsCommand(
         notes,
       }
     : undefined;
-  let report: DepsReport;
-  try {
-    const database = openDatabase({
+  const report: DepsReport = auditDependencies(
+    scanned,
+    {
       ...(options.dbDir !== undefined ? { storeDir: options.dbDir } : {}),
       ...(options.noBundled ? { noBundled: true } : {}),
-    });
-    try {
-      report = scanDependencies(scanned, {
-        tool: { name: 'pedigree', version: io.version },
-        database,
-        unknownSeverity: settings.unknownSeverity,
-        maxDbAgeDays: settings.maxDbAgeDays,
-        ...(policy !== undefined ? { policy } : {}),
-        ...(configFile !== undefined ? { configFile } : {}),
-        env: Object.fromEntries(
-          Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
-        ),
-      });
-    } finally {
-      database.close();
-    }
-  } catch (error) {
-    if (error instanceof OsvStoreError) throw new UsageError('DATABASE', error.message, { cause: error });
-    throw error;
-  }
+    },
+    {
+      tool: { name: 'pedigree', version: io.version },
+      unknownSeverity: settings.unknownSeverity,
+      maxDbAgeDays: settings.maxDbAgeDays,
+      ...(policy !== undefined ? { policy } : {}),
+      ...(configFile !== undefined ? { configFile } : {}),
+      env: processEnv(),
+    },
+  );
   // Nothing read and nothing unreadable: the path holds no dependency files (a usage error, not a pass).
   if (report.artifacts.length === 0 && !report.findings.some((f) => f.ruleId === DEPS_RULES.readProblem.id))
     throw new UsageError('PATH_NOT_FOUND', `no manifest or lockfile found in ${paths.join(', ') || '.'}`);

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, relative, sep } from 'node:path';
-import { describeError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/finding.js';
 import { isSeverity, type Severity } from '../../core/finding.js';
 import { dependencyFileKind } from '../../deps/file-kinds.js';
@@ -58,62 +58,42 @@ async function withDependencies(
   // The dependency modules (TOML, YAML, zod, the OSV store) load only when the scan met a manifest.
   if (!scanned.artifacts.some((a) => dependencyFileKind(a.path.split('/').pop() ?? '') !== undefined))
     return scanned;
-  const [{ openDatabase }, { mergeDependencyReport }, { OsvStoreError }, { scanDependencies }, policyModule] =
-    await Promise.all([
-      import('../../deps/database.js'),
-      import('../../deps/merge.js'),
-      import('../../deps/osv/store.js'),
-      import('../../deps/run.js'),
-      import('../../deps/policy.js'),
-    ]);
+  const [{ mergeDependencyReport }, { resolveDependencySettings }, audit] = await Promise.all([
+    import('../../deps/merge.js'),
+    import('../../deps/policy.js'),
+    import('../dependency-audit.js'),
+  ]);
   // The same `deps:` policy as `pedigree deps`: a file found in the scanned folder is applied but its
   // looser settings are not honoured, and what its ignores hide is reported (DEP-CONFIG).
   const found = configFile?.found === true;
-  let policy: ReturnType<typeof policyModule.compileDependencyPolicy> | undefined;
-  try {
-    policy = config.deps !== undefined ? policyModule.compileDependencyPolicy(config.deps) : undefined;
-  } catch (error) {
-    throw new UsageError(
-      'BAD_CONFIG',
-      `${configFile?.path ?? 'pedigree.yaml'}: invalid configuration: ${describeError(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const settings = policyModule.resolveDependencySettings({
+  const policy = audit.compilePolicyOrFail(config.deps, configFile?.path ?? 'pedigree.yaml', found);
+  const settings = resolveDependencySettings({
     commandLine: {},
     ...(config.deps !== undefined ? { config: config.deps } : {}),
     found,
   });
-  try {
-    const database = openDatabase(options.dbDir !== undefined ? { storeDir: options.dbDir } : {});
-    try {
-      // Model files given by name are not manifests: only folders and manifests go to the audit.
-      const depPaths = paths.filter(
-        (p) =>
-          statSync(p, { throwIfNoEntry: false })?.isDirectory() ||
-          dependencyFileKind(basename(p)) !== undefined,
-      );
-      const deps = scanDependencies(depPaths, {
-        tool: { name: 'pedigree', version: io.version },
-        database,
-        unknownSeverity: settings.unknownSeverity,
-        maxDbAgeDays: settings.maxDbAgeDays,
-        ...(policy !== undefined ? { policy } : {}),
-        // SCAN-CONFIG already reports a found file; DEP-CONFIG adds what its `deps:` section did.
-        ...(configFile !== undefined && config.deps !== undefined
-          ? { configFile: { ...configFile, notes: settings.notes } }
-          : {}),
-      });
-      return mergeDependencyReport(scanned, deps);
-    } finally {
-      database.close();
-    }
-  } catch (error) {
-    if (error instanceof OsvStoreError) throw new UsageError('DATABASE', error.message, { cause: error });
-    throw error;
-  }
+  // Model files given by name are not manifests: only folders and manifests go to the audit.
+  const depPaths = paths.filter(
+    (p) =>
+      statSync(p, { throwIfNoEntry: false })?.isDirectory() || dependencyFileKind(basename(p)) !== undefined,
+  );
+  const deps = audit.auditDependencies(
+    depPaths,
+    options.dbDir !== undefined ? { storeDir: options.dbDir } : {},
+    {
+      tool: { name: 'pedigree', version: io.version },
+      unknownSeverity: settings.unknownSeverity,
+      maxDbAgeDays: settings.maxDbAgeDays,
+      ...(policy !== undefined ? { policy } : {}),
+      // SCAN-CONFIG already reports a found file; DEP-CONFIG adds what its `deps:` section did.
+      ...(configFile !== undefined && config.deps !== undefined
+        ? { configFile: { ...configFile, notes: settings.notes } }
+        : {}),
+      // `${VAR}` in requirements files expands as in `pedigree deps` (it did not here before).
+      env: audit.processEnv(),
+    },
+  );
+  return mergeDependencyReport(scanned, deps);
 }
 
 /** `pedigree scan PATH...`: returns the exit code (0 clean, 1 findings at or above the threshold). */
