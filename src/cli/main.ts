@@ -3,12 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeError, UsageError } from '../core/errors.js';
 import { SEVERITIES } from '../core/finding.js';
 import type { CliIo } from './io.js';
-
-/**
- * Output formats of `scan`, `deps` and `deps check` (each command checks it again). Commands are imported
- * when they run, so `--version`, `--help` and `db status` do not load every analyser and reader.
- */
-const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+// A light module: commands themselves are imported when they run, so `--version`, `--help` and
+// `db status` do not load every analyser and reader.
+import { REPORT_FORMATS } from './output.js';
 
 /** Exit code for usage and operational errors (bad arguments, unreadable paths, bad config). */
 export const EXIT_USAGE = 2;

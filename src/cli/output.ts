@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { describeError, UsageError } from '../core/errors.js';
+import { isSeverity, type Severity } from '../core/finding.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -20,4 +21,26 @@ export async function deliverReport(
       });
     }
   } else if (!(options.quiet === true && options.format === 'text')) io.stdout(rendered);
+}
+
+/** Output formats of `scan`, `deps` and `deps check`. */
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+export type ReportFormatName = (typeof REPORT_FORMATS)[number];
+
+/** `--format` checked against REPORT_FORMATS; anything else is a usage error. */
+export function reportFormat(format: string): ReportFormatName {
+  if ((REPORT_FORMATS as readonly string[]).includes(format)) return format as ReportFormatName;
+  throw new UsageError(
+    'BAD_ARGUMENT',
+    `--format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`,
+  );
+}
+
+/** A severity option (`--fail-on` also takes `none`); anything else is a usage error naming the option. */
+export function severityOption(value: string, name: string, allowNone: boolean): Severity | 'none' {
+  if ((allowNone && value === 'none') || isSeverity(value)) return value as Severity | 'none';
+  throw new UsageError(
+    'BAD_ARGUMENT',
+    `${name}: expected critical, high, medium, low, info${allowNone ? ' or none' : ''}, got '${value}'`,
+  );
 }

@@ -3,7 +3,6 @@ import { realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { describeError, ParseError, UsageError, VerificationError } from '../../core/errors.js';
-import { isSeverity, type Severity } from '../../core/finding.js';
 import {
   approveDependencies,
   BASELINE_CHANGE_KINDS,
@@ -26,9 +25,7 @@ import { renderReport } from '../../report/index.js';
 import { safe } from '../../report/text.js';
 import { processEnv } from '../dependency-audit.js';
 import type { CliIo } from '../io.js';
-import { deliverReport } from '../output.js';
-
-export const BASELINE_CHECK_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+import { deliverReport, reportFormat, severityOption } from '../output.js';
 
 interface PolicyOptions {
   /** `--baseline FILE`: wins over the configuration. */
@@ -296,24 +293,12 @@ export async function runDepsCheck(
   options: DepsCheckOptions,
   io: CliIo,
 ): Promise<number> {
-  if (!(BASELINE_CHECK_FORMATS as readonly string[]).includes(options.format))
-    throw new UsageError(
-      'BAD_ARGUMENT',
-      `--format must be one of ${BASELINE_CHECK_FORMATS.join(', ')}, got '${options.format}'`,
-    );
-  const cliFailOn = options.failOn;
-  if (cliFailOn !== undefined && cliFailOn !== 'none' && !isSeverity(cliFailOn))
-    throw new UsageError(
-      'BAD_ARGUMENT',
-      `--fail-on: expected critical, high, medium, low, info or none, got '${cliFailOn}'`,
-    );
+  const format = reportFormat(options.format);
+  const cliFailOn =
+    options.failOn !== undefined ? severityOption(options.failOn, '--fail-on', true) : undefined;
   const policy = await resolvePolicy(paths, options);
   const config = policy.loaded?.config;
-  const failOn = resolveFailOn(
-    cliFailOn as Severity | 'none' | undefined,
-    config?.failOn,
-    policy.loaded?.discovered === true,
-  ).failOn;
+  const failOn = resolveFailOn(cliFailOn, config?.failOn, policy.loaded?.discovered === true).failOn;
   const configured = config?.deps?.baseline?.critical;
   // Unset means every package: a gate that protects nothing until someone lists names would fail open.
   const critical: CriticalPolicy = configured ?? 'all';
@@ -327,7 +312,6 @@ export async function runDepsCheck(
   });
   if (report.artifacts.length === 0)
     throw new UsageError('PATH_NOT_FOUND', `no manifest or lockfile found in ${paths.join(', ') || '.'}`);
-  const format = options.format as (typeof BASELINE_CHECK_FORMATS)[number];
   let rendered = renderReport(report, format, {
     color: format === 'text' && options.output === undefined && io.stdoutIsTTY && !io.noColor,
     failOn,

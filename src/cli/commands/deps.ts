@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { isSeverity, type Severity } from '../../core/finding.js';
+import type { Severity } from '../../core/finding.js';
 import { type FoundConfigNote, failOnNote, resolveDependencySettings } from '../../deps/policy.js';
 import { DEPS_RULES } from '../../deps/rules.js';
 import { checkDependencyPaths, type DepsReport } from '../../deps/run.js';
@@ -12,9 +12,7 @@ import { renderReport } from '../../report/index.js';
 import { safe } from '../../report/text.js';
 import { auditDependencies, compilePolicyOrFail, processEnv } from '../dependency-audit.js';
 import type { CliIo } from '../io.js';
-import { deliverReport } from '../output.js';
-
-export const DEPS_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
+import { deliverReport, reportFormat, severityOption } from '../output.js';
 
 export interface DepsCommandOptions {
   readonly format: string;
@@ -29,14 +27,6 @@ export interface DepsCommandOptions {
   readonly noConfig?: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
-}
-
-function severityOption(value: string, name: string, allowNone: boolean): Severity | 'none' {
-  if ((allowNone && value === 'none') || isSeverity(value)) return value as Severity | 'none';
-  throw new UsageError(
-    'BAD_ARGUMENT',
-    `${name}: expected critical, high, medium, low, info${allowNone ? ' or none' : ''}, got '${value}'`,
-  );
 }
 
 /** The text view: the report's findings, preceded by what was read and which database answered. */
@@ -71,11 +61,7 @@ export async function runDepsCommand(
   options: DepsCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  if (!(DEPS_FORMATS as readonly string[]).includes(options.format))
-    throw new UsageError(
-      'BAD_ARGUMENT',
-      `--format must be one of ${DEPS_FORMATS.join(', ')}, got '${options.format}'`,
-    );
+  const format = reportFormat(options.format);
   const unknownSeverity =
     options.unknownSeverity !== undefined
       ? (severityOption(options.unknownSeverity, '--unknown-severity', false) as Severity)
@@ -153,7 +139,6 @@ export async function runDepsCommand(
   // Nothing read and nothing unreadable: the path holds no dependency files (a usage error, not a pass).
   if (report.artifacts.length === 0 && !report.findings.some((f) => f.ruleId === DEPS_RULES.readProblem.id))
     throw new UsageError('PATH_NOT_FOUND', `no manifest or lockfile found in ${paths.join(', ') || '.'}`);
-  const format = options.format as (typeof DEPS_FORMATS)[number];
   let rendered = renderReport(report, format, {
     color: format === 'text' && options.output === undefined && io.stdoutIsTTY && !io.noColor,
     failOn,

@@ -1,9 +1,7 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, relative, sep } from 'node:path';
-import { UsageError } from '../../core/errors.js';
 import type { ScanReport } from '../../core/finding.js';
-import { isSeverity, type Severity } from '../../core/finding.js';
 import { dependencyFileKind } from '../../deps/file-kinds.js';
 import { readConfig } from '../../policy/config.js';
 import type { PedigreeConfig } from '../../policy/config-schema.js';
@@ -13,10 +11,7 @@ import { renderReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
 import { scanPaths } from '../../scan/scan-paths.js';
 import type { CliIo } from '../io.js';
-import { deliverReport } from '../output.js';
-
-export const SCAN_FORMATS = ['text', 'json', 'sarif', 'markdown'] as const;
-export type ScanFormat = (typeof SCAN_FORMATS)[number];
+import { deliverReport, reportFormat, severityOption } from '../output.js';
 
 export interface ScanCommandOptions {
   readonly format: string;
@@ -33,14 +28,6 @@ export interface ScanCommandOptions {
   readonly deps?: boolean;
   /** OSV store directory for the dependency audit. */
   readonly dbDir?: string;
-}
-
-function parseFailOn(value: string, where: string): Severity | 'none' {
-  if (value === 'none' || isSeverity(value)) return value;
-  throw new UsageError(
-    'BAD_ARGUMENT',
-    `${where}: expected critical, high, medium, low, info or none, got '${value}'`,
-  );
 }
 
 /**
@@ -102,13 +89,7 @@ export async function runScanCommand(
   options: ScanCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  if (!(SCAN_FORMATS as readonly string[]).includes(options.format)) {
-    throw new UsageError(
-      'BAD_ARGUMENT',
-      `--format must be one of ${SCAN_FORMATS.join(', ')}, got '${options.format}'`,
-    );
-  }
-  const format = options.format as ScanFormat;
+  const format = reportFormat(options.format);
   let root: string | undefined;
   if (paths.length === 1) {
     const info = await stat(paths[0] as string).catch(() => undefined);
@@ -118,7 +99,7 @@ export async function runScanCommand(
   const config = loaded?.config ?? {};
   const found = loaded?.discovered === true;
   const decision = resolveFailOn(
-    options.failOn !== undefined ? parseFailOn(options.failOn, '--fail-on') : undefined,
+    options.failOn !== undefined ? severityOption(options.failOn, '--fail-on', true) : undefined,
     config.failOn,
     found,
   );
