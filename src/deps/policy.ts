@@ -6,7 +6,8 @@
 import parseSpdx from 'spdx-expression-parse';
 import satisfiesSpdx from 'spdx-satisfies';
 import { PolicyError } from '../core/errors.js';
-import { compareStrings, type Finding, type Severity, severityRank } from '../core/finding.js';
+import { compareStrings, type Finding, maxSeverity, type Severity, severityRank } from '../core/finding.js';
+import type { FailOnDecision } from '../policy/found-config.js';
 import { effectiveSeverity, type PackageAudit, type Vulnerability } from './audit.js';
 import { DEFAULT_MAX_DB_AGE_DAYS } from './database.js';
 import type { DependencyPackage } from './model.js';
@@ -503,12 +504,8 @@ export interface FoundConfigNote {
   readonly looser: boolean;
 }
 
-/** What became of a found configuration's `failOn` (see policy/found-config.ts `resolveFailOn`). */
-export interface FoundFailOn {
-  readonly requested: string;
-  readonly outcome: 'honoured' | 'unchanged' | 'ignored-looser' | 'overridden';
-  readonly used: string;
-}
+/** What became of a found configuration's `failOn` (policy/found-config.ts `resolveFailOn`). */
+export type FoundFailOn = NonNullable<FailOnDecision['found']>;
 
 export function failOnNote(found: FoundFailOn): FoundConfigNote {
   const { requested, outcome, used } = found;
@@ -623,9 +620,7 @@ export function foundConfigFinding(input: {
     );
   const severity: Severity =
     hidden.length > 0
-      ? hidden
-          .map((h) => effectiveSeverity(h.vulnerability, unknownAs))
-          .reduce((a, b) => (severityRank(a) >= severityRank(b) ? a : b))
+      ? hidden.map((h) => effectiveSeverity(h.vulnerability, unknownAs)).reduce(maxSeverity)
       : notes.some((n) => n.looser)
         ? 'medium'
         : 'low';
