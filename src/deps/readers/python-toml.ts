@@ -14,6 +14,7 @@ import {
 import { normalisePypiName, purlFor } from '../names.js';
 import { compareVersions, MAX_VERSION_LENGTH, parseVersion } from '../pep440.js';
 import { isValidName } from './pep508.js';
+import { redactUrl } from './requirements.js';
 
 /**
  * What the Python TOML readers (pyproject.toml, poetry.lock, uv.lock, pdm.lock, pylock.toml) share:
@@ -104,10 +105,12 @@ export class DependencyFileBuilder {
       name: input.name,
       normalizedName,
       ...(input.version !== undefined ? { version: input.version } : {}),
+      // Credentials in index or source URLs (`https://user:token@host/`) never reach reports or baselines:
+      // stripped here, where every TOML reader's packages are finalised, as the other readers do per URL.
       ...(input.requirement !== undefined && input.version === undefined
-        ? { requirement: input.requirement }
+        ? { requirement: redactUrl(input.requirement) }
         : {}),
-      source: input.source,
+      source: redactSource(input.source),
       hashes: dedupeHashes(input.hashes ?? []),
       ...(input.marker !== undefined ? { marker: input.marker } : {}),
       extras: sortedUnique(input.extras ?? []),
@@ -317,4 +320,13 @@ function compareOptionalVersions(a: string | undefined, b: string | undefined): 
   const pb = parseVersion(b);
   if (pa === undefined || pb === undefined) return 0;
   return compareVersions(pa, pb);
+}
+
+/** The source with any `user:password@` credentials removed from its URL. */
+function redactSource(source: PackageSource): PackageSource {
+  return source.kind === 'url' ||
+    source.kind === 'vcs' ||
+    (source.kind === 'registry' && source.url !== undefined)
+    ? { ...source, url: redactUrl(source.url as string) }
+    : source;
 }

@@ -216,3 +216,26 @@ dependencies = [{ name = "missing" }, { nome = "typo" }]
     expect(readUvLock('uv.lock', '')).toMatchObject({ packages: [], problems: [expect.anything()] });
   });
 });
+
+describe('readUvLock > credentials in source URLs', () => {
+  it('never passes index or source credentials on', () => {
+    const lock = [
+      'version = 1',
+      '',
+      '[[package]]',
+      'name = "private-lib"',
+      'version = "1.0.0"',
+      'source = { registry = "https://deploy:s3cret@pypi.internal.example/simple" }',
+      '',
+      '[[package]]',
+      'name = "tool"',
+      'version = "0.1.0"',
+      'source = { git = "https://user:token@git.example/tool.git?rev=main#0123456789abcdef0123456789abcdef01234567" }',
+    ].join('\n');
+    const result = readUvLock('uv.lock', lock);
+    const text = JSON.stringify(result.packages);
+    expect(text).not.toContain('s3cret');
+    expect(text).not.toContain('token@');
+    expect(result.packages.map((p) => p.name)).toEqual(['private-lib', 'tool']);
+  });
+});
