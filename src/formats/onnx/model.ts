@@ -199,14 +199,24 @@ export interface OnnxParseOptions {
  * limit; everything else (sizes that do not fit, unknown fields) is returned as issues.
  */
 export function parseOnnxModel(source: ByteSource, options: OnnxParseOptions = {}): OnnxModel {
+  const cached = options.limits === undefined ? PARSED.get(source) : undefined;
+  if (cached !== undefined) return cached;
   const message = decodeProtoMessage(source, MODEL_PROTO, {
     ignore: IGNORED_FIELDS,
     refs: REFERENCED_FIELDS,
     ...(options.limits ? { limits: options.limits } : {}),
   });
-  const walker = new ModelWalker(source);
-  return walker.model(message);
+  const model = new ModelWalker(source).model(message);
+  if (options.limits === undefined) PARSED.set(source, model);
+  return model;
 }
+
+/**
+ * Models parsed with the default limits, per source: the analyser and the on-disk external-data check of
+ * the same file (scan-paths.ts) read one parse instead of decoding the protobuf twice. Weak, so a model
+ * lives only as long as its source.
+ */
+const PARSED = new WeakMap<ByteSource, OnnxModel>();
 
 class ModelWalker {
   private readonly reader: ByteReader;

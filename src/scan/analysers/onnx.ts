@@ -12,7 +12,12 @@ import {
 import type { AnalysisContext } from '../context.js';
 import type { AnalysisResult, FormatAnalyser } from '../engine.js';
 import { findMetadataIndicator } from '../indicators.js';
-import { externalReferences, overlappingRanges, unsafeLocation } from '../onnx/external-data.js';
+import {
+  type ExternalReference,
+  externalReferences,
+  overlappingRanges,
+  unsafeLocation,
+} from '../onnx/external-data.js';
 import { classifyOperator, functionKey } from '../onnx/operators.js';
 import { ONNX_RULES } from '../onnx/rules.js';
 import { analyseHiddenRanges } from './hidden-bytes.js';
@@ -54,8 +59,9 @@ export const onnxAnalyser: FormatAnalyser = {
       return { format: 'onnx', kind: 'model' };
     }
     reportOperators(ctx, model);
-    reportExternalLocations(ctx, model);
-    reportIssues(ctx, model);
+    const external = externalReferences(model.tensors);
+    reportExternalLocations(ctx, external);
+    reportIssues(ctx, model, external);
     reportMetadata(ctx, model);
     // What loaders skip is where a polyglot keeps its payload: a second model, a pickle, an archive whose
     // end of central directory is the file's end (torch.load and zip readers find it there).
@@ -182,9 +188,9 @@ function count(n: number, what: string): string {
 }
 
 /** External data locations that are unsafe as written (where they lead on disk is checked later). */
-function reportExternalLocations(ctx: AnalysisContext, model: OnnxModel): void {
+function reportExternalLocations(ctx: AnalysisContext, external: readonly ExternalReference[]): void {
   const byLocation = new Map<string, { why: string; tensors: string[]; offset: number }>();
-  for (const ref of externalReferences(model.tensors)) {
+  for (const ref of external) {
     // Every location the tensor gives, not only the last one onnx reads (see ExternalReference.locations).
     for (const location of ref.locations.length === 0 ? [''] : new Set(ref.locations)) {
       const why = location === '' ? 'is missing' : unsafeLocation(location);
@@ -220,8 +226,8 @@ function reportExternalLocations(ctx: AnalysisContext, model: OnnxModel): void {
   }
 }
 
-function reportIssues(ctx: AnalysisContext, model: OnnxModel): void {
-  const overlaps = overlappingRanges(externalReferences(model.tensors));
+function reportIssues(ctx: AnalysisContext, model: OnnxModel, external: readonly ExternalReference[]): void {
+  const overlaps = overlappingRanges(external);
   const size: { message: string; offset: number }[] = [
     ...model.issues.filter((i) => i.kind === 'size'),
     ...overlaps.map((message) => ({ message, offset: 0 })),
