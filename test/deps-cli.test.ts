@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPORT_SCHEMA_VERSION } from '../src/core/finding.js';
 import { run } from './cli-support.js';
 
 interface DepsJson {
@@ -65,7 +66,7 @@ describe('pedigree deps', () => {
     const out = await run(['deps', root, '--db-dir', store, '--format', 'json', '--no-bundled-db']);
     expect(out.code).toBe(1);
     const report = JSON.parse(out.stdout) as DepsJson;
-    expect(report.schemaVersion).toBe('1.1.0');
+    expect(report.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
     // node_modules is not the project's own: not walked.
     expect(report.dependencies.files.map((f) => f.path)).toEqual(['requirements.txt']);
     const vuln = report.findings.find((f) => f.ruleId === 'DEP-VULN');

@@ -75,6 +75,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('-v, --verbose', 'show remediation, references and configuration used', false)
     .option('--no-deps', 'do not audit the manifests and lockfiles found (see `pedigree deps`)')
     .option('--db-dir <dir>', 'OSV store for the dependency audit (default: the user cache directory)')
+    .option('--no-cards', 'do not audit the model and dataset cards found (see `pedigree card audit`)')
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const code = await (await import('./commands/scan.js')).runScanCommand(
         paths,
@@ -89,11 +90,65 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
           verbose: opts.verbose === true,
           hash: opts.hash !== false,
           deps: opts.deps !== false,
+          cards: opts.cards !== false,
           ...stringOption(opts, 'dbDir'),
         },
         io,
       );
       setExit(code);
+    });
+  const card = program
+    .command('card')
+    .description(
+      'Audit model and dataset cards (completeness, licences, provenance, evaluation), or write a skeleton.',
+    )
+    .helpCommand(false);
+  card
+    .command('audit')
+    .description(
+      'Audit model and dataset cards (README.md, MODEL_CARD.md, DATASET_CARD.md...) with their LICENSE files: rules and a 0-100 completeness score.',
+    )
+    .argument('[paths...]', 'card files or folders (walked)', ['.'])
+    .addOption(formatOption())
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addOption(failOnOption())
+    .option(
+      '--min-score <n>',
+      'minimum completeness score (0-100); a card below it fails the default threshold',
+    )
+    .addOption(
+      new Option('--kind <kind>', 'audit every card as this kind instead of detecting it').choices([
+        'model',
+        'dataset',
+      ]),
+    )
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: pedigree.yaml in the audited directory, applied and reported as CARD-CONFIG)',
+    )
+    .option('--no-config', 'read no configuration file, not even one found in the audited directory')
+    .option('-e, --exclude <glob>', 'leave out paths matching this glob (repeatable)', collect, [])
+    .option('-q, --quiet', 'print only the verdict line (text format)', false)
+    .option('-v, --verbose', 'show evidence, remediation and references', false)
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/card.js')).runCardAuditCommand(
+          paths,
+          {
+            format: String(opts.format),
+            ...stringOption(opts, 'output'),
+            ...stringOption(opts, 'failOn'),
+            ...stringOption(opts, 'minScore'),
+            ...stringOption(opts, 'kind'),
+            ...stringOption(opts, 'config'),
+            noConfig: opts.config === false,
+            exclude: (opts.exclude as string[] | undefined) ?? [],
+            quiet: opts.quiet === true,
+            verbose: opts.verbose === true,
+          },
+          io,
+        ),
+      );
     });
   const deps = program
     .command('deps')

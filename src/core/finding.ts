@@ -39,6 +39,11 @@ export interface Location {
   readonly offset?: number;
   /** 1-based line in a text file (manifests, lockfiles, cards). */
   readonly line?: number;
+  /**
+   * The field or section of a structured text the finding is about: a metadata key or path
+   * (`model-index[0].results`) or a section (`§ Limitations`). Cards use it.
+   */
+  readonly field?: string;
 }
 
 export interface Finding {
@@ -88,7 +93,7 @@ export interface ScanReport {
 }
 
 /** Version of the JSON report contract; bump the minor for additions, the major for breaking changes. */
-export const REPORT_SCHEMA_VERSION = '1.1.0';
+export const REPORT_SCHEMA_VERSION = '1.2.0';
 
 /** Orders findings deterministically: by path, member, offset, severity (most severe first), rule, evidence. */
 export function compareFindings(a: Finding, b: Finding): number {

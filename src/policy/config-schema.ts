@@ -55,6 +55,34 @@ const depsSchema = z.strictObject({
 
 export type DepsPolicy = z.infer<typeof depsSchema>;
 
+/** A completeness threshold, 0-100. */
+const SCORE = z.number().int().min(0).max(100);
+
+/** `cards:` — the card audit (`pedigree card audit`, and the cards `pedigree scan` meets). */
+const cardsSchema = z.strictObject({
+  /** Minimum completeness score (README "Card completeness score"): one number, or per kind. */
+  minScore: z
+    .union([SCORE, z.strictObject({ model: SCORE.optional(), dataset: SCORE.optional() })])
+    .optional(),
+  /** Topics every card must cover with content (README lists them), e.g. `limitations`, `evaluation-results`. */
+  require: z
+    .array(z.string().regex(/^[a-z]+(?:-[a-z]+)*$/, 'expected a topic such as `limitations`'))
+    .optional(),
+  /** Card rules not to report. */
+  disable: z
+    .array(z.string().regex(/^CARD-[A-Z0-9-]+$/, 'expected a rule id such as CARD-CITATION-MISSING'))
+    .optional(),
+  /** Severity per card rule. */
+  severity: z
+    .record(
+      z.string().regex(/^CARD-[A-Z0-9-]+$/, 'expected a rule id such as CARD-CITATION-MISSING'),
+      z.enum(SEVERITIES),
+    )
+    .optional(),
+});
+
+export type CardsPolicy = z.infer<typeof cardsSchema>;
+
 const configSchema = z.strictObject({
   failOn: z.enum([...SEVERITIES, 'none'] as const).optional(),
   exclude: z.array(z.string().min(1)).optional(),
@@ -64,6 +92,7 @@ const configSchema = z.strictObject({
     })
     .optional(),
   deps: depsSchema.optional(),
+  cards: cardsSchema.optional(),
 });
 
 export type PedigreeConfig = z.infer<typeof configSchema>;

@@ -26,6 +26,8 @@ export function toJsonReport(report: ScanReport): unknown {
     findings: report.findings.map(findingToJson),
     // `pedigree deps` adds its packages, vulnerabilities and database (schema 1.1).
     ...('dependencies' in report ? { dependencies: (report as { dependencies: unknown }).dependencies } : {}),
+    // `pedigree card audit` (and a scan that met cards) adds scores and breakdowns (schema 1.2).
+    ...('cards' in report ? { cards: (report as { cards: unknown }).cards } : {}),
   };
 }
 
@@ -39,6 +41,7 @@ function findingToJson(f: Finding): unknown {
       path: f.location.path,
       ...(f.location.member !== undefined ? { member: f.location.member } : {}),
       ...(f.location.line !== undefined ? { line: f.location.line } : {}),
+      ...(f.location.field !== undefined ? { field: f.location.field } : {}),
       ...(f.location.offset !== undefined ? { offset: f.location.offset } : {}),
     },
     evidence: f.evidence,

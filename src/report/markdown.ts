@@ -34,7 +34,9 @@ function code(text: string): string {
 function where(f: Finding): string {
   const member = f.location.member !== undefined ? ` → ${f.location.member}` : '';
   const offset = f.location.offset !== undefined ? ` @${f.location.offset}` : '';
-  return `${code(f.location.path)}${cell(member)}${offset}`;
+  const line = f.location.line !== undefined ? `:${f.location.line}` : '';
+  const field = f.location.field !== undefined ? ` ${cell(f.location.field)}` : '';
+  return `${code(f.location.path)}${line}${cell(member)}${offset}${field}`;
 }
 
 /** A report for pull-request comments: verdict, counts, then findings (most severe first). */

@@ -121,7 +121,9 @@ export function toSarif(report: ScanReport, rules: readonly RuleDescriptor[]): u
           },
           ...(f.location.member !== undefined
             ? { logicalLocations: [{ fullyQualifiedName: f.location.member, kind: 'member' }] }
-            : {}),
+            : f.location.field !== undefined
+              ? { logicalLocations: [{ fullyQualifiedName: f.location.field, kind: 'property' }] }
+              : {}),
         },
       ],
       partialFingerprints: { 'pedigreeFinding/v1': fingerprint(f) },

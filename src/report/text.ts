@@ -53,6 +53,7 @@ function renderFinding(c: Colors, f: Finding, verbose: boolean): string[] {
   const where = [
     f.location.member,
     f.location.line !== undefined ? `line ${f.location.line}` : undefined,
+    f.location.field,
     f.location.offset !== undefined ? `offset ${f.location.offset}` : undefined,
   ]
     .filter((x) => x !== undefined)

@@ -1,3 +1,4 @@
+import { CARD_RULES } from '../cards/rules/index.js';
 import type { RuleDescriptor } from '../core/rules.js';
 import { BASELINE_RULES } from '../deps/baseline-rules.js';
 import { DEPS_RULES } from '../deps/rules.js';
@@ -30,6 +31,7 @@ export const ALL_RULES: readonly RuleDescriptor[] = [
   ...Object.values(ONNX_RULES),
   ...Object.values(DEPS_RULES),
   ...Object.values(BASELINE_RULES),
+  ...CARD_RULES,
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const BY_ID = new Map(ALL_RULES.map((r) => [r.id, r]));

@@ -28,6 +28,53 @@ export interface ScanCommandOptions {
   readonly deps?: boolean;
   /** OSV store directory for the dependency audit. */
   readonly dbDir?: string;
+  /** Also audit the model and dataset cards found (default true; `--no-cards`). */
+  readonly cards?: boolean;
+}
+
+/** Card-named files and weight files: only then are the card modules loaded. */
+const CARD_OR_WEIGHTS =
+  /(?:^|\/)(?:readme|model[_-]?card|dataset[_-]?card|datasheet)\.md$|\.(?:safetensors|bin|pt|pth|ckpt|h5|keras|onnx|gguf|pb|tflite|joblib|pkl)$/i;
+
+/**
+ * The scan report with the card audit of the folders among `paths` merged in: cards found (README.md where
+ * it is a card) are audited and scored, folders of weights without a card reported (CARD-MISSING).
+ */
+async function withCards(
+  paths: readonly string[],
+  scanned: ScanReport,
+  config: PedigreeConfig,
+  configFile: { readonly path: string; readonly found: boolean } | undefined,
+  options: ScanCommandOptions,
+  io: CliIo,
+): Promise<ScanReport> {
+  if (!scanned.artifacts.some((a) => CARD_OR_WEIGHTS.test(a.path))) return scanned;
+  const [{ auditCardPaths }, { mergeCardReport }, { resolveCardSettings, cardConfigFinding }] =
+    await Promise.all([
+      import('../../cards/run.js'),
+      import('../../cards/merge.js'),
+      import('../../cards/settings.js'),
+    ]);
+  const found = configFile?.found === true;
+  const { settings, notes } = resolveCardSettings({
+    ...(config.cards !== undefined ? { policy: config.cards } : {}),
+    ...(configFile !== undefined ? { file: configFile.path } : {}),
+    found,
+  });
+  const cardPaths = paths.filter(
+    (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() || CARD_OR_WEIGHTS.test(p),
+  );
+  if (cardPaths.length === 0) return scanned;
+  const cards = await auditCardPaths(cardPaths, {
+    tool: { name: 'pedigree', version: io.version },
+    settings,
+    exclude: found ? [...options.exclude] : [...(config.exclude ?? []), ...options.exclude],
+    selection: 'scan',
+    ...(found && configFile !== undefined && config.cards !== undefined
+      ? { extraFindings: [cardConfigFinding(configFile.path, notes)] }
+      : {}),
+  });
+  return mergeCardReport(scanned, cards);
 }
 
 /**
@@ -140,12 +187,31 @@ export async function runScanCommand(
     },
   });
   if (started) progress.stop();
-  const report =
+  const withDeps =
     options.deps === false
       ? scanned
       : await withDependencies(
           paths,
           scanned,
+          config,
+          loaded
+            ? {
+                path:
+                  found && root !== undefined
+                    ? relative(root, loaded.file).split(sep).join('/')
+                    : loaded.file.split(sep).join('/'),
+                found,
+              }
+            : undefined,
+          options,
+          io,
+        );
+  const report =
+    options.cards === false
+      ? withDeps
+      : await withCards(
+          paths,
+          withDeps,
           config,
           loaded
             ? {

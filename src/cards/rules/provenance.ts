@@ -1,0 +1,6 @@
+import type { RuleDescriptor } from '../../core/rules.js';
+import type { CardCheck } from '../audit/types.js';
+
+export const CARD_PROVENANCE_RULES = {} as const satisfies Record<string, RuleDescriptor>;
+
+export const checkProvenance: CardCheck = () => [];
