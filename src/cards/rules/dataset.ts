@@ -1,6 +1,649 @@
+import type { Severity } from '../../core/finding.js';
 import type { RuleDescriptor } from '../../core/rules.js';
-import type { CardCheck } from '../audit/types.js';
+import type { CardAuditContext, CardCheck, CardFindingDraft } from '../audit/types.js';
+import {
+  introProse,
+  MAX_PROSE_LINES,
+  type MetadataString,
+  metadataStrings,
+  normalizeForTerms,
+  type ProseLine,
+  type ProseSentence,
+  proseLines,
+  quote,
+  sectionField,
+  topicProse,
+  toSentences,
+} from '../domains.js';
+import { coverage, type Topic, type TopicCoverage, topicsOfTitle } from '../topics.js';
+import { checkTaskCategories, checkTaskIds, parentTasksOf, type TaskCheck } from '../vocabulary.js';
 
-export const CARD_DATASET_RULES = {} as const satisfies Record<string, RuleDescriptor>;
+const GEBRU = 'https://arxiv.org/abs/1803.09010';
+const HUB_DATASET_CARDS = 'https://huggingface.co/docs/hub/datasets-cards';
+const HUB_DATASET_TEMPLATE =
+  'https://github.com/huggingface/huggingface_hub/blob/main/src/huggingface_hub/templates/datasetcard_template.md';
+const HUB_TASKS = 'https://huggingface.co/tasks';
+const GDPR = 'https://eur-lex.europa.eu/eli/reg/2016/679/oj';
 
-export const checkDataset: CardCheck = () => [];
+/**
+ * Rules for dataset cards: the questions of Gebru et al., "Datasheets for Datasets" (CACM 2021,
+ * arXiv:1803.09010 §3), which the Hub's dataset card template asks under its own headings; where the data
+ * came from and under what terms; people in the data; and the task vocabulary.
+ */
+export const CARD_DATASET_RULES = {
+  datasheetMissing: {
+    id: 'CARD-DATASHEET-MISSING',
+    title: 'Datasheet question left unanswered',
+    description:
+      'One of the seven groups of questions of Datasheets for Datasets (motivation, composition, collection process, preprocessing and labelling, uses, distribution, maintenance) has no section with content; a section holding only [More Information Needed] is unanswered. The Hub template asks them as Curation Rationale, Dataset Structure, Source Data, Annotations, Supported Tasks, Licensing Information and Dataset Curators. Medium for motivation, composition, collection and uses (whether the data fits a task cannot be judged without them); low for preprocessing, distribution and maintenance.',
+    help: 'Answer the question under the heading named in the message, or say why it does not apply.',
+    defaultSeverity: 'medium',
+    references: [GEBRU, HUB_DATASET_CARDS, HUB_DATASET_TEMPLATE],
+    tags: ['card', 'dataset', 'datasheet'],
+  },
+  sourceLicenseMissing: {
+    id: 'CARD-DATASET-SOURCE-LICENSE-MISSING',
+    title: 'Dataset built from other sources states none of their terms',
+    description:
+      'The data was taken from other sources (`source_datasets` other than `original`, or the card says it was scraped, crawled or drawn from Reddit, Wikipedia, the web or other datasets), but the card states no licence or terms of use of those sources; the dataset\'s own licence does not settle what users may do with content it does not own (Gebru et al. §3.6: "Have any third parties imposed IP-based or other restrictions on the data?"). Medium when the metadata declares the sources, low when only the prose does.',
+    help: 'Say under Licensing Information which licences or terms of service the sources carry (e.g. "Wikipedia text is CC BY-SA 4.0", "subject to the Reddit API terms") and how they affect use of the dataset.',
+    defaultSeverity: 'medium',
+    references: [GEBRU, HUB_DATASET_CARDS],
+    tags: ['card', 'dataset', 'license', 'provenance'],
+  },
+  personalData: {
+    id: 'CARD-DATASET-PERSONAL-DATA',
+    title: 'Dataset holds data about people and says nothing about it',
+    description:
+      'The data holds people (recordings of voices, images of faces, health records, social media posts, names and contact details, private messages, user-generated text) but the card has no personal and sensitive information section with content and no statement on consent or anonymisation (Gebru et al. §3.2-3.3: "Does the dataset relate to people?", "Did the individuals consent?"). High when it clearly holds voices, faces, health records or social media posts (biometric, health or identifying data, GDPR Art. 9); medium otherwise.',
+    help: 'Fill "Personal and Sensitive Information": what personal data the dataset holds, whether the people consented or were notified, what was anonymised or removed, and how someone can ask to be removed.',
+    defaultSeverity: 'medium',
+    references: [GEBRU, HUB_DATASET_CARDS, GDPR],
+    tags: ['card', 'dataset', 'privacy'],
+  },
+  taskMismatch: {
+    id: 'CARD-DATASET-TASK-MISMATCH',
+    title: 'Dataset task metadata is inconsistent',
+    description:
+      '`task_ids` holds an id that is not a subtask of any listed `task_categories`, or `task_categories`/`task_ids` hold values that are not Hub tasks (legacy `<category>-other-<name>` ids, misspellings, a subtask where a task belongs). The Hub files the dataset under tasks from this metadata, so it is missing from the filters users search.',
+    help: 'Use ids from the Hub task list (`@huggingface/tasks`): each `task_ids` entry under one of the `task_categories`.',
+    defaultSeverity: 'low',
+    references: [HUB_TASKS, HUB_DATASET_CARDS],
+    tags: ['card', 'dataset', 'metadata'],
+  },
+} as const satisfies Record<string, RuleDescriptor>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Datasheet questions
+// ---------------------------------------------------------------------------------------------------------
+
+export type DatasheetQuestionId =
+  | 'motivation'
+  | 'composition'
+  | 'collection'
+  | 'preprocessing'
+  | 'uses'
+  | 'distribution'
+  | 'maintenance';
+
+interface DatasheetQuestion {
+  readonly id: DatasheetQuestionId;
+  /** Topics whose content answers it (topics.ts maps the template's headings onto them). */
+  readonly topics: readonly Topic[];
+  /** Core questions decide whether the data fits a task: medium; the others low. */
+  readonly core: boolean;
+  /** The question, after Gebru et al. §3. */
+  readonly question: string;
+  /** Where the Hub dataset card template asks it. */
+  readonly templateHeading: string;
+}
+
+/** Gebru et al. §3.1-3.7, mapped onto the Hub dataset card template's sections. */
+export const DATASHEET_QUESTIONS: readonly DatasheetQuestion[] = [
+  {
+    id: 'motivation',
+    topics: ['motivation'],
+    core: true,
+    question: 'For what purpose was the dataset created, and by whom?',
+    templateHeading: '"### Curation Rationale" under "## Dataset Creation"',
+  },
+  {
+    id: 'composition',
+    topics: ['composition'],
+    core: true,
+    question:
+      'What do the instances represent, how many are there, what does each hold, and how is it split?',
+    templateHeading:
+      '"## Dataset Structure" with "### Data Instances", "### Data Fields" and "### Data Splits"',
+  },
+  {
+    id: 'collection',
+    topics: ['collection'],
+    core: true,
+    question: 'How was the data collected, from where, by whom and over what time?',
+    templateHeading: '"### Source Data" with "#### Initial Data Collection and Normalization"',
+  },
+  {
+    id: 'preprocessing',
+    topics: ['annotations', 'preprocessing'],
+    core: false,
+    question: 'Was the data cleaned, filtered or labelled, how, and by whom?',
+    templateHeading: '"### Annotations" (annotation process, annotators) or a preprocessing section',
+  },
+  {
+    id: 'uses',
+    topics: ['uses'],
+    core: true,
+    question: 'What tasks is the dataset for or has it been used for, and what should it not be used for?',
+    templateHeading: '"### Supported Tasks and Leaderboards" (or "## Uses")',
+  },
+  {
+    id: 'distribution',
+    topics: ['distribution', 'license'],
+    core: false,
+    question: 'How is the dataset distributed, and under what licence or terms?',
+    templateHeading: '"### Licensing Information" under "## Additional Information"',
+  },
+  {
+    id: 'maintenance',
+    topics: ['maintenance'],
+    core: false,
+    question: 'Who maintains the dataset, how are errors reported and updates published?',
+    templateHeading: '"### Dataset Curators" under "## Additional Information"',
+  },
+];
+
+const STATE_RANK = { absent: 0, empty: 1, placeholder: 2, content: 3 } as const;
+
+/**
+ * The template's "Initial Data Collection and Normalization" heading names both collection and preprocessing;
+ * it answers the collection question, and only a heading of its own (or "Annotations") answers preprocessing.
+ */
+function withoutCollectionHeadings(ctx: CardAuditContext, cov: TopicCoverage): TopicCoverage {
+  if (cov.via !== 'heading') return cov;
+  const own = cov.sections.filter((i) => {
+    const s = ctx.doc.sections[i];
+    return s !== undefined && !topicsOfTitle(s.normalizedTitle).includes('collection');
+  });
+  if (own.length === cov.sections.length) return cov;
+  if (own.length === 0) return { ...cov, state: 'absent', sections: [], line: undefined, via: undefined };
+  let state: TopicCoverage['state'] = 'empty';
+  for (const i of own) {
+    const s = ctx.doc.sections[i];
+    if (s !== undefined && STATE_RANK[s.subtreeState] > STATE_RANK[state]) state = s.subtreeState;
+  }
+  return { ...cov, state, sections: own, line: ctx.doc.sections[own[0] as number]?.headingLine };
+}
+
+function bestCoverage(ctx: CardAuditContext, topics: readonly Topic[]): TopicCoverage | undefined {
+  let best: TopicCoverage | undefined;
+  for (const topic of topics) {
+    const found = coverage(ctx.topics, topic);
+    const cov = topic === 'preprocessing' ? withoutCollectionHeadings(ctx, found) : found;
+    if (best === undefined || STATE_RANK[cov.state] > STATE_RANK[best.state]) best = cov;
+  }
+  return best;
+}
+
+function coverageField(
+  ctx: CardAuditContext,
+  cov: TopicCoverage | undefined,
+): { title?: string; line?: number } {
+  if (cov === undefined || cov.state === 'absent') return {};
+  const section = cov.sections[0] !== undefined ? ctx.doc.sections[cov.sections[0]] : undefined;
+  if (section !== undefined) return { title: section.title, line: section.headingLine };
+  return cov.line !== undefined ? { line: cov.line } : {};
+}
+
+function datasheetDrafts(ctx: CardAuditContext): CardFindingDraft[] {
+  const drafts: CardFindingDraft[] = [];
+  for (const q of DATASHEET_QUESTIONS) {
+    const cov = bestCoverage(ctx, q.topics);
+    const state = cov?.state ?? 'absent';
+    if (state === 'content') continue;
+    const { title, line } = coverageField(ctx, cov);
+    const where =
+      state === 'absent'
+        ? 'the card has no section on it'
+        : state === 'placeholder'
+          ? `${title !== undefined ? sectionField(title) : `line ${line}`} holds only a placeholder ([More Information Needed])`
+          : `${title !== undefined ? sectionField(title) : `line ${line}`} is empty`;
+    const licence = q.id === 'distribution' ? licenceNote(ctx) : '';
+    drafts.push({
+      rule: CARD_DATASET_RULES.datasheetMissing,
+      ...(q.core ? {} : { severity: 'low' as Severity }),
+      message: `Datasheet question on ${q.id} unanswered (${q.question}): ${where}${licence}`,
+      ...(line !== undefined ? { line } : {}),
+      field: `datasheet.${q.id}`,
+      evidence: `${q.topics.join('/')}: ${state}${title !== undefined ? ` (${sectionField(title)})` : ''}`,
+      remediation: `Answer it under ${q.templateHeading}: ${q.question}`,
+    });
+  }
+  return drafts;
+}
+
+/** For the distribution question: the metadata licence answers part of it (which licence), not how or where. */
+function licenceNote(ctx: CardAuditContext): string {
+  const licences = metadataStrings(ctx.meta, 'license').map((l) => l.value);
+  return licences.length > 0
+    ? `; the metadata names the licence (${licences.slice(0, 3).join(', ')}) but the card does not say how the data is distributed`
+    : '';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Prose helpers
+// ---------------------------------------------------------------------------------------------------------
+
+/** Lines of the whole card read when looking for a statement anywhere (consent, licence of sources). */
+const MAX_CARD_SCAN_LINES = 5000;
+
+function sentencesOf(ctx: CardAuditContext, topics: readonly Topic[], intro: boolean): ProseSentence[] {
+  const lines: ProseLine[] = intro ? introProse(ctx) : [];
+  for (const topic of topics) lines.push(...topicProse(ctx, topic));
+  return toSentences(lines);
+}
+
+/** Every section body and the preamble, bounded by `MAX_CARD_SCAN_LINES`. */
+function allSentences(ctx: CardAuditContext): ProseSentence[] {
+  const lines: ProseLine[] = introProse(ctx);
+  for (const s of ctx.doc.sections) {
+    if (lines.length >= MAX_CARD_SCAN_LINES) break;
+    lines.push(
+      ...proseLines(
+        ctx.lines,
+        s.bodyStartLine,
+        Math.min(s.bodyEndLine, s.bodyStartLine + MAX_PROSE_LINES),
+        sectionField(s.title),
+      ),
+    );
+  }
+  return toSentences(lines.slice(0, MAX_CARD_SCAN_LINES));
+}
+
+interface Evidence {
+  readonly what: string;
+  readonly field: string;
+  readonly line: number | undefined;
+}
+
+function sentenceEvidence(s: ProseSentence, m: RegExpExecArray, what: string): Evidence {
+  return {
+    what: `${what} ${quote(s.original.slice(m.index, m.index + m[0].length) || m[0])}`,
+    field: s.field,
+    line: s.lineAt(m.index),
+  };
+}
+
+function metadataEvidence(ctx: CardAuditContext, entry: MetadataString, what: string): Evidence {
+  return {
+    what: `${what} (\`${entry.field}: ${entry.value}\`)`,
+    field: entry.field,
+    line: ctx.lineOf(entry.pointer) ?? ctx.lineOf(entry.key),
+  };
+}
+
+function describeEvidence(e: Evidence): string {
+  return `${e.what} in ${e.field}${e.line !== undefined ? ` (line ${e.line})` : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sources and their licences
+// ---------------------------------------------------------------------------------------------------------
+
+/** Platforms and kinds of source whose content belongs to someone else (normalised text). */
+const SOURCE_PLATFORM =
+  /\b(?:reddit|subreddits?|twitter|tweets?|wikipedia|wikimedia|common\s?crawl|youtube|flickr|facebook|instagram|tiktok|github|stack\s?(?:overflow|exchange)|quora|imdb|amazon|yelp|gutenberg|arxiv|pubmed|news\s?(?:articles?|sites?|websites?|sources?|headlines)|online\s+news|websites?|web\s+pages?|the\s+(?:web|internet)|gab|stormfront|books?)\b/;
+/** Verbs and phrases of taking data from somewhere. */
+const ACQUISITION =
+  /\b(?:scrap(?:ed|ing|e)|crawl(?:ed|ing)?|collect(?:ed|ing)?|gather(?:ed|ing)?|download(?:ed|ing)?|extract(?:ed|ing)?|sourced|drawn|taken|derived|obtained|harvest(?:ed|ing)?|mined|compiled|retrieved|fetched|from)\b/;
+/** Phrases that say the data was taken from elsewhere on their own. */
+const SOURCED_ELSEWHERE =
+  /\b(?:scraped|crawled|web\s+(?:crawl|scrap)\w*|(?:existing|pre\s?existing|publicly\s+available|public|other|third\s+party)\s+(?:datasets?|corpora|corpus|data\s?sets?|benchmarks?)|corpora)\b/;
+/** Words of licensing and terms. */
+const LICENCE_WORD =
+  /\b(?:licen[cs](?:e|es|ed|ing)|terms(?:\s+of\s+(?:use|service))?|copyright(?:ed)?|fair\s+use|permission|public\s+domain|creative\s+commons|cc\s?by\w*|cc0|usage\s+polic(?:y|ies)|user\s+agreement|gfdl)\b/;
+/** Words that point a licence statement at the sources rather than at the dataset itself. */
+const SOURCE_REFERENCE =
+  /\b(?:sources?|original(?:ly)?|underlying|third\s+party|respective|upstream|constituent|component|individual\s+datasets|each\s+(?:dataset|corpus|source|task|subset)|their\s+own|inherit(?:s|ed)?|derived)\b/;
+
+/** `source_datasets` entries other than `original`: the Hub's `extended|wikipedia`, or names of datasets. */
+function declaredSources(ctx: CardAuditContext): MetadataString[] {
+  return metadataStrings(ctx.meta, 'source_datasets').filter(
+    (s) => s.value.trim().toLowerCase() !== 'original',
+  );
+}
+
+function sourceLicenseDraft(ctx: CardAuditContext): CardFindingDraft | undefined {
+  const declared = declaredSources(ctx);
+  let prose: Evidence | undefined;
+  if (declared.length === 0) {
+    for (const s of sentencesOf(
+      ctx,
+      ['dataset-summary', 'collection', 'composition', 'motivation', 'uses'],
+      false,
+    )) {
+      if (s.negated) continue;
+      const elsewhere = SOURCED_ELSEWHERE.exec(s.text);
+      if (elsewhere) {
+        prose = sentenceEvidence(s, elsewhere, 'data taken from elsewhere:');
+        break;
+      }
+      const platform = SOURCE_PLATFORM.exec(s.text);
+      if (platform && ACQUISITION.test(s.text)) {
+        prose = sentenceEvidence(s, platform, 'data taken from');
+        break;
+      }
+    }
+    if (prose === undefined) return undefined;
+  }
+  // A licence or terms statement about the sources, in the licensing or collection sections.
+  for (const s of sentencesOf(ctx, ['distribution', 'license', 'collection'], false)) {
+    if (LICENCE_WORD.test(s.text) && (SOURCE_REFERENCE.test(s.text) || SOURCE_PLATFORM.test(s.text)))
+      return undefined;
+  }
+  const licensing = bestCoverage(ctx, ['license', 'distribution']);
+  const { title, line } = coverageField(ctx, licensing);
+  const licensingState =
+    licensing === undefined || licensing.state === 'absent'
+      ? 'the card has no licensing section'
+      : `${title !== undefined ? sectionField(title) : 'the licensing section'} ${licensing.state === 'content' ? 'speaks only of the dataset itself' : licensing.state === 'placeholder' ? 'holds only a placeholder' : 'is empty'}`;
+  const sources =
+    declared.length > 0
+      ? `\`source_datasets\` names ${declared
+          .slice(0, 5)
+          .map((d) => `\`${d.value}\``)
+          .join(', ')}`
+      : `the card says ${(prose as Evidence).what}`;
+  const first = declared[0];
+  const anchor: Evidence =
+    first !== undefined ? metadataEvidence(ctx, first, 'declared source') : (prose as Evidence);
+  return {
+    rule: CARD_DATASET_RULES.sourceLicenseMissing,
+    ...(declared.length > 0 ? {} : { severity: 'low' as Severity }),
+    message: `The data comes from other sources (${sources}) but the card states none of their licences or terms: ${licensingState}`,
+    ...(anchor.line !== undefined ? { line: anchor.line } : line !== undefined ? { line } : {}),
+    field: declared.length > 0 ? 'source_datasets' : anchor.field,
+    evidence: `${describeEvidence(anchor)}; licensing: ${licensing?.state ?? 'absent'}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// People in the data
+// ---------------------------------------------------------------------------------------------------------
+
+/** What kind of personal data the card shows the dataset holds. */
+export type PeopleKind =
+  | 'voices'
+  | 'faces'
+  | 'health records'
+  | 'social media posts'
+  | 'personal identifiers'
+  | 'private communications'
+  | 'user-generated content';
+
+/** Kinds that are biometric, health or directly identifying data (GDPR Art. 9, Art. 4(14)): high severity. */
+const CLEAR_KINDS: ReadonlySet<PeopleKind> = new Set<PeopleKind>([
+  'voices',
+  'faces',
+  'health records',
+  'social media posts',
+]);
+
+/** Prose terms per kind (normalised text). Sentences that deny or describe a removal are skipped. */
+const PEOPLE_TERMS: readonly (readonly [PeopleKind, RegExp])[] = [
+  [
+    'voices',
+    /\b(?:speech|voice|audio)\s+(?:recordings?|samples|clips)\b|\brecordings?\s+of\s+(?:speech|voices?|speakers?|people|participants|volunteers|children|patients|conversations|interviews)\b|\brecorded\s+(?:speech|voices?|by\s+(?:\d+\s+)?(?:speakers?|participants|volunteers|people))\b|\b(?:read|spontaneous|conversational)\s+speech\b|\bvoice\s+actors?\b/,
+  ],
+  [
+    'faces',
+    /\b(?:face|facial)\s+(?:images?|photos?|photographs?|crops?)\b|\b(?:images?|photos?|photographs?|pictures?|videos?)\s+of\s+(?:people|persons|individuals|faces|celebrities|children|pedestrians|humans)\b|\b(?:selfies|headshots?|portraits?)\b|\bidentifiable\s+(?:people|persons|individuals|faces)\b|\b(?:human|their)\s+faces\b/,
+  ],
+  [
+    'health records',
+    /\bpatients\b|\b(?:medical|health|patient)\s+records?\b|\bclinical\s+(?:notes?|records?|reports?|data|trials?)\b|\b(?:ehrs?|emrs?)\b|\bradiology\s+reports?\b|\bdischarge\s+summar(?:y|ies)\b|\bmedical\s+images?\b/,
+  ],
+  [
+    'social media posts',
+    /\b(?:tweets?|twitter|reddit|subreddits?|social\s+media|social\s+networks?|facebook|instagram|tiktok|weibo|mastodon|gab|stormfront|4chan)\b/,
+  ],
+  [
+    'personal identifiers',
+    /\b(?:user\s?names?|user\s+ids?|e\s?mail\s+addresses|phone\s+numbers|(?:home|postal)\s+addresses|(?:personal|people's|full)\s+names|names\s+of\s+(?:people|persons|individuals|users|authors|patients)|dates?\s+of\s+birth|social\s+security|ip\s+addresses|gps\s+(?:coordinates|traces|locations?)|licen[cs]e\s+plates?|personal\s+(?:information|data|details)|personally\s+identifiable)\b/,
+  ],
+  [
+    'private communications',
+    /\b(?:e\s?mails|private\s+messages?|direct\s+messages|chat\s+logs?|text\s+messages|phone\s+calls?|call\s+(?:recordings|transcripts)|meeting\s+transcripts?|customer\s+(?:support|service)\s+(?:conversations|chats?|transcripts?|calls?))\b/,
+  ],
+  [
+    'user-generated content',
+    /\buser\s+generated\b|\buser\s+(?:reviews?|comments?|posts?|content|queries)\b|\bforum\s+(?:posts?|threads?)\b|\bonline\s+(?:posts?|comments?|discussions?)\b|\bposted\s+by\s+users\b|\bwritten\s+by\s+(?:users|members\s+of\s+the\s+public)\b/,
+  ],
+];
+
+/** Hub tasks whose data is people's voices or faces (`@huggingface/tasks` ids). */
+const PEOPLE_TASKS: ReadonlyMap<string, PeopleKind> = new Map<string, PeopleKind>([
+  ['automatic-speech-recognition', 'voices'],
+  ['text-to-speech', 'voices'],
+  ['speaker-identification', 'voices'],
+  ['audio-emotion-recognition', 'voices'],
+  ['face-detection', 'faces'],
+]);
+/** Tags that say the same (normalised: `-_` as spaces). */
+const PEOPLE_TAGS: readonly (readonly [PeopleKind, RegExp])[] = [
+  ['voices', /^(?:speech|voices?|speakers?|spoken\s+language|speech\s+recognition|asr)$/],
+  ['faces', /^(?:faces?|selfies?|portraits?|celebrit(?:y|ies)|people|persons?|pedestrians?|humans?)$/],
+  ['health records', /^(?:medical|clinical|ehr|patients?|health\s+records?|healthcare)$/],
+  ['social media posts', /^(?:twitter|tweets?|reddit|social\s+media|facebook|instagram|tiktok)$/],
+];
+
+/** Statements about consent, anonymisation or privacy, anywhere in the card (normalised text). */
+const CONSENT_STATEMENT =
+  /\b(?:consent(?:ed|s|ing)?|anonymi[sz](?:ed|ation|ing|e)|de\s?identif(?:ied|ication|y)|pseudonymi[sz](?:ed|ation)|redact(?:ed|ion)|pii|personally\s+identifiable|opt\s?out|privacy\s+(?:risks?|protection|concerns?|preserving)|gdpr|ethics\s+(?:board|committee|approval|review)|institutional\s+review\s+board|irb)\b|\b(?:protect|preserv)\w*\s+(?:the\s+)?(?:\w+\s+)?privacy\b/;
+
+/** What shows people are in the data: metadata first, then the describing prose. */
+export function peopleInData(ctx: CardAuditContext): { kind: PeopleKind; evidence: Evidence }[] {
+  const found = new Map<PeopleKind, Evidence>();
+  const note = (kind: PeopleKind, evidence: Evidence) => {
+    if (!found.has(kind)) found.set(kind, evidence);
+  };
+  for (const key of ['task_categories', 'task_ids'] as const) {
+    for (const entry of metadataStrings(ctx.meta, key)) {
+      const kind = PEOPLE_TASKS.get(entry.value.trim());
+      if (kind !== undefined) note(kind, metadataEvidence(ctx, entry, `task \`${entry.value}\``));
+    }
+  }
+  for (const entry of metadataStrings(ctx.meta, 'tags')) {
+    const tag = normalizeForTerms(entry.value).trim();
+    for (const [kind, pattern] of PEOPLE_TAGS)
+      if (pattern.test(tag)) note(kind, metadataEvidence(ctx, entry, 'tag'));
+  }
+  for (const s of sentencesOf(ctx, ['dataset-summary', 'composition', 'collection', 'motivation'], true)) {
+    if (s.negated) continue;
+    for (const [kind, pattern] of PEOPLE_TERMS) {
+      const m = pattern.exec(s.text);
+      if (m) note(kind, sentenceEvidence(s, m, 'the card mentions'));
+    }
+  }
+  return [...found].map(([kind, evidence]) => ({ kind, evidence }));
+}
+
+/** Crowdsourced text (`language_creators`): context for the message, not evidence of people on its own. */
+function crowdsourcedNote(ctx: CardAuditContext): string {
+  const crowd = ['language_creators', 'annotations_creators'].filter((key) =>
+    metadataStrings(ctx.meta, key).some((v) => v.value.trim() === 'crowdsourced'),
+  );
+  return crowd.length > 0 ? `; ${crowd.map((k) => `\`${k}: crowdsourced\``).join(', ')}` : '';
+}
+
+function personalDataDraft(ctx: CardAuditContext): CardFindingDraft | undefined {
+  const people = peopleInData(ctx);
+  if (people.length === 0) return undefined;
+  const personal = coverage(ctx.topics, 'personal-data');
+  if (personal.state === 'content') return undefined;
+  if (allSentences(ctx).some((s) => CONSENT_STATEMENT.test(s.text))) return undefined;
+  const clear = people.filter((p) => CLEAR_KINDS.has(p.kind));
+  const shown = (clear.length > 0 ? clear : people).slice(0, 4);
+  const first = shown[0] as { kind: PeopleKind; evidence: Evidence };
+  const { title, line } = coverageField(ctx, personal);
+  const section =
+    personal.state === 'absent'
+      ? 'no "Personal and Sensitive Information" section'
+      : `${title !== undefined ? sectionField(title) : 'the personal information section'} ${personal.state === 'placeholder' ? 'holds only a placeholder' : 'is empty'}`;
+  return {
+    rule: CARD_DATASET_RULES.personalData,
+    ...(clear.length > 0 ? { severity: 'high' as Severity } : {}),
+    message: `The dataset holds ${shown.map((p) => p.kind).join(', ')} of people, but the card has ${section} and says nothing about consent or anonymisation`,
+    ...(line !== undefined
+      ? { line }
+      : first.evidence.line !== undefined
+        ? { line: first.evidence.line }
+        : {}),
+    field: title !== undefined ? sectionField(title) : '§ Personal and Sensitive Information',
+    evidence: `${shown.map((p) => `${p.kind}: ${describeEvidence(p.evidence)}`).join('; ')}${crowdsourcedNote(ctx)}; personal-data: ${personal.state}; no consent/anonymisation statement`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tasks
+// ---------------------------------------------------------------------------------------------------------
+
+/** Findings on task metadata per card: a card listing hundreds of bad ids gets the first few. */
+const MAX_TASK_FINDINGS = 20;
+
+/** `text-classification-other-paraphrase-identification`: ids of the datasets tagging app before 2022. */
+function legacyTaskId(value: string): { category: string; name: string } | undefined {
+  const at = value.indexOf('-other-');
+  if (at <= 0) return undefined;
+  return { category: value.slice(0, at), name: value.slice(at + '-other-'.length) };
+}
+
+function pointerLine(ctx: CardAuditContext, key: string, index: number, scalar: boolean): { line?: number } {
+  const line = (scalar ? undefined : ctx.lineOf(`/${key}/${index}`)) ?? ctx.lineOf(key);
+  return line !== undefined ? { line } : {};
+}
+
+function taskItemMessage(
+  field: string,
+  check: TaskCheck,
+  raw: unknown,
+): { message: string; remediation?: string } {
+  const legacy = typeof raw === 'string' ? legacyTaskId(raw) : undefined;
+  if (legacy !== undefined) {
+    return {
+      message: `\`${field}\` holds ${check.input}, a legacy free-form id (\`<category>-other-<name>\`) of the datasets tagging app; the Hub's task ids are a fixed list and it matches nothing`,
+      remediation: `Remove it from \`${field}\` (and put "${legacy.name}" in \`tags\` if it matters), keeping \`${legacy.category}\` in \`task_categories\` if it is a Hub task.`,
+    };
+  }
+  const issue = check.issue?.message ?? `${check.input} is not a Hub task id.`;
+  return {
+    message: `\`${field}\`: ${issue.replace(/\.$/, '')}`,
+    ...(check.suggestion !== undefined
+      ? { remediation: `Write \`${check.suggestion}\` instead of ${check.input}.` }
+      : {}),
+  };
+}
+
+function taskDrafts(ctx: CardAuditContext): CardFindingDraft[] {
+  const drafts: CardFindingDraft[] = [];
+  const rule = CARD_DATASET_RULES.taskMismatch;
+  const has = (key: string) => Object.hasOwn(ctx.meta, key);
+  const listed = new Set<string>();
+  const rawCategories = has('task_categories') ? ctx.meta.task_categories : undefined;
+  if (has('task_categories')) {
+    const check = checkTaskCategories(rawCategories);
+    const scalar = !Array.isArray(rawCategories);
+    if (check.issue !== undefined && check.issue.code !== 'duplicate' && check.issue.code !== 'too-many') {
+      drafts.push({
+        rule,
+        message: check.issue.message,
+        ...pointerLine(ctx, 'task_categories', 0, true),
+        field: 'task_categories',
+        evidence: check.issue.code,
+      });
+    }
+    check.items.forEach((item, i) => {
+      const id = item.canonical ?? item.suggestion;
+      if (id !== undefined) listed.add(id);
+      if (item.valid) return;
+      const raw = scalar ? rawCategories : (rawCategories as unknown[])[i];
+      drafts.push({
+        rule,
+        ...taskItemMessage('task_categories', item, raw),
+        ...pointerLine(ctx, 'task_categories', i, scalar),
+        field: scalar ? 'task_categories' : `task_categories[${i}]`,
+        evidence: `${item.input}: ${item.issue?.code ?? 'invalid'}`,
+      });
+    });
+  }
+  if (has('task_ids')) {
+    const rawIds = ctx.meta.task_ids;
+    const check = checkTaskIds(rawIds);
+    const scalar = !Array.isArray(rawIds);
+    if (check.issue !== undefined && check.issue.code !== 'duplicate' && check.issue.code !== 'too-many') {
+      drafts.push({
+        rule,
+        message: check.issue.message,
+        ...pointerLine(ctx, 'task_ids', 0, true),
+        field: 'task_ids',
+        evidence: check.issue.code,
+      });
+    }
+    const orphans: string[] = [];
+    check.items.forEach((item, i) => {
+      const raw = scalar ? rawIds : (rawIds as unknown[])[i];
+      const field = scalar ? 'task_ids' : `task_ids[${i}]`;
+      if (!item.valid) {
+        drafts.push({
+          rule,
+          ...taskItemMessage('task_ids', item, raw),
+          ...pointerLine(ctx, 'task_ids', i, scalar),
+          field,
+          evidence: `${item.input}: ${item.issue?.code ?? 'invalid'}`,
+        });
+        return;
+      }
+      const id = item.canonical as string;
+      const parents = parentTasksOf(id);
+      if (parents.length === 0 || parents.some((p) => listed.has(p))) return;
+      if (!has('task_categories')) {
+        orphans.push(`\`${id}\` (under ${parents.map((p) => `\`${p}\``).join(' or ')})`);
+        return;
+      }
+      drafts.push({
+        rule,
+        message: `\`task_ids\` lists \`${id}\`, a subtask of ${parents.map((p) => `\`${p}\``).join(' or ')}, which \`task_categories\` does not list (${[...listed].map((c) => `\`${c}\``).join(', ') || 'none valid'})`,
+        ...pointerLine(ctx, 'task_ids', i, scalar),
+        field,
+        evidence: `${id} → ${parents.join(' | ')}; task_categories: ${[...listed].join(', ') || '(none valid)'}`,
+        remediation: `Add \`${parents[0]}\` to \`task_categories\`, or replace \`${id}\` with a subtask of a listed category.`,
+      });
+    });
+    if (orphans.length > 0) {
+      drafts.push({
+        rule,
+        message: `\`task_ids\` is set but \`task_categories\` is missing: ${orphans.slice(0, 5).join(', ')}`,
+        ...pointerLine(ctx, 'task_ids', 0, true),
+        field: 'task_ids',
+        evidence: `task_categories: absent; task_ids: ${orphans.length}`,
+        remediation: 'Add `task_categories` with the task each `task_ids` entry belongs under.',
+      });
+    }
+  }
+  return drafts.slice(0, MAX_TASK_FINDINGS);
+}
+
+/**
+ * Dataset cards: the Datasheets questions, the licences of the sources, people in the data and the task
+ * vocabulary. Model cards get nothing here.
+ */
+export const checkDataset: CardCheck = (ctx) => {
+  if (ctx.kind !== 'dataset') return [];
+  const drafts: CardFindingDraft[] = [...datasheetDrafts(ctx)];
+  const source = sourceLicenseDraft(ctx);
+  if (source) drafts.push(source);
+  const personal = personalDataDraft(ctx);
+  if (personal) drafts.push(personal);
+  if (ctx.hasMetadata) drafts.push(...taskDrafts(ctx));
+  return drafts;
+};
