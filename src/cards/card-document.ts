@@ -101,7 +101,12 @@ export type PlaceholderKind =
   /** Text the transformers Trainer writes when it knows nothing: "on the None dataset", `Loss: nan`. */
   | 'trainer-boilerplate'
   /** Template hints left as comments in the YAML front matter (`# Example: fr`, `<!-- ... -->`). */
-  | 'metadata-comment';
+  | 'metadata-comment'
+  /**
+   * A to-do marker an author (or `pedigree card init`) left for what is not known yet: `TODO: ...`,
+   * `[TODO]`, a bare `TODO` or `TBD`, and metadata values that are only such a marker.
+   */
+  | 'todo';
 
 export interface CardPlaceholder {
   readonly kind: PlaceholderKind;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isTodoComment } from './placeholders.js';
 import { readCard } from './read.js';
 
 function kinds(text: string) {
@@ -57,6 +58,74 @@ describe('placeholders', () => {
       ['template-field', 3, true],
       ['metadata-comment', 6, true],
     ]);
+  });
+
+  describe('to-do markers', () => {
+    it.each([
+      'TODO: say who trained the model.',
+      'TODO (legal): pick a licence',
+      '[TODO]',
+      '[TODO: describe the data]',
+      '[tbd]',
+      'TBD',
+      '- **Developed by:** TODO: name the people or organisation',
+      '- **Hours used:** TBD',
+    ])('counts %s as a placeholder, not content', (text) => {
+      const doc = readCard('README.md', `## Training Data\n\n${text}\n`);
+      expect(doc.placeholders.map((p) => p.kind)).toEqual(['todo']);
+      expect(doc.sections[0]!.state).toBe('placeholder');
+    });
+
+    it('keeps the rest of a line that says something', () => {
+      const doc = readCard('README.md', '## Training Data\n\nTrained on IMDB. TODO: add the split sizes.\n');
+      expect(doc.placeholders.map((p) => [p.kind, p.text])).toEqual([['todo', 'TODO: add the split sizes.']]);
+      expect(doc.sections[0]!.state).toBe('content');
+    });
+
+    it('does not take words that contain or resemble a marker for one', () => {
+      for (const text of [
+        'A todo list app.',
+        'TODOS are tracked elsewhere.',
+        'Built on TBD-Net.',
+        'Mastodon',
+      ]) {
+        const doc = readCard('README.md', `## Uses\n\n${text}\n`);
+        expect(doc.placeholders, text).toEqual([]);
+        expect(doc.sections[0]!.state, text).toBe('content');
+      }
+    });
+
+    it('finds metadata values that are only a marker, and leaves other values alone', () => {
+      expect(
+        kinds(
+          '---\nlicense: TODO\nlanguage:\n- tbd\nmodel_name: "TBD-Net"\ndescription: a todo app\nbase_model: "[TODO]"\npipeline_tag: text-generation\n---\n',
+        ),
+      ).toEqual([
+        ['todo', 2, true],
+        ['todo', 4, true],
+        ['todo', 7, true],
+      ]);
+    });
+
+    it('keeps a YAML `# TODO` comment a metadata hint, as before', () => {
+      expect(
+        kinds(
+          '---\n# TODO: choose a licence (https://huggingface.co/docs/hub/repositories-licenses)\ntags: []\n---\n',
+        ),
+      ).toEqual([['metadata-comment', 2, true]]);
+    });
+
+    it('ignores markers inside fenced code', () => {
+      expect(kinds('# Usage\n\n```\n# TODO: remove\nx = 1  # TBD\n```\n')).toEqual([]);
+    });
+
+    it('recognises to-do HTML comments', () => {
+      expect(isTodoComment('<!-- TODO -->')).toBe(true);
+      expect(isTodoComment('<!--  todo: cite the paper -->')).toBe(true);
+      expect(isTodoComment('<!-- TBD -->')).toBe(true);
+      expect(isTodoComment('<!-- Provide a quick summary of what the model is/does. -->')).toBe(false);
+      expect(isTodoComment('<!-- todolist -->')).toBe(false);
+    });
   });
 
   it('ignores placeholder text inside fenced code', () => {

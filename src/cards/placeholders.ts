@@ -23,6 +23,19 @@ const TEMPLATE_FIELD = /\{\{[^{}\n]{0,300}\}\}/g;
 const TRAINER_NONE_DATASET =
   /\bon the None dataset\b|\bon an unknown dataset\b|\btrained from scratch on an unknown dataset\b/gi;
 const TRAINER_NAN_METRIC = /^[ \t]*[-*][ \t]+[A-Za-z][\w ]{0,60}:[ \t]*nan[ \t]*$/i;
+/** `[TODO]`, `[TODO: describe the data]`, `[tbd]`: a bracketed to-do, whatever it says inside. */
+const TODO_BRACKET = /\[[ \t]*(?:TODO|TBD)(?![\p{L}\p{N}_])[^[\]\n]{0,300}\]/giu;
+/** `TODO: say who made it`, `TBD (legal): ...`: the marker and everything after it on the line is the to-do. */
+const TODO_LINE = /(?<![\p{L}\p{N}_-])(?:TODO|TBD)(?:[ \t]*\([^()\n]{0,100}\))?[ \t]*:.*$/gu;
+/**
+ * A bare `TODO` or `TBD` marker: upper case only, so prose such as "a todo list" is not taken for one, and
+ * not part of a hyphenated name (`TBD-Net`).
+ */
+const TODO_WORD = /(?<![\p{L}\p{N}_-])(?:TODO|TBD)(?![\p{L}\p{N}_-])/gu;
+/** A metadata value that is only a to-do marker: `TODO`, `tbd`, `[TODO]`, `TODO: pick one`. */
+const TODO_VALUE = /^\[?[ \t]*(?:TODO|TBD)[ \t]*(?:$|[:(\]])/i;
+/** An HTML comment whose text starts with a to-do marker: `<!-- TODO -->`, `<!-- TODO: cite the paper -->`. */
+const TODO_COMMENT = /^(?:todo|tbd)(?![\p{L}\p{N}_])/iu;
 
 /**
  * Visible sentences of the Hub templates that describe the template, not the model (lower case; matched
@@ -80,6 +93,14 @@ const MARKUP_ONLY = /^[\s\-*+>#|:.,;_=~`()[\]]*$/;
 
 function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/**
+ * Whether an HTML comment is a to-do marker (`<!-- TODO: add the paper -->`). Kept apart from
+ * `classifyComment`, whose kinds also name the generator that wrote the comment.
+ */
+export function isTodoComment(text: string): boolean {
+  return TODO_COMMENT.test(collapse(text.replace(/^<!--/, '').replace(/-->$/, '')));
 }
 
 /** Classifies an HTML comment's text: template guidance, the Trainer's notice, or neither. */
@@ -151,6 +172,13 @@ export function stripPlaceholders(
     found.push({ kind: 'template-field', text: m });
     return ' ';
   });
+  // To-do markers last, so every kind above is found as it was before they were recognised.
+  for (const pattern of [TODO_BRACKET, TODO_LINE, TODO_WORD]) {
+    rest = rest.replace(pattern, (m) => {
+      found.push({ kind: 'todo', text: m });
+      return ' ';
+    });
+  }
   return { rest, found };
 }
 
@@ -212,7 +240,20 @@ export function findMetadataLinePlaceholders(line: string): readonly Placeholder
     const text = line.slice(hash).trim();
     if (METADATA_HINT.test(text)) found.push({ kind: 'metadata-comment', text });
   }
+  const value = metadataValue(hash >= 0 ? line.slice(0, hash) : line);
+  if (TODO_VALUE.test(value)) found.push({ kind: 'todo', text: value });
   return found;
+}
+
+/** The scalar written on a front matter line (`key: value`, `- value`), quotes removed; `''` when none. */
+function metadataValue(line: string): string {
+  let s = line.trim();
+  while (s.startsWith('- ')) s = s.slice(2).trimStart();
+  if (s === '-') return '';
+  // A key: quoted, or plain up to the first `: ` (YAML 1.2 §7.3.3: a plain scalar cannot contain `: `).
+  const key = /^(?:"[^"]*"|'[^']*'|[^\s"'][^:]*?)[ \t]*:(?:[ \t]+|$)/.exec(s);
+  if (key) s = s.slice(key[0].length);
+  return s.replace(/^(["'])(.*)\1$/, '$2').trim();
 }
 
 /** Index of a YAML comment's `#` (YAML 1.2 §6.6: `#` at line start or after white space, outside quotes). */

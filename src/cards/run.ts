@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { describeError } from '../core/errors.js';
 import {
   type Artifact,
@@ -188,15 +189,19 @@ async function gatherRepo(
   return { files, licenseFiles, ...(config !== undefined ? { config } : {}) };
 }
 
-/** Whether a README.md found by a scan is a card: front matter, weights beside it, or the top of the folder. */
+/**
+ * Whether a README.md found by a scan is a card: front matter, weights beside it, or the top of a scanned
+ * folder (`tops`: the display folders of the paths given, `''` when one path was given).
+ */
 function looksLikeCard(
   path: string,
   text: string,
   byDir: ReadonlyMap<string, readonly DiscoveredFile[]>,
+  tops: ReadonlySet<string>,
 ): boolean {
   if (ALWAYS_CARDS.has(baseName(path).toLowerCase())) return true;
   if (/^\uFEFF?---[ \t]*\r?\n/.test(text)) return true;
-  if (dirOf(path) === '') return true;
+  if (tops.has(dirOf(path))) return true;
   return (byDir.get(dirOf(path)) ?? []).some(
     (f) => WEIGHT_FILE.test(f.displayPath) || baseName(f.displayPath) === 'config.json',
   );
@@ -218,6 +223,10 @@ export async function auditCardPaths(
   }
   // A file given by name is audited whatever it is called; files found in folders by their names.
   const given = new Set(paths.map((p) => p.split('\\').join('/')));
+  // With several paths each folder's files are shown under its name (walkPaths): that is its top.
+  const tops = new Set(
+    paths.length > 1 ? paths.map((p) => p.split(sep).join('/').replace(/\/+$/, '')) : [''],
+  );
   const candidates = walk.files
     .filter((f) => isCardFileName(baseName(f.displayPath)) || given.has(f.displayPath))
     .slice(0, MAX_CARDS);
@@ -250,7 +259,7 @@ export async function auditCardPaths(
     if (
       options.selection === 'scan' &&
       !given.has(file.displayPath) &&
-      !looksLikeCard(file.displayPath, text, byDir)
+      !looksLikeCard(file.displayPath, text, byDir, tops)
     )
       continue;
     cardDirs.add(dirOf(file.displayPath));

@@ -284,6 +284,19 @@ const BOLD_LABEL_INLINE =
   /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)([A-Za-z][^*_:\n]{1,80}?)(?:\*\*|__)[ \t]+(?:[:-][ \t]*)?([^ \t].*)$/;
 
 /**
+ * A labelled line: a label with a colon (`License: MIT`, `- **Developed by:** Meta`, `**BibTeX:**`) or a
+ * bold one (`**Model developers** Meta`, `**Primary intended users**`). A plain line without a colon is text.
+ */
+function labelOf(line: string): { readonly label: string; readonly value: string | undefined } | undefined {
+  if (line.length > 300) return undefined;
+  const m = BOLD_LABEL_INLINE.exec(line) ?? LABEL_LINE.exec(line);
+  if (!m) return undefined;
+  const hasColon = m[2] !== undefined;
+  if (!hasColon && !/^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)/.test(line)) return undefined;
+  return { label: m[1] as string, value: m[2] };
+}
+
+/**
  * Sentences that answer a topic in running prose, for cards written as essays ("The primary intended users
  * of these models are AI researchers"). Kept to unambiguous phrasings.
  */
@@ -291,13 +304,16 @@ const PROSE_PATTERNS: Readonly<Partial<Record<Topic, RegExp>>> = {
   users: /\b(?:primary |intended |target ){1,2}(?:users|audience)\b[^.\n]{0,40}\b(?:are|is|include)\b/i,
   'out-of-scope':
     /\bout[- ]of[- ]scope\b|\b(?:should|must) not be used (?:for|to|in)\b|\bis not intended (?:for|to)\b|\bare not intended (?:for|to)\b/i,
-  license: /\b(?:licen[cs]ed|released|distributed|available) under (?:the |a |an )?[^.\n]{0,60}licen[cs]e\b/i,
+  // A dot only inside a version number: "released under the Apache 2.0 license".
+  license:
+    /\b(?:licen[cs]ed|released|distributed|available) under (?:the |a |an )?(?:[^.\n]|\.\d){0,60}licen[cs]e\b/i,
 };
 /** Characters of one line looked at for prose answers. */
 const MAX_PROSE_LINE = 2000;
 
 function normalizeLabel(label: string): string {
   return label
+    .replace(/\[optional\]|\(optional\)/gi, ' ')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
@@ -322,11 +338,17 @@ function stateFor(
 ): SectionState {
   const root = doc.sections[index] as CardSection;
   let state: SectionState = root.state;
+  // Last line of a subsection about another topic: its own subsections are about that topic too.
+  let skipUntil = 0;
   for (let i = index + 1; i < doc.sections.length; i++) {
     const s = doc.sections[i] as CardSection;
     if (s.headingLine > root.endLine) break;
+    if (s.headingLine <= skipUntil) continue;
     const own = titleTopics[i] ?? [];
-    if (own.length > 0 && !own.includes(topic)) continue;
+    if (own.length > 0 && !own.includes(topic)) {
+      skipUntil = s.endLine;
+      continue;
+    }
     state = better(state, s.state) as SectionState;
   }
   return state;
@@ -372,23 +394,16 @@ export function indexTopics(doc: CardDocument, bodyLines?: readonly string[]): T
     const lines = text.split('\n');
     for (let k = 0; k < lines.length; k++) {
       const line = lines[k] as string;
-      if (line.length > 300) continue;
-      const inline = BOLD_LABEL_INLINE.exec(line);
-      const m = inline ?? LABEL_LINE.exec(line);
+      const m = labelOf(line);
       if (!m) continue;
-      const hasColon = m[2] !== undefined;
-      const bold = /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)/.test(line);
-      if (!hasColon && !bold) continue;
-      const topics = labelTopics(normalizeLabel(m[1] as string));
+      const topics = labelTopics(normalizeLabel(m.label));
       if (topics.length === 0) continue;
       let state: SectionState;
-      if (hasColon && (m[2] as string).trim() !== '') state = valueState(m[2] as string);
+      if (m.value !== undefined && m.value.trim() !== '') state = valueState(m.value);
       else {
-        // Value on the following lines, up to the next blank-separated label.
+        // Value on the following lines (a paragraph or list item), unless the next line is another label.
         const next = lines.slice(k + 1, k + 4).find((l) => l.trim() !== '');
-        state = next !== undefined && !LABEL_LINE.test(next) ? valueState(next) : 'empty';
-        if (next !== undefined && LABEL_LINE.test(next) && /^[ \t]*[-*+][ \t]/.test(next))
-          state = valueState(next);
+        state = next !== undefined && labelOf(next) === undefined ? valueState(next) : 'empty';
       }
       for (const topic of topics) {
         const e = entry(topic);
@@ -420,11 +435,16 @@ export function indexTopics(doc: CardDocument, bodyLines?: readonly string[]): T
       doc.preamble.startLine,
     );
   if (bodyLines !== undefined) {
+    // A heading is not a sentence: "### Out-of-Scope Use" over a placeholder does not state the topic.
+    const headingLines = new Set(doc.sections.map((s) => s.headingLine));
     for (const [topic, pattern] of Object.entries(PROSE_PATTERNS) as [Topic, RegExp][]) {
       const e = index.get(topic);
       if (e?.state === 'content') continue;
       const start = doc.frontMatter?.endLine ?? 0;
-      for (let n = start; n < bodyLines.length; n++) {
+      // Only the lines the reader read: none of a card refused as binary.
+      const end = Math.min(bodyLines.length, doc.lineCount);
+      for (let n = start; n < end; n++) {
+        if (headingLines.has(n + 1)) continue;
         if (pattern.test((bodyLines[n] as string).slice(0, MAX_PROSE_LINE))) {
           const entry_ = entry(topic);
           entry_.state = 'content';

@@ -150,6 +150,34 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
         ),
       );
     });
+  card
+    .command('init')
+    .description("Write a model or dataset card skeleton: what the folder's files state, a TODO for the rest.")
+    .argument('[path]', 'the model or dataset folder (default: .)')
+    .option('-o, --output <file>', 'write the card here instead of PATH/README.md')
+    .option('--stdout', 'print the card instead of writing it')
+    .option('--force', 'overwrite an existing card')
+    .addOption(
+      new Option('--kind <kind>', 'card kind (default: from the files)').choices(['model', 'dataset']),
+    )
+    .option('--name <name>', 'name in the title and model-index (default: the folder name)')
+    .option('--no-hash', 'do not compute SHA-256 of weight and data files')
+    .action(async (path: string | undefined, opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/card-init.js')).runCardInitCommand(
+          path,
+          {
+            ...stringOption(opts, 'output'),
+            ...stringOption(opts, 'kind'),
+            ...stringOption(opts, 'name'),
+            stdout: opts.stdout === true,
+            force: opts.force === true,
+            hash: opts.hash !== false,
+          },
+          io,
+        ),
+      );
+    });
   const deps = program
     .command('deps')
     // `deps approve`/`deps check` are subcommands and `deps PATH...` audits: a first argument naming a

@@ -1,5 +1,5 @@
 import { compareFindings, type Finding } from '../../core/finding.js';
-import type { CardReadLimits } from '../limits.js';
+import { type CardReadLimits, MAX_CARD_CHARS } from '../limits.js';
 import { readCard } from '../read.js';
 import { CARD_CHECKS } from '../rules/index.js';
 import { CARD_SECTION_RULES } from '../rules/sections.js';
@@ -66,7 +66,14 @@ function toFinding(draft: CardFindingDraft, path: string, dir: string, settings:
 export function auditCard(path: string, text: string, options: CardAuditOptions = {}): CardAudit {
   const settings = options.settings ?? DEFAULT_CARD_AUDIT_SETTINGS;
   const doc = readCard(path, text, options.limits);
-  const context = buildAuditContext(doc, text, options.repo, settings);
+  // The checks see what the reader read: a card over `maxCardChars` is truncated for them too.
+  const maxChars = options.limits?.maxCardChars ?? MAX_CARD_CHARS;
+  const context = buildAuditContext(
+    doc,
+    text.length > maxChars ? text.slice(0, maxChars) : text,
+    options.repo,
+    settings,
+  );
   const reportPath = options.reportPath ?? path;
   const dir = options.reportDir ?? reportPath.split('/').slice(0, -1).join('/');
   const disabled = new Set(settings.disable);

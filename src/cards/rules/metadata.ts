@@ -182,10 +182,11 @@ function placeholderDraft(ctx: CardAuditContext): CardFindingDraft | undefined {
 
 /**
  * Sections transformers' Trainer fills by itself (modelcard.py): hyperparameters, results tables, framework
- * versions, and the one-line description "This model is a fine-tuned version of X on the Y dataset".
+ * versions (the one-line description "This model is a fine-tuned version of X on the Y dataset" under the
+ * title is handled apart). It writes "Model description", "Intended uses & limitations" and "Training and
+ * evaluation data" too, but only with "More information needed": content there is the authors'.
  */
-const TRAINER_WRITTEN =
-  /^(?:training (?:procedure|hyperparameters|results)|framework versions|model description|intended uses and limitations|training and evaluation data)$/;
+const TRAINER_WRITTEN = /^(?:training (?:procedure|hyperparameters|results)|framework versions)$/;
 
 /** A generated card with nothing added: generator fingerprints and no section with content beyond them. */
 function uneditedDraft(ctx: CardAuditContext): CardFindingDraft | undefined {
@@ -235,7 +236,7 @@ export const checkMetadata: CardCheck = (ctx) => {
       if (!check.valid) {
         drafts.push({
           rule: CARD_METADATA_RULES.pipelineTagInvalid,
-          message: `pipeline_tag '${check.input}' is not a Hub task${check.issue ? `: ${check.issue.message}` : ''}${check.suggestion !== undefined ? `; use '${check.suggestion}'` : ''}`,
+          message: `pipeline_tag ${check.input} is not a Hub task${check.issue ? `: ${check.issue.message}` : ''}${check.suggestion !== undefined ? `; use '${check.suggestion}'` : ''}`,
           ...lineOf(ctx, 'pipeline_tag'),
           field: 'pipeline_tag',
           evidence: check.input,

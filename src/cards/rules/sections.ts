@@ -127,7 +127,11 @@ function gapDraft(
 /** BibTeX entries anywhere (usually in a fenced block): `@article{`, `@inproceedings{`, `@misc{`. */
 const BIBTEX =
   /@(?:article|inproceedings|misc|book|incollection|techreport|phdthesis|software|dataset|online)[ \t]*\{/i;
-const EMAIL = /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/;
+/**
+ * An e-mail address. Anchored on the `@` (the local part is checked by a one-character lookbehind): a
+ * leading `[\w.+-]{1,64}` made every position of a long line without `@` cost 64 steps (8 s on 8 MB).
+ */
+const EMAIL = /(?<=[\w.+-])@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/;
 const ISSUE_LINK =
   /github\.com\/[\w.-]{1,100}\/[\w.-]{1,100}\/issues|\/discussions\b|open an issue|community tab/i;
 

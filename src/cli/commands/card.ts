@@ -84,7 +84,8 @@ function cardKind(value: string | undefined): CardKind | undefined {
 
 function minScoreOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  // Digits only: Number() reads '' and ' ' as 0, '0x10' as 16 and '1e1' as 10.
+  const n = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < 0 || n > 100)
     throw new UsageError(
       'BAD_ARGUMENT',
