@@ -8,6 +8,12 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
         'ALL_RULES',
+        'CARD_RULES',
+        'auditCard',
+        'auditCardPaths',
+        'checkModelIndex',
+        'initCard',
+        'readCard',
         'ParseError',
         'REPORT_SCHEMA_VERSION',
         'SEVERITIES',

@@ -3,6 +3,14 @@
  * everything not exported here is internal and may change.
  */
 
+export { auditCard, type CardAudit, type CardAuditOptions } from './cards/audit/audit.js';
+export type { CardAuditSettings, CardKind, CardRepo } from './cards/audit/types.js';
+export type { CardDocument } from './cards/card-document.js';
+export { initCard } from './cards/init/index.js';
+export { checkModelIndex, type ModelIndexCheck } from './cards/model-index.js';
+export { readCard } from './cards/read.js';
+export { CARD_RULES } from './cards/rules/index.js';
+export { auditCardPaths, type CardsReport, type CardsSection } from './cards/run.js';
 export { runCli } from './cli/main.js';
 export { ParseError, UsageError } from './core/errors.js';
 export type {

@@ -86,7 +86,7 @@ describe('pedigree card audit: exit codes', () => {
     const out = await run(['card', 'audit', root, '--min-score', '90']);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain(
-      'model    15/100 (below 90)  README.md  missing: quantitative analyses (results), intended use, training data, ethical considerations, bias and risks\n',
+      'model    15/100 (below 90)  README.md  missing: quantitative analyses (results); intended use; training data; ethical considerations, bias and risks\n',
     );
     const { report } = await json(['card', 'audit', root, '--min-score', '90']);
     expect(report.findings.filter((f) => f.ruleId === 'CARD-SCORE-LOW').map((f) => f.severity)).toEqual([

@@ -132,3 +132,10 @@ describe('placeholders', () => {
     expect(kinds('# Usage\n\n```\n[More Information Needed]\n{{ x }}\n```\n')).toEqual([]);
   });
 });
+
+describe('template sentence pre-filter', () => {
+  it('TEMPLATE_HINT matches every template sentence, so none is skipped', async () => {
+    const { TEMPLATE_HINT, TEMPLATE_SENTENCES_FOR_TEST } = await import('./placeholders.js');
+    for (const sentence of TEMPLATE_SENTENCES_FOR_TEST) expect(TEMPLATE_HINT.test(sentence), sentence).toBe(true);
+  });
+});

@@ -164,7 +164,9 @@ async function gatherRepo(
     ...(byDir.get(`${prefix}licenses`) ?? []),
   ].filter(
     (f) =>
-      isLicenseFileName(baseName(f.displayPath)) || dirOf(f.displayPath).toLowerCase().endsWith('licenses'),
+      isLicenseFileName(baseName(f.displayPath)) ||
+      dirOf(f.displayPath) === `${prefix}LICENSES` ||
+      dirOf(f.displayPath) === `${prefix}licenses`,
   );
   for (const f of candidates.slice(0, MAX_LICENSE_FILES)) {
     try {
@@ -207,6 +209,20 @@ function looksLikeCard(
   );
 }
 
+function readErrorFinding(path: string, detail: string): Finding {
+  const rule = CARD_FILE_RULES.unreadable;
+  return {
+    ruleId: rule.id,
+    severity: rule.defaultSeverity,
+    title: rule.title,
+    message: `${path} could not be read: ${detail}`,
+    location: { path },
+    evidence: detail,
+    remediation: rule.help,
+    references: [],
+  };
+}
+
 /** Audits the cards under `paths`; never throws for content (unreadable cards are findings). */
 export async function auditCardPaths(
   paths: readonly string[],
@@ -235,6 +251,16 @@ export async function auditCardPaths(
   const entries: CardEntry[] = [];
   const cardDirs = new Set<string>();
   let notAnalysed = 0;
+  // Card-named entries the walk could not take (unreadable, a link out of the folder, over a limit): not
+  // audited, so said. `pedigree scan` reports the walk's problems itself.
+  if (options.selection !== 'scan') {
+    for (const problem of walk.problems) {
+      if (!isCardFileName(baseName(problem.displayPath)) && !given.has(problem.displayPath)) continue;
+      notAnalysed++;
+      cardDirs.add(dirOf(problem.displayPath));
+      findings.push(readErrorFinding(problem.displayPath, `${problem.kind}: ${problem.detail}`));
+    }
+  }
   for (const file of candidates) {
     let text: string;
     let bytes: Buffer;
@@ -243,17 +269,13 @@ export async function auditCardPaths(
       bytes = read.bytes;
       text = decode(bytes);
     } catch (error) {
+      // A scan reports an unreadable README only where it would have been a card (its text is unknown).
+      if (options.selection === 'scan' && !given.has(file.displayPath) && !looksLikeCard(file.displayPath, '', byDir, tops))
+        continue;
       notAnalysed++;
-      findings.push({
-        ruleId: CARD_FILE_RULES.unreadable.id,
-        severity: CARD_FILE_RULES.unreadable.defaultSeverity,
-        title: CARD_FILE_RULES.unreadable.title,
-        message: `${file.displayPath} could not be read: ${describeError(error)}`,
-        location: { path: file.displayPath },
-        evidence: describeError(error),
-        remediation: CARD_FILE_RULES.unreadable.help,
-        references: [],
-      });
+      // The folder has a card, unread: CARD-MISSING would be wrong.
+      cardDirs.add(dirOf(file.displayPath));
+      findings.push(readErrorFinding(file.displayPath, describeError(error)));
       continue;
     }
     if (

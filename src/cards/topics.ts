@@ -168,7 +168,8 @@ const TITLE_PATTERNS: Readonly<Record<Topic, readonly RegExp[]>> = {
   preprocessing: [
     /\bpre ?processing\b/,
     /\bcleaning\b/,
-    /\bnormali[sz]ation\b/,
+    // "Initial Data Collection and Normalization" (the Hub dataset template) is about collection.
+    /^(?!.*\bcollection\b).*\bnormali[sz]ation\b/,
     /\bfiltering\b/,
     /\blabel(?:l)?ing\b/,
   ],
@@ -218,6 +219,8 @@ const LABEL_PATTERNS: Readonly<Partial<Record<Topic, readonly RegExp[]>>> = {
     /^model card contact$/,
     /^questions$/,
     /^where to send questions or comments about the model$/,
+    // The Hub dataset template's `- **Point of Contact:**` line (Gebru et al.'s maintenance question).
+    /^point of contact$/,
   ],
   'environmental-impact': [
     /^carbon emitted$/,
@@ -277,7 +280,7 @@ function better(a: SectionState | 'absent', b: SectionState | 'absent'): Section
 
 /** `- **Label:** value`, `Label: value`, `**Label**: value`, `**Label**` (value on the next lines). */
 const LABEL_LINE =
-  /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?([A-Za-z][^*_:\n]{1,80}?)(?:\*\*|__)?[ \t]*(?::(?:\*\*|__)?[ \t]*(.*))?$/;
+  /^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?([A-Za-z][^*_:\n(]{1,80}?)(?:\*\*|__)?[ \t]*(?::(?:\*\*|__)?[ \t]*(.*))?$/;
 
 /** `**Model developers** Meta`: a bold label with its value after it on the same line (Meta's cards). */
 const BOLD_LABEL_INLINE =

@@ -34,7 +34,7 @@ export function cardsTextHeader(report: CardsReport): string {
       .sort((a, b) => b.weight - a.weight)
       .slice(0, 4)
       .map((i) => i.title.toLowerCase());
-    return `${c.kind.padEnd(7)} ${String(c.score).padStart(3)}/100${c.belowMinimum ? ` (below ${c.minScore})` : ''}  ${c.path}${missing.length > 0 ? `  missing: ${missing.join(', ')}` : ''}`;
+    return `${c.kind.padEnd(7)} ${String(c.score).padStart(3)}/100${c.belowMinimum ? ` (below ${c.minScore})` : ''}  ${c.path}${missing.length > 0 ? `  missing: ${missing.join('; ')}` : ''}`;
   });
   const s = report.cards.summary;
   return [
