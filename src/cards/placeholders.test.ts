@@ -136,6 +136,15 @@ describe('placeholders', () => {
 describe('template sentence pre-filter', () => {
   it('TEMPLATE_HINT matches every template sentence, so none is skipped', async () => {
     const { TEMPLATE_HINT, TEMPLATE_SENTENCES_FOR_TEST } = await import('./placeholders.js');
-    for (const sentence of TEMPLATE_SENTENCES_FOR_TEST) expect(TEMPLATE_HINT.test(sentence), sentence).toBe(true);
+    for (const sentence of TEMPLATE_SENTENCES_FOR_TEST)
+      expect(TEMPLATE_HINT.test(sentence), sentence).toBe(true);
+  });
+});
+
+describe('[Needs More Information]', () => {
+  it('is the older datasets template’s placeholder (82 cards of huggingface/datasets use it)', () => {
+    const doc = readCard('README.md', '# D\n\n## Discussion of Biases\n\n[Needs More Information]\n');
+    expect(doc.sections[1]?.state).toBe('placeholder');
+    expect(doc.placeholders.map((p) => p.kind)).toEqual(['more-information-needed']);
   });
 });

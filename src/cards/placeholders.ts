@@ -15,7 +15,8 @@ export interface PlaceholderMatch {
 }
 
 /** `[More Information Needed]`, `[More Information needed]`, `More information needed`, with the legacy link. */
-const MORE_INFORMATION = /\[?[ \t]*more[ \t]+info(?:rmation)?[ \t]+needed[ \t]*\]?(?:\([^()\s]{0,500}\))?/gi;
+const MORE_INFORMATION =
+  /\[?[ \t]*(?:more[ \t]+info(?:rmation)?[ \t]+needed|needs?[ \t]+more[ \t]+info(?:rmation)?)[ \t]*\]?(?:\([^()\s]{0,500}\))?/gi;
 const OPTIONAL_MARKER = /\[optional\]/gi;
 /** Jinja fields of the Hub templates left unrendered: `{{ model_id | default("Model ID", true) }}`. */
 const TEMPLATE_FIELD = /\{\{[^{}\n]{0,300}\}\}/g;

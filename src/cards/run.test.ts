@@ -517,3 +517,13 @@ describe('auditCardPaths: the report', () => {
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
   });
 });
+
+describe('prefixed card names', () => {
+  it('MUSICGEN_MODEL_CARD.md and llama2-model-card.md are cards; notes.md is not', () => {
+    expect(isCardFileName('MUSICGEN_MODEL_CARD.md')).toBe(true);
+    expect(isCardFileName('llama2-model-card.md')).toBe(true);
+    expect(isCardFileName('AUDIOGEN_DATASET_CARD.md')).toBe(true);
+    expect(isCardFileName('notes.md')).toBe(false);
+    expect(isCardFileName('card.md')).toBe(false);
+  });
+});

@@ -56,8 +56,11 @@ export const MAX_REPO_FILES = 10_000;
 /** Cards audited in one run. */
 export const MAX_CARDS = 100_000;
 
+/** `MUSICGEN_MODEL_CARD.md`, `llama2-model-card.md`: model repositories with several cards name them so. */
+const PREFIXED_CARD = /^[\w.-]{1,100}[_-](?:model|dataset)[_-]?card\.md$/i;
+
 export function isCardFileName(name: string): boolean {
-  return CARD_NAMES.has(name.toLowerCase());
+  return CARD_NAMES.has(name.toLowerCase()) || PREFIXED_CARD.test(name);
 }
 
 export function isLicenseFileName(name: string): boolean {
@@ -201,7 +204,7 @@ function looksLikeCard(
   byDir: ReadonlyMap<string, readonly DiscoveredFile[]>,
   tops: ReadonlySet<string>,
 ): boolean {
-  if (ALWAYS_CARDS.has(baseName(path).toLowerCase())) return true;
+  if (ALWAYS_CARDS.has(baseName(path).toLowerCase()) || PREFIXED_CARD.test(baseName(path))) return true;
   if (/^\uFEFF?---[ \t]*\r?\n/.test(text)) return true;
   if (tops.has(dirOf(path))) return true;
   return (byDir.get(dirOf(path)) ?? []).some(
@@ -270,7 +273,11 @@ export async function auditCardPaths(
       text = decode(bytes);
     } catch (error) {
       // A scan reports an unreadable README only where it would have been a card (its text is unknown).
-      if (options.selection === 'scan' && !given.has(file.displayPath) && !looksLikeCard(file.displayPath, '', byDir, tops))
+      if (
+        options.selection === 'scan' &&
+        !given.has(file.displayPath) &&
+        !looksLikeCard(file.displayPath, '', byDir, tops)
+      )
         continue;
       notAnalysed++;
       // The folder has a card, unread: CARD-MISSING would be wrong.

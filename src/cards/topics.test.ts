@@ -366,3 +366,21 @@ describe.skipIf(!haveCards)('indexTopics over real cards in shared/data/cards', 
     }
   });
 });
+
+describe('variants found in cards outside the shared set', () => {
+  it('results headings that do not say "evaluation"', () => {
+    for (const heading of ['## Eval results', '## Evals', '## Measured', '## Results'])
+      expect(topicsOf(heading), heading).toContain('evaluation-results');
+    expect(topicsOf('### Training results')).not.toContain('evaluation-results');
+  });
+
+  it('labels with long values and the Llama cards’ environmental labels', () => {
+    const long = `Where to send questions or comments about the model: ${'Instructions on how to give feedback are in the README. '.repeat(6)}`;
+    expect(long.length).toBeGreaterThan(300);
+    const topics = topicsIn(
+      `# M\n\n## Details\n\n${long}\n\n**Training Greenhouse Gas Emissions:** 11,390 tons CO2eq\n`,
+    );
+    expect(coverage(topics, 'contact')).toMatchObject({ state: 'content', line: 5 });
+    expect(coverage(topics, 'environmental-impact')).toMatchObject({ state: 'content', line: 7 });
+  });
+});

@@ -110,6 +110,11 @@ const TITLE_PATTERNS: Readonly<Record<Topic, readonly RegExp[]>> = {
     /^benchmarks?\b/,
     /\binitial results\b/,
     /\bevaluation results\b/,
+    // "Eval results", "Evals", "Metrics (synthetic test split)", "Measured", "Scores" (real cards).
+    /^evals?\b/,
+    // Any results heading but the Trainer's "Training results" (a loss table, not an evaluation).
+    /^(?!.*\btraining\b).*\bresults?\b/,
+    /^(?:measured|scores)\b/,
   ],
   'training-data': [
     /\b(?:pre ?training|training|fine ?tuning) (?:data|datasets?|corpus|corpora)\b/,
@@ -219,11 +224,14 @@ const LABEL_PATTERNS: Readonly<Partial<Record<Topic, readonly RegExp[]>>> = {
     /^model card contact$/,
     /^questions$/,
     /^where to send questions or comments about the model$/,
+    /^feedback$/,
     // The Hub dataset template's `- **Point of Contact:**` line (Gebru et al.'s maintenance question).
     /^point of contact$/,
   ],
   'environmental-impact': [
     /^carbon emitted$/,
+    /^carbon footprint$/,
+    /^training (?:greenhouse gas emissions|energy use|carbon emissions)$/,
     /^co2 emissions?$/,
     /^hardware type$/,
     /^hours used$/,
@@ -291,7 +299,8 @@ const BOLD_LABEL_INLINE =
  * bold one (`**Model developers** Meta`, `**Primary intended users**`). A plain line without a colon is text.
  */
 function labelOf(line: string): { readonly label: string; readonly value: string | undefined } | undefined {
-  if (line.length > 300) return undefined;
+  // The label is bounded by the patterns; the value may be a long line (Llama 4: 396 characters).
+  if (line.length > MAX_PROSE_LINE) return undefined;
   const m = BOLD_LABEL_INLINE.exec(line) ?? LABEL_LINE.exec(line);
   if (!m) return undefined;
   const hasColon = m[2] !== undefined;

@@ -34,7 +34,7 @@ export interface ScanCommandOptions {
 
 /** Card-named files and weight files: only then are the card modules loaded. */
 const CARD_OR_WEIGHTS =
-  /(?:^|\/)(?:readme|model[_-]?card|dataset[_-]?card|datasheet)\.md$|\.(?:safetensors|bin|pt|pth|ckpt|h5|keras|onnx|gguf|pb|tflite|joblib|pkl)$/i;
+  /(?:^|\/)(?:readme|[\w.-]{0,100}(?:model|dataset)[_-]?card|datasheet)\.md$|\.(?:safetensors|bin|pt|pth|ckpt|h5|keras|onnx|gguf|pb|tflite|joblib|pkl)$/i;
 
 /**
  * The scan report with the card audit of the folders among `paths` merged in: cards found (README.md where
