@@ -196,3 +196,21 @@ describe('readCard on malformed input', () => {
     }
   });
 });
+
+describe('front matter PyYAML reads but strict YAML refuses', () => {
+  it('multi-line quoted widget texts (bigscience/T0pp): metadata read, one warning', () => {
+    const text =
+      '---\nlicense: apache-2.0\nwidget:\n- text: "Task: copy but say the opposite.\\n\nPSG won its match against Barca."\n- text: "Question A: How is air traffic controlled?\n\\nQuestion B: How do you become one?"\n  example_title: "Paraphrase"\n---\n# T0pp\n';
+    const doc = readCard('README.md', text);
+    expect(doc.frontMatter?.data?.license).toBe('apache-2.0');
+    expect(doc.problems.map((p) => p.code)).toEqual(['front-matter-yaml-warning']);
+    expect(doc.problems[0]?.message).toMatch(/strict YAML readers refuse this block/);
+  });
+
+  it('a block with anchors is not retried (js-yaml has no alias limit)', () => {
+    const text = '---\na: &x "one\ntwo"\nb: *x\n  bad: [\n---\n# M\n';
+    const doc = readCard('README.md', text);
+    expect(doc.frontMatter?.data).toBeUndefined();
+    expect(doc.problems.some((p) => p.code === 'front-matter-yaml-error')).toBe(true);
+  });
+});

@@ -217,11 +217,29 @@ function uneditedDraft(ctx: CardAuditContext): CardFindingDraft | undefined {
  */
 export const checkMetadata: CardCheck = (ctx) => {
   const drafts: CardFindingDraft[] = [];
+  // One YAML mistake often makes the parser report dozens of errors: one finding for the block, naming the
+  // first error and counting the rest.
+  let invalid: CardFindingDraft | undefined;
+  let moreInvalid = 0;
   for (const problem of ctx.doc.problems) {
     const draft = problemDraft(ctx, problem);
-    if (draft) drafts.push(draft);
+    if (!draft) continue;
+    if (draft.rule === CARD_METADATA_RULES.frontMatterInvalid) {
+      if (invalid === undefined) invalid = draft;
+      else moreInvalid++;
+      continue;
+    }
+    drafts.push(draft);
   }
-  if (ctx.doc.frontMatter === undefined) {
+  if (invalid !== undefined)
+    drafts.push(
+      moreInvalid > 0
+        ? { ...invalid, message: `${invalid.message} (and ${moreInvalid} more error(s) in the block)` }
+        : invalid,
+    );
+  // A block that exists but cannot be read is CARD-METADATA-INVALID; an unread card CARD-NOT-ANALYSED.
+  const unread = ctx.doc.problems.some((p) => p.code === 'binary-content');
+  if (ctx.doc.frontMatter === undefined && invalid === undefined && !unread) {
     drafts.push({
       rule: CARD_METADATA_RULES.metadataMissing,
       message: `The ${ctx.kind} card has no YAML metadata block, so no licence, tags or ${ctx.kind === 'model' ? 'datasets, base model or results' : 'task categories or languages'} are machine-readable`,
