@@ -24,6 +24,11 @@ const TEMPLATE_FIELD = /\{\{[^{}\n]{0,300}\}\}/g;
 const TRAINER_NONE_DATASET =
   /\bon the None dataset\b|\bon an unknown dataset\b|\btrained from scratch on an unknown dataset\b/gi;
 const TRAINER_NAN_METRIC = /^[ \t]*[-*][ \t]+[A-Za-z][\w ]{0,60}:[ \t]*nan[ \t]*$/i;
+/**
+ * A word one of MORE_INFORMATION, TRAINER_NAN_METRIC, TRAINER_NONE_DATASET, OPTIONAL_MARKER, TEMPLATE_FIELD
+ * and the TODO patterns needs (case-insensitive): the pre-filter of `stripPlaceholders`.
+ */
+const PLACEHOLDER_HINT = /info|nan|dataset|optional|\{\{|todo|tbd/i;
 /** `[TODO]`, `[TODO: describe the data]`, `[tbd]`: a bracketed to-do, whatever it says inside. */
 const TODO_BRACKET = /\[[ \t]*(?:TODO|TBD)(?![\p{L}\p{N}_])[^[\]\n]{0,300}\]/giu;
 /** `TODO: say who made it`, `TBD (legal): ...`: the marker and everything after it on the line is the to-do. */
@@ -94,6 +99,9 @@ const TEMPLATE_COMMENT_OPENINGS: readonly string[] = [
   'fp32, fp16 mixed precision',
   'motivation for the creation of this dataset',
 ];
+/** TRAINER_COMMENT with any run of whitespace between its words. */
+const TRAINER_NOTICE =
+  /this\s+model\s+card\s+has\s+been\s+generated\s+automatically\s+according\s+to\s+the\s+information\s+the\s+trainer\s+had\s+access\s+to/i;
 const TRAINER_COMMENT =
   'this model card has been generated automatically according to the information the trainer had access to';
 
@@ -142,7 +150,8 @@ export interface PlaceholderContext {
 export function hasTrainerFingerprint(text: string, tags: unknown): boolean {
   if (Array.isArray(tags) && tags.includes('generated_from_trainer')) return true;
   TRAINER_NONE_DATASET.lastIndex = 0;
-  return collapse(text.slice(0, 64 * 1024)).includes(TRAINER_COMMENT) || TRAINER_NONE_DATASET.test(text);
+  // The notice matched across any whitespace without collapsing 64 KB of text per card first.
+  return TRAINER_NOTICE.test(text.slice(0, 64 * 1024)) || TRAINER_NONE_DATASET.test(text);
 }
 
 /**
@@ -167,6 +176,8 @@ export function stripPlaceholders(
       }
     }
   }
+  // Every pattern below needs one of these words: most lines have none and are returned as they are.
+  if (!PLACEHOLDER_HINT.test(line)) return { rest, found };
   if (TRAINER_NAN_METRIC.test(line)) {
     found.push({ kind: 'trainer-boilerplate', text: line.trim() });
     return { rest: '', found };
