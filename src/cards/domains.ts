@@ -20,7 +20,9 @@
  * quantifiers) and runs over bounded text.
  */
 import type { CardAuditContext } from './audit/types.js';
-import { coverage, type Topic, topicsOfTitle } from './topics.js';
+import type { CardSection } from './card-document.js';
+import { sectionTopics } from './rules/prose.js';
+import { coverage, type Topic } from './topics.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Limits
@@ -431,16 +433,21 @@ export const DOMAIN_TERMS: Readonly<Record<HighRiskDomain, readonly DomainTerm[]
 // Text
 // ---------------------------------------------------------------------------------------------------------
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const TERM_SPACES = /[-_/\u2010-\u2015]/g;
+
 /**
  * Lower case, compatibility-normalised, with `-`, `_`, `/` and dashes read as spaces so that
  * `hate-speech-detection`, `hate_speech` and "hate speech" meet. One character in, one character out (the
  * offsets of a match stay those of the input), apart from what NFKC itself merges.
  */
 export function normalizeForTerms(text: string): string {
+  // NFKC leaves ASCII as it is, and ASCII has no curly quotes.
+  if (!NON_ASCII.test(text)) return text.toLowerCase().replace(TERM_SPACES, ' ');
   return text
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[-_/\u2010-\u2015]/g, ' ')
+    .replace(TERM_SPACES, ' ')
     .replace(/[\u2018\u2019]/g, "'");
 }
 
@@ -497,6 +504,9 @@ const MARKDOWN_LINK = /\[([^\]\n]{0,200})\]\([^()\s]{0,500}(?:\s+"[^"\n]{0,100}"
 const BARE_URL = /\bhttps?:\/\/[^\s)>\]]{1,1000}/g;
 const INLINE_CODE = /`[^`\n]{0,200}`/g;
 
+const SPACED_MARKUP = /[*>|]|&nbsp;/g;
+const SPACED_MARKUP_CHAR = /[*>|&]/;
+
 /** Removes `<!-- ... -->` comments that open and close on the line (by search, not by a pattern). */
 function stripInlineComments(text: string): string {
   let out = text;
@@ -510,13 +520,14 @@ function stripInlineComments(text: string): string {
 
 /** Removes markup a reader does not see as words: links keep their text, URLs and code go. */
 export function cleanMarkup(line: string): string {
-  return stripInlineComments(line.slice(0, MAX_LINE_CHARS))
-    .replace(MARKDOWN_IMAGE, ' ')
-    .replace(MARKDOWN_LINK, '$1')
-    .replace(BARE_URL, ' ')
-    .replace(INLINE_CODE, ' ')
-    .replace(HTML_TAG, ' ')
-    .replace(/[*>|]|&nbsp;/g, ' ');
+  // Each pattern is applied only when the text it works on holds a string every match of it contains.
+  let text = stripInlineComments(line.slice(0, MAX_LINE_CHARS));
+  if (text.includes('![')) text = text.replace(MARKDOWN_IMAGE, ' ');
+  if (text.includes('](')) text = text.replace(MARKDOWN_LINK, '$1');
+  if (text.includes('http')) text = text.replace(BARE_URL, ' ');
+  if (text.includes('`')) text = text.replace(INLINE_CODE, ' ');
+  if (text.includes('<')) text = text.replace(HTML_TAG, ' ');
+  return SPACED_MARKUP_CHAR.test(text) ? text.replace(SPACED_MARKUP, ' ') : text;
 }
 
 /**
@@ -566,7 +577,7 @@ export function proseLines(
     const cleaned = cleanMarkup(text);
     chars += cleaned.length;
     const label = labelOf(text);
-    out.push({ line: n, text: cleaned, field, ...(label ? { label } : {}) });
+    out.push(label ? { line: n, text: cleaned, field, label } : { line: n, text: cleaned, field });
   }
   return out;
 }
@@ -583,69 +594,190 @@ export function toSentences(prose: readonly ProseLine[]): ProseSentence[] {
   let parts: ProseLine[] = [];
   const flush = () => {
     if (parts.length === 0) return;
-    let text = '';
-    const starts: [offset: number, line: number][] = [];
-    for (const part of parts) {
-      if (text !== '') text += ' ';
-      starts.push([text.length, part.line]);
-      text += part.text;
-    }
-    const field = (parts[0] as ProseLine).field;
-    const label = (parts[0] as ProseLine).label;
-    const lineAtParagraph = (offset: number): number => {
-      let line = (starts[0] as [number, number])[1];
-      for (const [start, n] of starts) {
-        if (start > offset) break;
-        line = n;
-      }
-      return line;
-    };
-    let begin = 0;
-    const emit = (end: number) => {
-      const raw = text.slice(begin, end);
-      const trimmed = raw.trim();
-      if (/[\p{L}]/u.test(trimmed)) {
-        const lead = begin + (raw.length - raw.trimStart().length);
-        const clipped = trimmed.slice(0, MAX_SENTENCE_CHARS);
-        const normalized = normalizeForTerms(clipped);
-        sentences.push({
-          text: normalized,
-          original: clipped,
-          field,
-          negated: NEGATION.test(normalized),
-          label,
-          lineAt: (offset: number) => lineAtParagraph(lead + offset),
-        });
-      }
-      begin = end;
-    };
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i];
-      if (c !== '.' && c !== '!' && c !== '?' && c !== ';') continue;
-      const next = text[i + 1];
-      if (next !== ' ' && next !== '\t') continue;
-      const after = text.slice(i + 2, i + 3);
-      if (/[a-z]/.test(after) && c === '.') continue;
-      emit(i + 1);
-    }
-    emit(text.length);
+    paragraphSentences(parts, sentences);
     parts = [];
   };
   let previous: ProseLine | undefined;
   for (const line of prose) {
-    const blank = line.text.trim() === '';
-    const gap = previous !== undefined && line.line !== previous.line + 1;
-    if (blank || gap || BLOCK_START.test(line.text) || line.field !== previous?.field) flush();
-    if (!blank) parts.push(line);
+    if (startsParagraph(previous, line)) flush();
+    if (line.text.trim() !== '') parts.push(line);
     previous = line;
   }
   flush();
   return sentences;
 }
 
+/** Whether `toSentences` ends the paragraph before `line` (after `previous`). */
+function startsParagraph(previous: ProseLine | undefined, line: ProseLine): boolean {
+  return (
+    line.text.trim() === '' ||
+    (previous !== undefined && line.line !== previous.line + 1) ||
+    BLOCK_START.test(line.text) ||
+    line.field !== previous?.field
+  );
+}
+
+/** A sentence ends at `.`, `!`, `?` or `;` followed by a space or a tab. */
+const SENTENCE_END = /[.!?;][ \t]/g;
+const LOWER = /[a-z]/;
+
+/** Splits one paragraph (its non-blank lines) into sentences, appended to `sentences`. */
+function paragraphSentences(parts: readonly ProseLine[], sentences: ProseSentence[]): void {
+  const first = parts[0] as ProseLine;
+  let text = '';
+  // Offset in `text` where each part starts.
+  const starts: number[] = [];
+  for (const part of parts) {
+    if (text !== '') text += ' ';
+    starts.push(text.length);
+    text += part.text;
+  }
+  const field = first.field;
+  const label = first.label;
+  const lineAtParagraph = (offset: number): number => {
+    let line = first.line;
+    for (let k = 0; k < starts.length; k++) {
+      if ((starts[k] as number) > offset) break;
+      line = (parts[k] as ProseLine).line;
+    }
+    return line;
+  };
+  let begin = 0;
+  const emit = (end: number) => {
+    const raw = text.slice(begin, end);
+    const trimmed = raw.trim();
+    if (/[\p{L}]/u.test(trimmed)) {
+      const lead = begin + (raw.length - raw.trimStart().length);
+      const clipped = trimmed.slice(0, MAX_SENTENCE_CHARS);
+      const normalized = normalizeForTerms(clipped);
+      sentences.push({
+        text: normalized,
+        original: clipped,
+        field,
+        negated: NEGATION.test(normalized),
+        label,
+        lineAt: (offset: number) => lineAtParagraph(lead + offset),
+      });
+    }
+    begin = end;
+  };
+  SENTENCE_END.lastIndex = 0;
+  for (let m = SENTENCE_END.exec(text); m !== null; m = SENTENCE_END.exec(text)) {
+    const i = m.index;
+    // "e.g. the": a full stop followed by a lower-case letter does not end the sentence.
+    if (text[i] === '.' && LOWER.test(text.slice(i + 2, i + 3))) continue;
+    emit(i + 1);
+  }
+  emit(text.length);
+}
+
 /** The heading of a section as a field name: `§ Intended Use`. */
 export function sectionField(title: string): string {
   return `§ ${cleanMarkup(title).replace(/\s+/g, ' ').trim().slice(0, 80)}`;
+}
+
+/** What detection reads of a card's lines. */
+type ProseInput = Pick<CardAuditContext, 'doc' | 'lines'>;
+
+/** Prose lines of one card, made once: per section body, the preamble, and per topic. */
+interface ProseCache {
+  readonly sections: (readonly ProseLine[] | undefined)[];
+  preamble: readonly ProseLine[] | undefined;
+  intro: readonly ProseLine[] | undefined;
+  readonly topics: Map<Topic, readonly ProseLine[]>;
+  /** `toSentences` of the lists above. */
+  readonly sentences: Map<readonly ProseLine[], readonly ProseSentence[]>;
+}
+
+const PROSE = new WeakMap<ProseInput, ProseCache>();
+
+function proseCache(ctx: ProseInput): ProseCache {
+  let cache = PROSE.get(ctx);
+  if (cache === undefined) {
+    cache = { sections: [], preamble: undefined, intro: undefined, topics: new Map(), sentences: new Map() };
+    PROSE.set(ctx, cache);
+  }
+  return cache;
+}
+
+/**
+ * The prose of one section's body on its own (`proseLines` into an empty list). What `proseLines` adds to a
+ * list that already holds lines is a prefix of it (see `appendProse`): fences and comments are followed per
+ * call, and only the bounds depend on the list.
+ */
+function sectionProse(
+  ctx: ProseInput,
+  cache: ProseCache,
+  index: number,
+  s: CardSection,
+): readonly ProseLine[] {
+  let lines = cache.sections[index];
+  if (lines === undefined) {
+    lines = proseLines(ctx.lines, s.bodyStartLine, s.bodyEndLine, sectionField(s.title));
+    cache.sections[index] = lines;
+  }
+  return lines;
+}
+
+function preambleProse(ctx: ProseInput, cache: ProseCache): readonly ProseLine[] {
+  if (cache.preamble === undefined) {
+    const { preamble } = ctx.doc;
+    cache.preamble =
+      preamble.endLine >= preamble.startLine
+        ? proseLines(ctx.lines, preamble.startLine, preamble.endLine, 'preamble')
+        : [];
+  }
+  return cache.preamble;
+}
+
+/**
+ * Appends lines as `proseLines` would have read them into `out`: while `out` holds fewer than
+ * `MAX_PROSE_LINES` lines and `MAX_PROSE_CHARS` characters. `chars` is the length of the text in `out`;
+ * returns it updated.
+ */
+function appendProse(out: ProseLine[], lines: readonly ProseLine[], chars: number): number {
+  let total = chars;
+  for (const line of lines) {
+    if (out.length >= MAX_PROSE_LINES || total >= MAX_PROSE_CHARS) break;
+    out.push(line);
+    total += line.text.length;
+  }
+  return total;
+}
+
+/** The prose of a topic, made once per card (see `topicProse`). Do not modify the result. */
+function topicProseOf(
+  ctx: Pick<CardAuditContext, 'doc' | 'lines' | 'topics'>,
+  topic: Topic,
+): readonly ProseLine[] {
+  const cache = proseCache(ctx);
+  const cached = cache.topics.get(topic);
+  if (cached !== undefined) return cached;
+  const out: ProseLine[] = [];
+  let chars = 0;
+  const sections = ctx.doc.sections;
+  const titleTopics = sectionTopics(ctx.doc);
+  const seen = new Set<number>();
+  for (const index of coverage(ctx.topics, topic).sections.slice(0, MAX_TOPIC_SECTIONS)) {
+    const root = sections[index];
+    if (root === undefined || seen.has(index)) continue;
+    let skipUntil = -1;
+    for (let i = index; i < sections.length && out.length < MAX_PROSE_LINES; i++) {
+      const s = sections[i];
+      if (s === undefined || (i > index && s.headingLine > root.endLine)) break;
+      if (s.headingLine <= skipUntil) continue;
+      const own = i === index ? [topic] : (titleTopics[i] ?? []);
+      if (own.length > 0 && !own.includes(topic)) {
+        skipUntil = s.endLine;
+        continue;
+      }
+      seen.add(i);
+      chars = appendProse(out, sectionProse(ctx, cache, i, s), chars);
+    }
+  }
+  const lines = out.slice(0, MAX_PROSE_LINES);
+  cache.topics.set(topic, lines);
+  return lines;
 }
 
 /**
@@ -657,43 +789,73 @@ export function topicProse(
   ctx: Pick<CardAuditContext, 'doc' | 'lines' | 'topics'>,
   topic: Topic,
 ): ProseLine[] {
+  return topicProseOf(ctx, topic).slice();
+}
+
+/** The card's opening, made once per card (see `introProse`). Do not modify the result. */
+export function introProseOf(ctx: ProseInput): readonly ProseLine[] {
+  const cache = proseCache(ctx);
+  if (cache.intro !== undefined) return cache.intro;
   const out: ProseLine[] = [];
-  const sections = ctx.doc.sections;
-  const seen = new Set<number>();
-  for (const index of coverage(ctx.topics, topic).sections.slice(0, MAX_TOPIC_SECTIONS)) {
-    const root = sections[index];
-    if (root === undefined || seen.has(index)) continue;
-    let skipUntil = -1;
-    for (let i = index; i < sections.length && out.length < MAX_PROSE_LINES; i++) {
-      const s = sections[i];
-      if (s === undefined || (i > index && s.headingLine > root.endLine)) break;
-      if (s.headingLine <= skipUntil) continue;
-      const own = i === index ? [topic] : topicsOfTitle(s.normalizedTitle);
-      if (own.length > 0 && !own.includes(topic)) {
-        skipUntil = s.endLine;
-        continue;
-      }
-      seen.add(i);
-      proseLines(ctx.lines, s.bodyStartLine, s.bodyEndLine, sectionField(s.title), out);
-    }
-  }
-  return out.slice(0, MAX_PROSE_LINES);
+  let chars = appendProse(out, preambleProse(ctx, cache), 0);
+  const titleTopics = sectionTopics(ctx.doc);
+  ctx.doc.sections.every((s, i) => {
+    if ((titleTopics[i] ?? []).length > 0 || out.length >= MAX_PROSE_LINES) return false;
+    chars = appendProse(out, sectionProse(ctx, cache, i, s), chars);
+    return true;
+  });
+  cache.intro = out.slice(0, MAX_PROSE_LINES);
+  return cache.intro;
 }
 
 /**
  * The card's opening: the preamble and the bodies of the sections before the first one named for a topic
  * (the "# Model Card for X" section whose text is the summary).
  */
-export function introProse(ctx: Pick<CardAuditContext, 'doc' | 'lines'>): ProseLine[] {
-  const out: ProseLine[] = [];
-  const { preamble } = ctx.doc;
-  if (preamble.endLine >= preamble.startLine)
-    proseLines(ctx.lines, preamble.startLine, preamble.endLine, 'preamble', out);
-  for (const s of ctx.doc.sections) {
-    if (topicsOfTitle(s.normalizedTitle).length > 0 || out.length >= MAX_PROSE_LINES) break;
-    proseLines(ctx.lines, s.bodyStartLine, s.bodyEndLine, sectionField(s.title), out);
+export function introProse(ctx: ProseInput): ProseLine[] {
+  return introProseOf(ctx).slice();
+}
+
+/**
+ * `toSentences` of lists of prose lines one after the other, each list split once per card. Where a list
+ * would not start a paragraph of its own after the one before it, the lists are split together.
+ */
+export function sentencesOfLists(ctx: ProseInput, lists: readonly (readonly ProseLine[])[]): ProseSentence[] {
+  const cache = proseCache(ctx);
+  const out: ProseSentence[] = [];
+  let previous: ProseLine | undefined;
+  for (const list of lists) {
+    const first = list[0];
+    if (first === undefined) continue;
+    if (previous !== undefined && !startsParagraph(previous, first)) return toSentences(lists.flat());
+    let sentences = cache.sentences.get(list);
+    if (sentences === undefined) {
+      sentences = toSentences(list);
+      cache.sentences.set(list, sentences);
+    }
+    for (const sentence of sentences) out.push(sentence);
+    previous = list[list.length - 1];
   }
-  return out.slice(0, MAX_PROSE_LINES);
+  return out;
+}
+
+/**
+ * The sentences of the prose of some topics, after the card's opening when `intro` (what `toSentences`
+ * makes of `introProse` and `topicProse` one after the other).
+ */
+export function topicSentences(
+  ctx: Pick<CardAuditContext, 'doc' | 'lines' | 'topics'>,
+  topics: readonly Topic[],
+  intro: boolean,
+): ProseSentence[] {
+  const lists = topics.map((topic) => topicProseOf(ctx, topic));
+  return sentencesOfLists(ctx, intro ? [introProseOf(ctx), ...lists] : lists);
+}
+
+/** The prose of every section body on its own, in order, made once per card. Do not modify the result. */
+export function allSectionProse(ctx: ProseInput): readonly (readonly ProseLine[])[] {
+  const cache = proseCache(ctx);
+  return ctx.doc.sections.map((s, i) => sectionProse(ctx, cache, i, s));
 }
 
 /** The card's title: its first level-1 heading, else its first heading. */
@@ -806,6 +968,59 @@ function matchedText(original: string, normalized: string, m: RegExpExecArray): 
   return original.length === normalized.length ? original.slice(m.index, m.index + m[0].length) : m[0];
 }
 
+/** The top-level alternatives of a pattern's source (`a|b(c|d)` → `a`, `b(c|d)`). */
+function alternativesOf(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let current = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i] as string;
+    if (c === '\\') {
+      current += source.slice(i, i + 2);
+      i++;
+      continue;
+    }
+    if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(current);
+      current = '';
+      continue;
+    }
+    current += c;
+  }
+  out.push(current);
+  return out;
+}
+
+/**
+ * One pattern matching wherever any of the given patterns matches (an alternation of them), to skip a text
+ * none of them is in without trying them one by one (most sentences name no domain). A leading `\b` shared
+ * by every alternative is tested once for all (`\bx|\by` is `\b(?:x|y)`), which rejects the middle of words
+ * at once. Undefined when the patterns cannot be joined without changing what they match (flags,
+ * back-references, named groups).
+ */
+export function anyOf(patterns: readonly RegExp[]): RegExp | undefined {
+  if (patterns.some((p) => p.flags !== '' || /\\(?:[1-9]|k<)|\(\?<[A-Za-z_$]/.test(p.source)))
+    return undefined;
+  const alternatives = patterns.flatMap((p) => alternativesOf(p.source));
+  if (alternatives.every((a) => a.startsWith('\\b')))
+    return new RegExp(`\\b(?:${alternatives.map((a) => a.slice(2)).join('|')})`);
+  return new RegExp(patterns.map((p) => `(?:${p.source})`).join('|'));
+}
+
+const DOMAIN_PREFILTERS: readonly (readonly [HighRiskDomain, readonly DomainTerm[], RegExp | undefined])[] = (
+  Object.entries(DOMAIN_TERMS) as [HighRiskDomain, readonly DomainTerm[]][]
+).map(([domain, terms]) => [domain, terms, anyOf(terms.map((t) => t.pattern))]);
+const ANY_TERM = anyOf(
+  Object.values(DOMAIN_TERMS)
+    .flat()
+    .map((t) => t.pattern),
+);
+
 /** First match of a term in a text, unless the text just before it negates the term. */
 function matchTerm(term: DomainTerm, text: string): RegExpExecArray | undefined {
   const m = term.pattern.exec(text);
@@ -846,9 +1061,9 @@ function describingProse(input: DomainInput): ProseSentence[] {
     input.kind === 'dataset'
       ? ['dataset-summary', 'motivation', 'uses']
       : ['model-description', 'intended-use'];
-  const lines: ProseLine[] = introProse(input);
-  for (const topic of topics) lines.push(...topicProse(input, topic));
-  return toSentences(lines).filter((s) => s.label === undefined || !CAVEAT_LABEL.test(s.label));
+  return topicSentences(input, topics, true).filter(
+    (s) => s.label === undefined || !CAVEAT_LABEL.test(s.label),
+  );
 }
 
 /** Metadata fields that classify the card or name it, read for domain terms. */
@@ -880,7 +1095,9 @@ export function detectHighRiskDomains(input: DomainInput, options: DomainOptions
     field: string,
     lineAt: (offset: number) => number | undefined,
   ) => {
-    for (const [domain, terms] of Object.entries(DOMAIN_TERMS) as [HighRiskDomain, readonly DomainTerm[]][]) {
+    if (ANY_TERM !== undefined && !ANY_TERM.test(normalized)) return;
+    for (const [domain, terms, any] of DOMAIN_PREFILTERS) {
+      if (any !== undefined && !any.test(normalized)) continue;
       const spans: [number, number][] = [];
       for (const strength of ['strong', 'weak'] as const) {
         for (const term of terms) {

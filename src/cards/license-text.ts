@@ -756,6 +756,8 @@ function cdlaId(kind: string, version: string | undefined): { id: string; exact:
   return HUB_NAMES.has(id) ? exactId(id) : undefined;
 }
 
+const CC_START = /\b(?:cc|creative[ -]commons)(?![\w])/gi;
+
 /**
  * Finds the licences a piece of prose names: links to licence pages, names ("Apache License 2.0",
  * "CC BY-NC 4.0", "Llama 3 Community License") and ids (`cc-by-sa-4.0`). Overlapping matches keep the
@@ -769,13 +771,18 @@ export function findLicenseMentions(text: string): LicenseMention[] {
     found.push({ id: mention.id, exact: mention.exact, name, start, end });
   };
   for (const rule of MENTION_RULES) {
-    rule.pattern.lastIndex = 0;
-    for (const m of scanned.matchAll(rule.pattern)) {
-      const mention = rule.toMention(m as RegExpExecArray);
+    // `exec` from the start, as `matchAll` would iterate (without copying the pattern for each text).
+    const pattern = rule.pattern;
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(scanned); m !== null; m = pattern.exec(scanned)) {
+      if (m[0] === '') pattern.lastIndex++;
+      const mention = rule.toMention(m);
       if (mention !== undefined) add(m.index, m.index + m[0].length, mention);
+      if (!pattern.global) break;
     }
+    pattern.lastIndex = 0;
   }
-  for (const m of scanned.matchAll(/\b(?:cc|creative[ -]commons)(?![\w])/gi)) {
+  for (const m of scanned.matchAll(CC_START)) {
     const start = m.index;
     const after = start + m[0].length;
     const cc = parseCreativeCommons(scanned.slice(after));

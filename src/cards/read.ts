@@ -17,9 +17,14 @@ const BINARY_CONTROL_SHARE = 0.01;
 /** Characters sniffed for binary content. */
 const BINARY_SNIFF_CHARS = 8192;
 
+/** The characters `looksBinary` counts: C0 controls other than tab, LF, FF and CR, and U+FFFD. */
+const CONTROL_CHAR = /[\x00-\x08\x0b\x0e-\x1f\ufffd]/;
+
 function looksBinary(text: string): boolean {
   const head = text.slice(0, BINARY_SNIFF_CHARS);
   if (head.includes('\u0000')) return true;
+  // Text without any of the characters counted below is text (the common case: no loop over it).
+  if (!CONTROL_CHAR.test(head)) return false;
   let control = 0;
   for (let i = 0; i < head.length; i++) {
     const c = head.charCodeAt(i);

@@ -161,17 +161,22 @@ const PROSE_SECTION_TITLES: ReadonlySet<string> = new Set([
 
 /** Lower case without markup, links, `[optional]`, numbering and punctuation: "1. Intended Uses:" → "intended uses". */
 export function normalizeTitle(title: string): string {
-  return title
-    .normalize('NFKC')
-    .replace(/<[^<>]{0,500}>/g, ' ')
-    .replace(/!?\[([^\]]{0,500})\]\([^()]{0,1000}\)/g, '$1')
-    .replace(/\[optional\]|\(optional\)/gi, ' ')
-    .replace(/&amp;|&/g, ' and ')
+  // Each step runs only when the text holds what every match of it contains (NFKC leaves ASCII as it is).
+  let text = NON_ASCII.test(title) ? title.normalize('NFKC') : title;
+  if (text.includes('<')) text = text.replace(/<[^<>]{0,500}>/g, ' ');
+  if (text.includes('](')) text = text.replace(/!?\[([^\]]{0,500})\]\([^()]{0,1000}\)/g, '$1');
+  if (OPTIONAL_WORD.test(text)) text = text.replace(/\[optional\]|\(optional\)/gi, ' ');
+  if (text.includes('&')) text = text.replace(/&amp;|&/g, ' and ');
+  text = text
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim()
-    .replace(/^(?:\d+ )+(?=\p{L})/u, '');
+    .trim();
+  return LEADING_DIGIT.test(text) ? text.replace(/^(?:\d+ )+(?=\p{L})/u, '') : text;
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const OPTIONAL_WORD = /optional/i;
+const LEADING_DIGIT = /^\d/;
 
 function cleanTitle(text: string): string {
   return truncateText(text.trim(), 300);

@@ -2,21 +2,22 @@ import type { Severity } from '../../core/finding.js';
 import type { RuleDescriptor } from '../../core/rules.js';
 import type { CardAuditContext, CardCheck, CardFindingDraft } from '../audit/types.js';
 import {
-  introProse,
-  MAX_PROSE_LINES,
+  allSectionProse,
+  anyOf,
+  introProseOf,
   type MetadataString,
   metadataStrings,
   normalizeForTerms,
   type ProseLine,
   type ProseSentence,
-  proseLines,
   quote,
   sectionField,
-  topicProse,
-  toSentences,
+  sentencesOfLists,
+  topicSentences,
 } from '../domains.js';
-import { coverage, type Topic, type TopicCoverage, topicsOfTitle } from '../topics.js';
+import { coverage, type Topic, type TopicCoverage } from '../topics.js';
 import { checkTaskCategories, checkTaskIds, parentTasksOf, type TaskCheck } from '../vocabulary.js';
+import { titleTopics } from './prose.js';
 
 const GEBRU = 'https://arxiv.org/abs/1803.09010';
 const HUB_DATASET_CARDS = 'https://huggingface.co/docs/hub/datasets-cards';
@@ -163,7 +164,7 @@ function withoutCollectionHeadings(ctx: CardAuditContext, cov: TopicCoverage): T
   if (cov.via !== 'heading') return cov;
   const own = cov.sections.filter((i) => {
     const s = ctx.doc.sections[i];
-    return s !== undefined && !topicsOfTitle(s.normalizedTitle).includes('collection');
+    return s !== undefined && !titleTopics(s.normalizedTitle).includes('collection');
   });
   if (own.length === cov.sections.length) return cov;
   if (own.length === 0) return { ...cov, state: 'absent', sections: [], line: undefined, via: undefined };
@@ -238,26 +239,20 @@ function licenceNote(ctx: CardAuditContext): string {
 const MAX_CARD_SCAN_LINES = 5000;
 
 function sentencesOf(ctx: CardAuditContext, topics: readonly Topic[], intro: boolean): ProseSentence[] {
-  const lines: ProseLine[] = intro ? introProse(ctx) : [];
-  for (const topic of topics) lines.push(...topicProse(ctx, topic));
-  return toSentences(lines);
+  return topicSentences(ctx, topics, intro);
 }
 
 /** Every section body and the preamble, bounded by `MAX_CARD_SCAN_LINES`. */
 function allSentences(ctx: CardAuditContext): ProseSentence[] {
-  const lines: ProseLine[] = introProse(ctx);
-  for (const s of ctx.doc.sections) {
-    if (lines.length >= MAX_CARD_SCAN_LINES) break;
-    lines.push(
-      ...proseLines(
-        ctx.lines,
-        s.bodyStartLine,
-        Math.min(s.bodyEndLine, s.bodyStartLine + MAX_PROSE_LINES),
-        sectionField(s.title),
-      ),
-    );
+  // The opening, then each section body read on its own (`proseLines` of at most `MAX_PROSE_LINES` lines).
+  const lists: (readonly ProseLine[])[] = [introProseOf(ctx)];
+  let count = lists[0]?.length ?? 0;
+  for (const body of allSectionProse(ctx)) {
+    if (count >= MAX_CARD_SCAN_LINES) break;
+    lists.push(count + body.length > MAX_CARD_SCAN_LINES ? body.slice(0, MAX_CARD_SCAN_LINES - count) : body);
+    count += body.length;
   }
-  return toSentences(lines.slice(0, MAX_CARD_SCAN_LINES));
+  return sentencesOfLists(ctx, lists);
 }
 
 interface Evidence {
@@ -421,6 +416,9 @@ const PEOPLE_TERMS: readonly (readonly [PeopleKind, RegExp])[] = [
   ],
 ];
 
+/** Matches where any of `PEOPLE_TERMS` does: a sentence it does not match is not tried term by term. */
+const PEOPLE_ANY = anyOf(PEOPLE_TERMS.map(([, pattern]) => pattern));
+
 /** Hub tasks whose data is people's voices or faces (`@huggingface/tasks` ids). */
 const PEOPLE_TASKS: ReadonlyMap<string, PeopleKind> = new Map<string, PeopleKind>([
   ['automatic-speech-recognition', 'voices'],
@@ -459,7 +457,7 @@ export function peopleInData(ctx: CardAuditContext): { kind: PeopleKind; evidenc
       if (pattern.test(tag)) note(kind, metadataEvidence(ctx, entry, 'tag'));
   }
   for (const s of sentencesOf(ctx, ['dataset-summary', 'composition', 'collection', 'motivation'], true)) {
-    if (s.negated) continue;
+    if (s.negated || (PEOPLE_ANY !== undefined && !PEOPLE_ANY.test(s.text))) continue;
     for (const [kind, pattern] of PEOPLE_TERMS) {
       const m = pattern.exec(s.text);
       if (m) note(kind, sentenceEvidence(s, m, 'the card mentions'));

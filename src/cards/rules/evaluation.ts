@@ -11,8 +11,8 @@ import {
   modelIndexResults,
   pointerToField,
 } from '../model-index.js';
-import { coverage, type Topic, topicsOfTitle } from '../topics.js';
-import { type CardProse, cardProse, evidenceOf, type ProseLine, sectionField } from './provenance.js';
+import { coverage, type Topic } from '../topics.js';
+import { type CardProse, cardProse, evidenceOf, type ProseLine, sectionField, titleTopics } from './prose.js';
 
 /**
  * Evaluation: whether a model card reports results, whether its structured results (`model-index`) are
@@ -334,7 +334,7 @@ function checkEvalMissing(ctx: CardAuditContext, evidence: ResultsEvidence): Car
   const describesData =
     evalData.state === 'content' ||
     (evalSection?.subtreeState === 'content' &&
-      topicsOfTitle(evalSection.normalizedTitle).every((t) => t === 'evaluation-data'));
+      titleTopics(evalSection.normalizedTitle).every((t) => t === 'evaluation-data'));
   const dataField = describesData ? sectionField(ctx, evalSection?.index) : undefined;
   const dataNote = describesData
     ? ` ${dataField ?? 'The card'} says what the model was evaluated on, but no numbers are given.`

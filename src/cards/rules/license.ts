@@ -37,9 +37,10 @@ import {
   type LicenseTextResult,
 } from '../license-text.js';
 import { stripPlaceholders } from '../placeholders.js';
-import { type MarkdownLine, scanMarkdownLines } from '../sections.js';
-import { coverage, topicsOfTitle } from '../topics.js';
+import type { MarkdownLine } from '../sections.js';
+import { coverage } from '../topics.js';
 import { checkLicenses, checkLicense as checkLicenseValue, type LicenseCheck } from '../vocabulary.js';
+import { markdownLines, sectionTopics } from './prose.js';
 
 const HUB_LICENSES_DOC = 'https://huggingface.co/docs/hub/repositories-licenses';
 const HUB_MODEL_CARDS_DOC = 'https://huggingface.co/docs/hub/model-cards';
@@ -355,6 +356,8 @@ const LICENSE_LABEL =
 /** A table row labelled License: `| License | MIT |`. */
 const LICENSE_TABLE_ROW =
   /^[ \t]{0,3}\|[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}(licen[cs]e)[ \t]{0,3}(?:\*\*|__)?[ \t]{0,3}\|([^|]{1,500})\|/i;
+/** What every match of `LICENSE_LABEL` and `LICENSE_TABLE_ROW` contains. */
+const LICEN = /licen/i;
 /** A line that is itself a label or a heading (the value of an empty label is not on such a line). */
 const LABEL_OR_HEADING =
   /^[ \t]{0,8}(?:[-*+][ \t]+)?(?:\*\*|__)[^*_\n]{1,80}(?:\*\*|__)|^[^:\n]{1,60}:[ \t]*$|^ {0,3}#{1,6}(?:[ \t]|$)/;
@@ -544,7 +547,7 @@ function hasContent(text: string): boolean {
 function readProse(ctx: CardAuditContext): Prose {
   const fm = ctx.doc.frontMatter;
   const bodyFrom = fm === undefined ? 0 : fm.endLine;
-  const md = scanMarkdownLines(ctx.lines, bodyFrom).lines;
+  const md = markdownLines(ctx);
   const statements: Statement[] = [];
   let stated: Prose['stated'];
   let placeholder: Prose['placeholder'];
@@ -554,7 +557,8 @@ function readProse(ctx: CardAuditContext): Prose {
 
   // 1. Licence sections (by heading): every sentence, its subject defaulting to this model or dataset.
   const covered = new Set<number>();
-  const sections = ctx.doc.sections.filter((s) => topicsOfTitle(s.normalizedTitle).includes('license'));
+  const titleTopics = sectionTopics(ctx.doc);
+  const sections = ctx.doc.sections.filter((_, i) => titleTopics[i]?.includes('license'));
   for (const section of sections) {
     const field = `§ ${clip(
       section.title
@@ -584,7 +588,8 @@ function readProse(ctx: CardAuditContext): Prose {
           line,
           text: clip(sentence.text.trim(), MAX_EVIDENCE_CHARS),
           field,
-          claims: claimsOf(sentence.text, ctx.kind, false),
+          // Claims are only kept while there is room for them (see `add`).
+          claims: statements.length < MAX_STATEMENTS ? claimsOf(sentence.text, ctx.kind, false) : [],
         });
       }
     }
@@ -597,7 +602,10 @@ function readProse(ctx: CardAuditContext): Prose {
     const entry = md[line - 1];
     if (entry === undefined || entry.code || entry.fence) continue;
     const visible = entry.visible.slice(0, MAX_PROSE_LINE_CHARS);
-    const label = LICENSE_LABEL.exec(visible) ?? LICENSE_TABLE_ROW.exec(visible);
+    // Both label patterns name the licence ("licen..."): a line without it is not looked at with them.
+    const label = LICEN.test(visible)
+      ? (LICENSE_LABEL.exec(visible) ?? LICENSE_TABLE_ROW.exec(visible))
+      : null;
     if (label !== null) {
       const labelText = (label[1] as string).trim();
       const field = labelText.charAt(0).toUpperCase() + labelText.slice(1);
@@ -628,7 +636,7 @@ function readProse(ctx: CardAuditContext): Prose {
         : /^(?:model|weights?)/i.test(labelText)
           ? 'Model weights '
           : '';
-      const claims = claimsOf(`${scope}${value}`, ctx.kind, false);
+      const claims = statements.length < MAX_STATEMENTS ? claimsOf(`${scope}${value}`, ctx.kind, false) : [];
       add({ line: valueLine, text: clip(value, MAX_EVIDENCE_CHARS), field, claims });
       continue;
     }
@@ -637,6 +645,8 @@ function readProse(ctx: CardAuditContext): Prose {
       !/\b(?:under|subject[ \t]+to|governed[ \t]+by|covered[ \t]+by)\b/i.test(visible)
     )
       continue;
+    // With the statements full and `stated` set, a sentence here would change nothing.
+    if (statements.length >= MAX_STATEMENTS && stated !== undefined) continue;
     for (const sentence of sentencesOf(visible)) {
       if (!THIS_SUBJECT.test(plainText(sentence.text))) continue;
       const claims = claimsOf(sentence.text, ctx.kind, true).filter((c) => c.subject !== 'other');

@@ -2,8 +2,29 @@ import { truncateText } from '../../core/byte-reader.js';
 import type { RuleDescriptor } from '../../core/rules.js';
 import type { CardAuditContext, CardCheck, CardFindingDraft } from '../audit/types.js';
 import { stripPlaceholders } from '../placeholders.js';
-import { scanMarkdownLines } from '../sections.js';
-import { coverage, type Topic, topicsOfTitle } from '../topics.js';
+import { coverage } from '../topics.js';
+import {
+  type CardProse,
+  cardProse,
+  evidenceOf,
+  type ProseLine,
+  sectionField,
+  toPlainText,
+  topicsAt,
+} from './prose.js';
+
+// The card's prose is shared with the evaluation check (see `prose.ts`).
+export {
+  type CardProse,
+  cardProse,
+  evidenceOf,
+  MAX_PROSE_LINE_CHARS,
+  MAX_PROSE_LINES,
+  type ProseLine,
+  sectionField,
+  toPlainText,
+  topicsAt,
+} from './prose.js';
 
 /**
  * Provenance: where a model comes from. A card should name its training data (Mitchell et al., "Model Cards
@@ -62,137 +83,6 @@ export const CARD_PROVENANCE_RULES = {
     tags: ['cards', 'provenance'],
   },
 } as const satisfies Record<string, RuleDescriptor>;
-
-// ---------------------------------------------------------------------------------------------------------
-// The card's prose, shared with the evaluation check
-// ---------------------------------------------------------------------------------------------------------
-
-/** Lines of a card read as prose; the rest is ignored (a card of a million lines is refusing to be read). */
-export const MAX_PROSE_LINES = 20_000;
-/** Characters of one line read as prose. */
-export const MAX_PROSE_LINE_CHARS = 2_000;
-/** Characters of a line quoted as evidence. */
-const MAX_EVIDENCE_CHARS = 200;
-
-/** One line of the card body after the front matter, heading lines excluded. */
-export interface ProseLine {
-  /** 1-based line in the card file. */
-  readonly line: number;
-  /** The markdown a reader sees (HTML comments removed), bounded. */
-  readonly visible: string;
-  /** Plain text: links replaced by their text, HTML tags, emphasis and code ticks removed. */
-  readonly text: string;
-  /** Link targets on the line (markdown links, autolinks, `href`s). */
-  readonly urls: readonly string[];
-  /** Inside fenced code. */
-  readonly code: boolean;
-  /** Index of the section the line is in; undefined in the preamble. */
-  readonly section: number | undefined;
-}
-
-export interface CardProse {
-  readonly lines: readonly ProseLine[];
-  /** Per section: the topics its heading names together with those of the sections enclosing it. */
-  readonly sectionTopics: readonly ReadonlySet<Topic>[];
-}
-
-const MD_LINK =
-  /!?\[([^[\]\n]{0,300})\]\([ \t]{0,5}<?([^()\s<>]{0,1000})>?(?:[ \t]{1,5}"[^"\n]{0,200}")?[ \t]{0,5}\)/g;
-const AUTOLINK = /<(https?:\/\/[^<>\s]{1,1000})>/g;
-const HREF = /\bhref[ \t]{0,3}=[ \t]{0,3}["']([^"'\s]{1,1000})["']/gi;
-const HTML_TAG = /<\/?[A-Za-z][^<>\n]{0,500}>/g;
-
-/** Markdown to plain text for matching sentences, with the link targets collected. */
-export function toPlainText(visible: string): { readonly text: string; readonly urls: readonly string[] } {
-  const urls: string[] = [];
-  let text = visible.replace(AUTOLINK, (_m, url: string) => {
-    urls.push(url);
-    return url;
-  });
-  for (const m of text.matchAll(HREF)) urls.push(m[1] as string);
-  text = text.replace(MD_LINK, (_m, label: string, url: string) => {
-    if (url !== '') urls.push(url);
-    return label;
-  });
-  text = text
-    .replace(HTML_TAG, ' ')
-    .replace(/\*\*|__|`/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&');
-  return { text, urls };
-}
-
-const PROSE_CACHE = new WeakMap<CardAuditContext, CardProse>();
-
-/** The card body as prose lines with their sections; computed once per audit context. */
-export function cardProse(ctx: CardAuditContext): CardProse {
-  const cached = PROSE_CACHE.get(ctx);
-  if (cached !== undefined) return cached;
-  const { doc } = ctx;
-  const from = doc.frontMatter !== undefined ? doc.frontMatter.endLine : 0;
-  const upTo = Math.min(ctx.lines.length, doc.lineCount, from + MAX_PROSE_LINES);
-  const bounded = ctx.lines
-    .slice(0, upTo)
-    .map((l) => (l.length > MAX_PROSE_LINE_CHARS ? l.slice(0, MAX_PROSE_LINE_CHARS) : l));
-  const md = scanMarkdownLines(bounded, Math.min(from, bounded.length)).lines;
-  // Section of each line, and the heading lines (not prose).
-  const sectionOf = new Int32Array(bounded.length).fill(-1);
-  const heading = new Uint8Array(bounded.length);
-  for (const s of doc.sections) {
-    for (let l = s.headingLine; l <= Math.min(s.endLine, bounded.length); l++) {
-      // Subsections come later in `sections` and overwrite their lines.
-      sectionOf[l - 1] = s.index;
-    }
-    for (let l = s.headingLine; l < s.bodyStartLine && l <= bounded.length; l++) heading[l - 1] = 1;
-  }
-  const lines: ProseLine[] = [];
-  for (let i = from; i < bounded.length; i++) {
-    if (heading[i] === 1) continue;
-    const m = md[i];
-    if (m === undefined || m.fence) continue;
-    if (m.visible.trim() === '') continue;
-    const { text, urls } = toPlainText(m.visible);
-    const section = sectionOf[i] as number;
-    lines.push({
-      line: i + 1,
-      visible: m.visible,
-      text,
-      urls,
-      code: m.code,
-      section: section >= 0 ? section : undefined,
-    });
-  }
-  const own = doc.sections.map((s) => topicsOfTitle(s.normalizedTitle));
-  const sectionTopics: Set<Topic>[] = [];
-  for (const s of doc.sections) {
-    const set = new Set<Topic>(own[s.index] ?? []);
-    const parent = s.parent !== undefined ? sectionTopics[s.parent] : undefined;
-    if (parent !== undefined) for (const t of parent) set.add(t);
-    sectionTopics.push(set);
-  }
-  const prose: CardProse = { lines, sectionTopics };
-  PROSE_CACHE.set(ctx, prose);
-  return prose;
-}
-
-/** Topics of the section a line is in (with its ancestors'). */
-export function topicsAt(prose: CardProse, line: ProseLine): ReadonlySet<Topic> {
-  return line.section !== undefined ? (prose.sectionTopics[line.section] ?? new Set()) : new Set();
-}
-
-/** A line quoted as evidence. */
-export function evidenceOf(line: ProseLine): string {
-  return truncateText(line.text.replace(/\s+/g, ' ').trim(), MAX_EVIDENCE_CHARS);
-}
-
-/** `§ Title` of a section, for the `field` of a finding. */
-export function sectionField(ctx: CardAuditContext, index: number | undefined): string | undefined {
-  if (index === undefined) return undefined;
-  const s = ctx.doc.sections[index];
-  if (s === undefined) return undefined;
-  const title = toPlainText(s.title).text.replace(/[*_]/g, '').replace(/\s+/g, ' ').trim();
-  return `§ ${truncateText(title, 80)}`;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Hub ids
@@ -321,6 +211,8 @@ const TRAINED_ON =
  */
 const TRAINED_USING =
   /\b(?:fine[- ]?tuned|finetuned|pre[- ]?trained|pretrained|trained)\s+(?:[\w,()-]{1,40}\s+){0,2}?(?:using|with)\s+/gi;
+/** What every match of `TRAINED_ON` and `TRAINED_USING` contains. */
+const TRAINING_WORD = /t(?:un|rain)/i;
 /** "evaluated on", "tested against", "benchmarked on". */
 export const EVALUATED_ON =
   /\b(?:evaluated|evaluate|evaluating|tested|testing|benchmarked|validated|assessed|scored)\s+(?:[\w,()-]{1,40}\s+){0,3}?(?:on|against|using|with)\s+/gi;
@@ -383,6 +275,18 @@ const LABEL_LINE =
 const DATASET_LABEL =
   /^(?:(?:pre ?)?training |fine ?tuning |train )?(?:data ?sets?|corpus|corpora)(?: used)?$/;
 
+const LABELS = new WeakMap<CardProse, readonly (RegExpExecArray | null)[]>();
+
+/** `LABEL_LINE` on the markdown of each prose line (it needs a colon), once per card; null for code. */
+function labelsOf(prose: CardProse): readonly (RegExpExecArray | null)[] {
+  let labels = LABELS.get(prose);
+  if (labels === undefined) {
+    labels = prose.lines.map((l) => (!l.code && l.visible.includes(':') ? LABEL_LINE.exec(l.visible) : null));
+    LABELS.set(prose, labels);
+  }
+  return labels;
+}
+
 function labelKey(label: string): string {
   return label
     .toLowerCase()
@@ -406,7 +310,19 @@ interface TrainerSentence {
   readonly line: ProseLine;
 }
 
+const TRAINER_SENTENCES = new WeakMap<CardProse, { readonly found: TrainerSentence | undefined }>();
+
+/** The Trainer's sentence of a card, looked for once per card. */
 function trainerSentence(prose: CardProse): TrainerSentence | undefined {
+  let known = TRAINER_SENTENCES.get(prose);
+  if (known === undefined) {
+    known = { found: findTrainerSentence(prose) };
+    TRAINER_SENTENCES.set(prose, known);
+  }
+  return known.found;
+}
+
+function findTrainerSentence(prose: CardProse): TrainerSentence | undefined {
   for (const line of prose.lines) {
     if (line.code) continue;
     const m = TRAINER_SENTENCE.exec(line.text);
@@ -434,9 +350,11 @@ export function trainingDatasetMentions(ctx: CardAuditContext): readonly Dataset
   const trainer = trainerSentence(prose);
   if (trainer?.dataset !== undefined)
     out.push({ name: trainer.dataset, strength: 'strong', phrase: trainer.dataset, line: trainer.line });
-  for (const line of prose.lines) {
+  const labels = labelsOf(prose);
+  for (let i = 0; i < prose.lines.length; i++) {
+    const line = prose.lines[i] as ProseLine;
     if (line.code || out.length >= 200) continue;
-    const label = LABEL_LINE.exec(line.visible);
+    const label = labels[i];
     if (label && DATASET_LABEL.test(labelKey(label[1] as string))) {
       // OPUS-MT cards: "* dataset: opus". (The Hub template's "Training Data:" label is a topic already.)
       const { rest } = stripPlaceholders(label[2] as string, { sectionTitle: undefined, trainerCard: false });
@@ -446,8 +364,12 @@ export function trainingDatasetMentions(ctx: CardAuditContext): readonly Dataset
       continue;
     }
     const text = line.text;
+    // Every training verb has "tun" or "train" in it.
+    if (!TRAINING_WORD.test(text)) continue;
     let trainingVerb = false;
-    for (const m of text.matchAll(TRAINED_ON)) {
+    // `exec` from the start, as `matchAll` would iterate (without copying the pattern for each line).
+    TRAINED_ON.lastIndex = 0;
+    for (let m = TRAINED_ON.exec(text); m !== null; m = TRAINED_ON.exec(text)) {
       if (NEGATION.test(text.slice(Math.max(0, m.index - 30), m.index))) continue;
       trainingVerb = true;
       // The Trainer's own sentence was read above (its "on the None dataset" names nothing).
@@ -455,7 +377,8 @@ export function trainingDatasetMentions(ctx: CardAuditContext): readonly Dataset
       const phrase = phraseAfter(text, m.index + m[0].length);
       for (const found of datasetsInPhrase(phrase, true)) out.push({ ...found, phrase, line });
     }
-    for (const m of text.matchAll(TRAINED_USING)) {
+    TRAINED_USING.lastIndex = 0;
+    for (let m = TRAINED_USING.exec(text); m !== null; m = TRAINED_USING.exec(text)) {
       if (NEGATION.test(text.slice(Math.max(0, m.index - 30), m.index))) continue;
       trainingVerb = true;
       const phrase = phraseAfter(text, m.index + m[0].length);
@@ -509,6 +432,11 @@ const BASE_PATTERNS: readonly RegExp[] = [
     String.raw`\b(?:[Aa]n?|[Tt]he)[ \t]+([A-Z][\w.-]{1,60}(?:\/[\w.-]{1,96})?)[ \t]+(?:model[ \t]+|checkpoint[ \t]+)?${FINE_TUNED}[ \t]+(?:on|for)\b`,
   ),
 ];
+/**
+ * Text every match of one of `BASE_PATTERNS` contains: "(fine-)tuned", "from", "quanti...", the quantisation
+ * formats, "LoRA", "PEFT". Dropping citations only removes text, so a line without it has no match.
+ */
+const BASE_WORD = /uned|from|uanti|GGUF|GPTQ|AWQ|EXL2|MLX|-bit|LoRA|PEFT/;
 /** Words a pattern may capture that do not name a model. */
 const NOT_A_MODEL: ReadonlySet<string> = new Set(
   'the a an this that our my their its it model models scratch checkpoint checkpoints version pretrained pre-trained base original previous existing above following same another his her your them these those'.split(
@@ -534,9 +462,11 @@ export function baseModelMentions(ctx: CardAuditContext): readonly BaseMention[]
   const trainerBase = cleanName(trainer?.base);
   if (trainer !== undefined && trainerBase !== undefined)
     out.push({ name: trainerBase, via: 'trainer', line: trainer.line, evidence: evidenceOf(trainer.line) });
-  for (const line of prose.lines) {
+  const labels = labelsOf(prose);
+  for (let i = 0; i < prose.lines.length; i++) {
+    const line = prose.lines[i] as ProseLine;
     if (line.code || out.length >= 50) continue;
-    const label = LABEL_LINE.exec(line.visible);
+    const label = labels[i];
     if (label) {
       if (BASE_LABEL.test(labelKey(label[1] as string))) {
         const { rest } = stripPlaceholders(label[2] as string, {
@@ -553,7 +483,7 @@ export function baseModelMentions(ctx: CardAuditContext): readonly BaseMention[]
         continue;
       }
     }
-    if (line === trainer?.line) continue;
+    if (line === trainer?.line || !BASE_WORD.test(line.text)) continue;
     // Citations between a name and its verb ("a MobileBERT (Sun et al., 2020) fine-tuned on") are dropped.
     const text = line.text.replace(/\([^()\n]{0,200}\)/g, ' ').replace(/[ \t]{2,}/g, ' ');
     for (const pattern of BASE_PATTERNS) {

@@ -161,7 +161,8 @@ export const checkSections: CardCheck = (ctx) => {
     );
   if (!BIBTEX.test(ctx.text))
     push(gapDraft(ctx, CARD_SECTION_RULES.citationMissing, ['citation'], 'citation'));
-  if (!EMAIL.test(ctx.text) && !ISSUE_LINK.test(ctx.text))
+  // Every address has an `@`: a card without one is not scanned for it.
+  if (!(ctx.text.includes('@') && EMAIL.test(ctx.text)) && !ISSUE_LINK.test(ctx.text))
     push(
       gapDraft(
         ctx,

@@ -5,12 +5,11 @@ import {
   type DomainAssessment,
   describeSignal,
   detectHighRiskDomains,
-  introProse,
   type ProseLine,
   type ProseSentence,
   sectionField,
   topicProse,
-  toSentences,
+  topicSentences,
 } from '../domains.js';
 import { stripPlaceholders } from '../placeholders.js';
 import { coverage, type Topic, type TopicCoverage } from '../topics.js';
@@ -207,9 +206,7 @@ const USER_NOUNS =
   /\b(?:researchers?|scientists?|developers?|practitioners?|engineers?|students?|educators?|teachers?|clinicians?|physicians?|doctors?|radiologists?|nurses?|analysts?|journalists?|academics?|hobbyists?|enthusiasts?|artists?|musicians?|writers?|designers?|businesses|companies|enterprises|organi[sz]ations|institutions|governments?|end\s+users|general\s+public|the\s+public|moderators?|linguists?|translators?|professionals|specialists|experts|amateurs?|(?:research|scientific|open\s+source|nlp|ml|ai)\s+communit(?:y|ies))\b/;
 
 function sentencesOf(ctx: CardAuditContext, topics: readonly Topic[], intro: boolean): ProseSentence[] {
-  const lines: ProseLine[] = intro ? introProse(ctx) : [];
-  for (const topic of topics) lines.push(...topicProse(ctx, topic));
-  return toSentences(lines);
+  return topicSentences(ctx, topics, intro);
 }
 
 function firstStatement(
