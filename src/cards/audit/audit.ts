@@ -92,9 +92,10 @@ export function auditCard(path: string, text: string, options: CardAuditOptions 
       evidence: score.items.map((i) => `${i.id} ${i.earned}/${i.weight}`).join(', '),
     });
   }
-  const raised = new Set(drafts.map((d) => d.rule.id));
-  const findings: Finding[] = drafts
-    .filter((d) => !disabled.has(d.rule.id))
+  const kept = drafts.filter((d) => !disabled.has(d.rule.id));
+  // Built after disabling: a disabled stricter rule must not also hide the general one.
+  const raised = new Set(kept.map((d) => d.rule.id));
+  const findings: Finding[] = kept
     // A stricter rule about the same gap replaces the general one (one finding per problem).
     .filter((d) => !(SUPERSEDED_BY[d.rule.id] ?? []).some((id) => raised.has(id)))
     .map((d) => toFinding(d, reportPath, dir, settings));

@@ -127,6 +127,14 @@ describe('auditCard pipeline', () => {
     ]);
   });
 
+  it('disabling the high-risk rule brings the general one back: the gap is still reported', () => {
+    state.drafts = [draft(GENERAL_LIMITATIONS), draft(HIGH_RISK_LIMITATIONS)];
+    const settings = { ...NO_MINIMUM, disable: ['CARD-HIGH-RISK-LIMITATIONS-MISSING'] };
+    expect(auditCard('README.md', '# M\n', { settings }).findings.map((f) => f.ruleId)).toEqual([
+      'CARD-LIMITATIONS-MISSING',
+    ]);
+  });
+
   it('disabled rules are dropped; findings are sorted by line, then severity, then rule', () => {
     state.drafts = [
       draft(rule('CARD-B', 'low'), { line: 5 }),

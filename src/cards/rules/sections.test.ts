@@ -54,7 +54,7 @@ describe('section rules', () => {
     expect(check(COMPLETE_DATASET_CARD, { kind: 'dataset' })).toEqual([]);
   });
 
-  it('an empty model card raises all five; a dataset card all but environmental impact', () => {
+  it('an empty model card raises all five; a dataset card all but environmental impact and contact', () => {
     expect(ids(check(''))).toEqual([
       'CARD-BIAS-MISSING',
       'CARD-CITATION-MISSING',
@@ -62,12 +62,29 @@ describe('section rules', () => {
       'CARD-ENVIRONMENTAL-MISSING',
       'CARD-LIMITATIONS-MISSING',
     ]);
+    // A dataset card's contact is the Datasheets maintenance question (CARD-DATASHEET-MISSING).
     expect(ids(check('', { kind: 'dataset' }))).toEqual([
       'CARD-BIAS-MISSING',
       'CARD-CITATION-MISSING',
-      'CARD-CONTACT-MISSING',
       'CARD-LIMITATIONS-MISSING',
     ]);
+  });
+
+  it('contact: "opening an issue" counts, a git clone address does not', () => {
+    expect(ids(check('# M
+
+Questions can be sent by opening an issue on the repository.
+'))).not.toContain(
+      'CARD-CONTACT-MISSING',
+    );
+    expect(ids(check('# M
+
+Clone git@github.com:org/repo.git to start.
+'))).toContain('CARD-CONTACT-MISSING');
+    expect(ids(check('# M
+
+Write to models@example.org.
+'))).not.toContain('CARD-CONTACT-MISSING');
   });
 });
 

@@ -131,9 +131,10 @@ const BIBTEX =
  * An e-mail address. Anchored on the `@` (the local part is checked by a one-character lookbehind): a
  * leading `[\w.+-]{1,64}` made every position of a long line without `@` cost 64 steps (8 s on 8 MB).
  */
-const EMAIL = /(?<=[\w.+-])@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}/;
+// `git@github.com:org/repo.git` is a clone address, not a contact: no `:` after the domain.
+const EMAIL = /(?<=[\w.+-])(?<!\bgit)@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}(?!:)/;
 const ISSUE_LINK =
-  /github\.com\/[\w.-]{1,100}\/[\w.-]{1,100}\/issues|\/discussions\b|open an issue|community tab/i;
+  /github\.com\/[\w.-]{1,100}\/[\w.-]{1,100}\/issues|\/discussions\b|open(?:ing)? an issue|community tab/i;
 
 /** Sections expected of every card, and the topics configured as required. */
 export const checkSections: CardCheck = (ctx) => {
@@ -162,15 +163,9 @@ export const checkSections: CardCheck = (ctx) => {
   if (!BIBTEX.test(ctx.text))
     push(gapDraft(ctx, CARD_SECTION_RULES.citationMissing, ['citation'], 'citation'));
   // Every address has an `@`: a card without one is not scanned for it.
-  if (!(ctx.text.includes('@') && EMAIL.test(ctx.text)) && !ISSUE_LINK.test(ctx.text))
-    push(
-      gapDraft(
-        ctx,
-        CARD_SECTION_RULES.contactMissing,
-        ctx.kind === 'model' ? ['contact'] : ['contact', 'maintenance'],
-        'contact',
-      ),
-    );
+  // Dataset cards: who to contact is the Datasheets maintenance question (CARD-DATASHEET-MISSING).
+  if (ctx.kind === 'model' && !(ctx.text.includes('@') && EMAIL.test(ctx.text)) && !ISSUE_LINK.test(ctx.text))
+    push(gapDraft(ctx, CARD_SECTION_RULES.contactMissing, ['contact'], 'contact'));
   for (const topic of ctx.settings.require) {
     const c = coverage(ctx.topics, topic as Topic);
     if (c.state === 'content') continue;
