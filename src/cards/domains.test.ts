@@ -204,6 +204,70 @@ describe('detectHighRiskDomains', () => {
       expect(ids(text)).toEqual([]);
     });
 
+    it('does not take "hiring" in an HTML display name as a hiring model (huggingtweets/tobywalsh)', () => {
+      const text = [
+        '---',
+        'language: en',
+        'tags:',
+        '- huggingtweets',
+        '---',
+        '',
+        '<div class="inline-flex flex-col" style="line-height: 1.5;">',
+        '    <div style="text-align: center; margin-top: 3px; font-size: 16px; font-weight: 800">🤖 AI BOT 🤖</div>',
+        '    <div style="text-align: center; font-size: 16px; font-weight: 800">Toby Walsh (Hiring 6 PhDs)</div>',
+        '    <div style="text-align: center; font-size: 14px;">@tobywalsh</div>',
+        '</div>',
+        '',
+        'I was made with [huggingtweets](https://github.com/borisdayma/huggingtweets).',
+        '',
+      ].join('\n');
+      expect(ids(text)).toEqual([]);
+      expect(domains(text, undefined, 'low').flatMap((d) => d.signals.map((s) => s.strength))).not.toContain(
+        'strong',
+      );
+    });
+
+    it('takes no strong term from an HTML block, but still from the prose after it', () => {
+      const description = [
+        '<div align="center">Clinical notes demo</div>',
+        '',
+        'A model for clinical decision support.',
+      ].join('\n');
+      const found = domains(modelCard({ description }));
+      expect(found.map((d) => d.domain)).toEqual(['medical']);
+      expect(found[0]?.signals.map((s) => s.line)).toEqual([10]);
+    });
+
+    it.each([
+      ['Hiring 6 PhDs at UNSW.', []],
+      ['Ranks job candidates for hiring.', ['employment']],
+      ['Supports hiring decisions.', ['employment']],
+      ['Screens résumés of applicants for hiring managers.', ['employment']],
+    ])(
+      'reads "hiring" as strong only with candidates, applicants, CVs or decisions: %s',
+      (description, want) => {
+        expect(ids(modelCard({ description }))).toEqual(want);
+      },
+    );
+
+    it.each([
+      ['- 8240 "10s" blogs (ages 13-17),', 'children'],
+      ['Recordings of speakers aged 8 to 12: ages 8 to 12.', 'children'],
+      ['Persian speech gender recognition with HuBERT.', 'biometrics'],
+      ['Voice emotion recognition for call centres.', 'biometrics'],
+    ])('finds %s (%s)', (description, domain) => {
+      expect(ids(modelCard({ description }))).toContain(domain);
+    });
+
+    it('reads a speech-gender-recognition tag as biometric (high confidence)', () => {
+      const [found] = domains(modelCard({ meta: 'tags:\n- audio\n- speech-gender-recognition' }));
+      expect(found).toMatchObject({ domain: 'biometrics', confidence: 'high' });
+    });
+
+    it('does not take adult age ranges as children', () => {
+      expect(ids(modelCard({ description: 'Blogs by ages 23-27 and ages 33-47.' }))).toEqual([]);
+    });
+
     it('ignores code, HTML comments and link targets', () => {
       const description = [
         '```python',

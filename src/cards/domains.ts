@@ -165,7 +165,9 @@ const weak = (id: string, pattern: RegExp, notAfter?: RegExp): DomainTerm => ({
  * "emotion recognition" on text is not biometric (AI Act Art. 3(39): emotions inferred from biometric
  * data), so only speech, voice and face emotion recognition are strong; "patient" as an adjective, "fault
  * diagnosis", "plant disease", "medium" (a model size) and "iris" (the flower data set) are not medical or
- * biometric; fraud detection is excepted from Annex III 5(b); "recruitment of annotators" is not hiring.
+ * biometric; fraud detection is excepted from Annex III 5(b); "recruitment of annotators" is not hiring;
+ * "hiring" alone is weak ("Toby Walsh (Hiring 6 PhDs)" is a display name, not a hiring model): it is strong
+ * only with hiring decisions, candidates, applicants, CVs or résumés.
  */
 export const DOMAIN_TERMS: Readonly<Record<HighRiskDomain, readonly DomainTerm[]>> = {
   medical: [
@@ -267,6 +269,10 @@ export const DOMAIN_TERMS: Readonly<Record<HighRiskDomain, readonly DomainTerm[]
       'emotion recognition from biometric data',
       /\b(?:speech|voice|audio|acoustic|vocal|facial|face|physiological|eeg)\s+(?:emotion|affect|expression)\s+(?:recognition|detection|classification|analysis)\b|\bfacial\s+expressions?\b|\bemotion\s+recognition\s+from\s+(?:speech|voices?|faces?|audio|video|eeg)\b/,
     ),
+    strong(
+      'speech gender, age or emotion recognition',
+      /\b(?:speech|voice)\s+(?:gender|age|emotion)\s+recognition\b/,
+    ),
     strong('gait recognition', /\bgait\s+(?:recognition|identification|analysis)\b/),
     strong('biometric', /\bbiometrics?\b/, NON_PREFIX),
     strong(
@@ -287,7 +293,11 @@ export const DOMAIN_TERMS: Readonly<Record<HighRiskDomain, readonly DomainTerm[]
     weak('surveillance', /\bsurveillance\b/),
   ],
   employment: [
-    strong('hiring', /\bhiring\b/, /\b(?:are|we're|is|now)\s+$/),
+    strong(
+      'hiring decisions',
+      /\bhiring\s+(?:decisions?|candidates?|applicants?)\b|\bhiring\b[^.!?]{0,80}?\b(?:candidates?|applicants?|cvs?|resumes?|résumés?|recruitment\s+decisions?)\b|\b(?:candidates?|applicants?|cvs?|resumes?|résumés?)\b[^.!?]{0,80}?\bhiring\b/,
+      /\b(?:are|we're|is|now)\s+$/,
+    ),
     strong(
       'recruitment',
       /\brecruit(?:ment|ers?)\b(?!\s+of\s+(?:annotators|participants|workers|crowd\s?workers|volunteers|raters|subjects|speakers))|\brecruiting\s+(?:process|decisions?|tools?|systems?|platforms?)\b/,
@@ -306,6 +316,7 @@ export const DOMAIN_TERMS: Readonly<Record<HighRiskDomain, readonly DomainTerm[]
       'worker management',
       /\bemployee\s+(?:performance|monitoring|evaluation|attrition|turnover|selection|productivity)\b|\bworkplace\s+(?:monitoring|surveillance)\b|\b(?:promotion|termination|employment)\s+decisions?\b/,
     ),
+    weak('hiring', /\bhiring\b/, /\b(?:are|we're|is|now)\s+$/),
     weak('employment', /\bemploy(?:ment|ees?|ers?)\b/),
     weak('jobs', /\bjobs?\b/),
     weak('careers', /\bcareers?\b/),
@@ -404,6 +415,8 @@ export const DOMAIN_TERMS: Readonly<Record<HighRiskDomain, readonly DomainTerm[]
     strong('for children', /\b(?:for|by)\s+(?:young\s+)?(?:children|kids|minors)\b/),
     strong('paediatric', /\bp(?:a)?ediatrics?\b/),
     strong('coppa', /\bcoppa\b/),
+    // "ages 13-17" (normalised: "ages 13 17"): an age range ending under 18.
+    strong('minors by age', /\bages?\s+\d{1,2}\s*(?:to\s+|\s)\s*1[0-7]\b/),
     weak('children', /\b(?:child|children)\b/),
     weak('kids', /\bkids?\b/),
     weak('teenagers', /\b(?:teen(?:ager)?s?|adolescents?|youth)\b/),
@@ -467,6 +480,8 @@ export interface ProseLine {
   readonly field: string;
   /** The label the line opens with, normalised: `**Out-of-scope use cases:** ...` → `out of scope use cases`. */
   readonly label?: string;
+  /** The line is part of an HTML block (`<div>...` up to the next blank line): layout, display names. */
+  readonly html?: true;
 }
 
 /** A sentence of card prose, normalised for term matching. */
@@ -480,11 +495,19 @@ export interface ProseSentence {
   readonly negated: boolean;
   /** The label its paragraph opens with (see `ProseLine.label`). */
   readonly label: string | undefined;
+  /** Its paragraph is an HTML block (see `ProseLine.html`). */
+  readonly html?: true;
   /** Line of a character offset in `text`. */
   lineAt(offset: number): number;
 }
 
 const FENCE = /^[ \t]{0,3}(`{3,}|~{3,})/;
+/**
+ * The start of an HTML block (CommonMark types 6 and 7, simplified): a line opening with a block-level tag,
+ * or holding only tags. The block lasts up to the next blank line.
+ */
+const HTML_BLOCK_START =
+  /^[ \t]{0,3}<\/?(?:address|article|aside|blockquote|center|details|dialog|div|dl|dt|dd|fieldset|figcaption|figure|footer|form|h[1-6]|header|hr|li|main|nav|ol|p|section|summary|table|tbody|td|tfoot|th|thead|tr|ul|img|br|span|a|font)(?:[\s/>]|$)/i;
 /** `**Label**`, `__Label__` or `Label:` at the start of a line (after a list marker). */
 const LINE_LABEL =
   /^[ \t]*(?:[-*+][ \t]+)?(?:(?:\*\*|__)([^*_\n]{1,80})(?:\*\*|__)|([A-Za-z][A-Za-z ()'-]{0,60}):)/;
@@ -543,6 +566,7 @@ export function proseLines(
 ): ProseLine[] {
   let fence: string | undefined;
   let inComment = false;
+  let inHtml = false;
   let chars = out.reduce((sum, l) => sum + l.text.length, 0);
   const last = Math.min(to, lines.length, from + MAX_PROSE_LINES - 1);
   for (let n = Math.max(1, from); n <= last && out.length < MAX_PROSE_LINES && chars < MAX_PROSE_CHARS; n++) {
@@ -574,10 +598,15 @@ export function proseLines(
       inComment = true;
       text = text.slice(0, open);
     }
+    if (raw.trim() === '') inHtml = false;
+    else if (HTML_BLOCK_START.test(text)) inHtml = true;
     const cleaned = cleanMarkup(text);
     chars += cleaned.length;
     const label = labelOf(text);
-    out.push(label ? { line: n, text: cleaned, field, label } : { line: n, text: cleaned, field });
+    const line: ProseLine = label
+      ? { line: n, text: cleaned, field, label }
+      : { line: n, text: cleaned, field };
+    out.push(inHtml ? { ...line, html: true } : line);
   }
   return out;
 }
@@ -613,7 +642,8 @@ function startsParagraph(previous: ProseLine | undefined, line: ProseLine): bool
     line.text.trim() === '' ||
     (previous !== undefined && line.line !== previous.line + 1) ||
     BLOCK_START.test(line.text) ||
-    line.field !== previous?.field
+    line.field !== previous?.field ||
+    line.html !== previous.html
   );
 }
 
@@ -634,6 +664,7 @@ function paragraphSentences(parts: readonly ProseLine[], sentences: ProseSentenc
   }
   const field = first.field;
   const label = first.label;
+  const html = first.html;
   const lineAtParagraph = (offset: number): number => {
     let line = first.line;
     for (let k = 0; k < starts.length; k++) {
@@ -656,6 +687,7 @@ function paragraphSentences(parts: readonly ProseLine[], sentences: ProseSentenc
         field,
         negated: NEGATION.test(normalized),
         label,
+        ...(html ? { html } : {}),
         lineAt: (offset: number) => lineAtParagraph(lead + offset),
       });
     }
@@ -1094,12 +1126,14 @@ export function detectHighRiskDomains(input: DomainInput, options: DomainOptions
     source: SignalSource,
     field: string,
     lineAt: (offset: number) => number | undefined,
+    weakOnly = false,
   ) => {
     if (ANY_TERM !== undefined && !ANY_TERM.test(normalized)) return;
     for (const [domain, terms, any] of DOMAIN_PREFILTERS) {
       if (any !== undefined && !any.test(normalized)) continue;
       const spans: [number, number][] = [];
       for (const strength of ['strong', 'weak'] as const) {
+        if (weakOnly && strength === 'strong') continue;
         for (const term of terms) {
           if (term.strength !== strength) continue;
           const m = matchTerm(term, normalized);
@@ -1136,7 +1170,16 @@ export function detectHighRiskDomains(input: DomainInput, options: DomainOptions
   if (title !== undefined) scanValue(cleanMarkup(title.text), 'name', 'title', title.line);
 
   for (const sentence of describingProse(input)) {
-    if (!sentence.negated) scan(sentence.original, sentence.text, 'prose', sentence.field, sentence.lineAt);
+    // An HTML block is layout (a display name, a badge): its strong terms are not claims.
+    if (!sentence.negated)
+      scan(
+        sentence.original,
+        sentence.text,
+        'prose',
+        sentence.field,
+        sentence.lineAt,
+        sentence.html === true,
+      );
   }
 
   const assessments: DomainAssessment[] = [];

@@ -16,14 +16,14 @@ vi.mock('./audit/audit.js', async (importOriginal) => {
 });
 
 /** Opening a card under a folder named `unreadable-card` fails as a permission error would (root reads anything). */
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const original = await importOriginal<typeof import('node:fs/promises')>();
-  const open = (async (path: Parameters<typeof original.open>[0], ...rest: unknown[]) => {
+vi.mock('node:fs', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:fs')>();
+  const openSync = ((path: Parameters<typeof original.openSync>[0], ...rest: unknown[]) => {
     if (String(path).includes('/unreadable-card/'))
       throw Object.assign(new Error(`EACCES: permission denied, open '${String(path)}'`), { code: 'EACCES' });
-    return (original.open as (...args: unknown[]) => ReturnType<typeof original.open>)(path, ...rest);
-  }) as typeof original.open;
-  return { ...original, default: { ...original, open }, open };
+    return (original.openSync as (...args: unknown[]) => number)(path, ...rest);
+  }) as typeof original.openSync;
+  return { ...original, default: { ...original, openSync }, openSync };
 });
 
 const auditCardSpy = vi.mocked(audit.auditCard);

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { sep } from 'node:path';
 import { describeError } from '../core/errors.js';
 import {
@@ -122,20 +122,27 @@ function baseName(displayPath: string): string {
   return displayPath.slice(displayPath.lastIndexOf('/') + 1);
 }
 
-/** Reads at most `max` bytes of a file; says whether there was more. */
+/**
+ * Reads at most `max` bytes of a file; says whether there was more. Synchronous: cards and licence files
+ * are small, and four thread-pool round trips per file (open, stat, read, close) were a third of the time
+ * of auditing 10,000 cards.
+ */
 async function readBounded(path: string, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
-  const handle = await open(path, 'r');
+  const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(max + 1);
+    // Sized from the file, not the limit: a zeroed 32 MB buffer per card made the audit of 10,000 cards
+    // spend most of its time allocating and collecting. One byte more than the limit says "there is more".
+    const { size } = fstatSync(fd);
+    const buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
     let length = 0;
     while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
     return { bytes: buffer.subarray(0, Math.min(length, max)), truncated: length > max };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

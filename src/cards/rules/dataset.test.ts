@@ -166,6 +166,64 @@ describe('checkDataset', () => {
       );
     });
 
+    it('accepts public domain stated for the sources in the summary (lj_speech)', () => {
+      const summary = [
+        'This is a public domain speech dataset consisting of 13,100 short audio clips of a single speaker reading passages from 7 non-fiction books in English.',
+        '',
+        'The texts were published between 1884 and 1964, and are in the public domain. The audio was recorded in 2016-17 by the LibriVox project and is also in the public domain.',
+      ].join('\n');
+      const text = datasetCard({ summary, licensing: 'Public Domain' }, 'license:\n- unlicense');
+      expect(byRule(text, 'CARD-DATASET-SOURCE-LICENSE-MISSING')).toEqual([]);
+    });
+
+    it('accepts a licence sentence anywhere that names the source (LibriVox, `extended|wiki_bio`)', () => {
+      const librivox = datasetCard({
+        collection: 'Recordings by Linda Johnson were downloaded from LibriVox.',
+        licensing: 'Public Domain ([LibriVox](https://librivox.org/pages/public-domain/))',
+      });
+      expect(byRule(librivox, 'CARD-DATASET-SOURCE-LICENSE-MISSING')).toEqual([]);
+      const wikiBio = datasetCard(
+        { composition: 'The wiki bio texts are under CC BY-SA 3.0 like their Wikipedia source.' },
+        'license: mit\nsource_datasets:\n- extended|wiki_bio',
+      );
+      expect(byRule(wikiBio, 'CARD-DATASET-SOURCE-LICENSE-MISSING')).toEqual([]);
+    });
+
+    it('still reports a public-domain sentence about the dataset elsewhere when the source is unnamed', () => {
+      const text = datasetCard({
+        collection: 'Posts were scraped from public forums in 2021.',
+        licensing: 'The annotations are released into the public domain.',
+      });
+      expect(byRule(text, 'CARD-DATASET-SOURCE-LICENSE-MISSING')).toHaveLength(1);
+    });
+
+    it.each([
+      ['pretty_name: Common Voice\nsource_datasets:\n- extended|common_voice', 'pretty_name'],
+      ['paperswithcode_id: common-voice\nsource_datasets:\n- extended|common_voice', 'paperswithcode_id'],
+      ['source_datasets:\n- extended|reviews', 'title'],
+    ])('skips `extended|X` when X is the dataset itself (%s: %s)', (meta) => {
+      const text = datasetCard(
+        { licensing: 'Public Domain, [CC-0](https://creativecommons.org/)' },
+        `license:\n- cc0-1.0\n${meta}`,
+      );
+      expect(byRule(text, 'CARD-DATASET-SOURCE-LICENSE-MISSING')).toEqual([]);
+    });
+
+    it.each([
+      ['Reddit dataset, where TIFU denotes the name of subbreddit /r/tifu.', '"Reddit dataset"'],
+      [
+        'The Blog Authorship Corpus consists of the collected posts of 19,320 bloggers gathered from blogger.com in August 2004.',
+        '"blogger"',
+      ],
+    ])('detects a source platform in the summary: %s', (summary, quoted) => {
+      const [draft] = byRule(
+        datasetCard({ summary, licensing: 'MIT' }, 'license: mit'),
+        'CARD-DATASET-SOURCE-LICENSE-MISSING',
+      );
+      expect(draft?.severity).toBe('low');
+      expect(draft?.message).toContain(quoted);
+    });
+
     it('ignores `original`, denials and odd source_datasets values', () => {
       expect(byRule(datasetCard(), 'CARD-DATASET-SOURCE-LICENSE-MISSING')).toEqual([]);
       expect(
@@ -209,6 +267,29 @@ describe('checkDataset', () => {
     it.each([
       ['Customer support chat logs from an online shop.', 'private communications'],
       ['Forum posts with the usernames of their authors.', 'personal identifiers'],
+      // blog_authorship_corpus
+      [
+        'The Blog Authorship Corpus consists of the collected posts of 19,320 bloggers gathered from blogger.com in August 2004.',
+        'user-generated content',
+      ],
+      [
+        'Each blog is presented as a separate file, the name of which indicates a blogger id# and the blogger’s self-provided gender, age, industry and astrological sign.',
+        'self-reported attributes',
+      ],
+      // amazon_us_reviews
+      [
+        'Over 130+ million customer reviews are available to researchers as part of this release.',
+        'user-generated content',
+      ],
+      [
+        'customer_id - Random identifier that can be used to aggregate reviews written by a single author.',
+        'personal identifiers',
+      ],
+      // c4
+      [
+        "A colossal, cleaned version of Common Crawl's web crawl corpus. Based on Common Crawl dataset.",
+        'web-crawled text',
+      ],
     ])('is medium for %s (%s)', (summary, kind) => {
       const [draft] = byRule(noPersonal({ summary }), 'CARD-DATASET-PERSONAL-DATA');
       expect(draft?.severity).toBeUndefined();
@@ -264,6 +345,11 @@ describe('checkDataset', () => {
       expect(draft).toMatchObject({ field: 'task_ids[0]', line: 6 });
       expect(draft?.message).toContain('a subtask of `audio-classification`');
       expect(draft?.remediation).toContain('Add `audio-classification` to `task_categories`');
+    });
+
+    it('accepts `task_ids: []` (common_voice, lj_speech)', () => {
+      const text = datasetCard({}, meta('task_categories:\n- automatic-speech-recognition', 'task_ids: []'));
+      expect(byRule(text, 'CARD-DATASET-TASK-MISMATCH')).toEqual([]);
     });
 
     it('accepts a task id under any listed category (closed-domain-qa sits under two)', () => {

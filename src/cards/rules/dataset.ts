@@ -4,6 +4,8 @@ import type { CardAuditContext, CardCheck, CardFindingDraft } from '../audit/typ
 import {
   allSectionProse,
   anyOf,
+  cardTitle,
+  cleanMarkup,
   introProseOf,
   type MetadataString,
   metadataStrings,
@@ -287,7 +289,10 @@ function describeEvidence(e: Evidence): string {
 
 /** Platforms and kinds of source whose content belongs to someone else (normalised text). */
 const SOURCE_PLATFORM =
-  /\b(?:reddit|subreddits?|twitter|tweets?|wikipedia|wikimedia|common\s?crawl|youtube|flickr|facebook|instagram|tiktok|github|stack\s?(?:overflow|exchange)|quora|imdb|amazon|yelp|gutenberg|arxiv|pubmed|news\s?(?:articles?|sites?|websites?|sources?|headlines)|online\s+news|websites?|web\s+pages?|the\s+(?:web|internet)|gab|stormfront|books?)\b/;
+  /\b(?:reddit|subreddits?|twitter|tweets?|wikipedia|wikimedia|common\s?crawl|youtube|flickr|facebook|instagram|tiktok|github|stack\s?(?:overflow|exchange)|quora|imdb|amazon|yelp|gutenberg|arxiv|pubmed|news\s?(?:articles?|sites?|websites?|sources?|headlines)|online\s+news|websites?|web\s+pages?|the\s+(?:web|internet)|gab|stormfront|books?|blogger|blogspot)\b/;
+/** A platform named as the data itself ("Reddit dataset, where TIFU denotes..."): a source without a verb. */
+const PLATFORM_DATASET =
+  /\b(?:reddit|twitter|wikipedia|youtube|flickr|facebook|instagram|tiktok|github|stack\s?(?:overflow|exchange)|quora|imdb|amazon|yelp|blogger|blogspot)\s+(?:datasets?|corpus|corpora|data|posts|threads|comments|reviews)\b/;
 /** Verbs and phrases of taking data from somewhere. */
 const ACQUISITION =
   /\b(?:scrap(?:ed|ing|e)|crawl(?:ed|ing)?|collect(?:ed|ing)?|gather(?:ed|ing)?|download(?:ed|ing)?|extract(?:ed|ing)?|sourced|drawn|taken|derived|obtained|harvest(?:ed|ing)?|mined|compiled|retrieved|fetched|from)\b/;
@@ -301,16 +306,123 @@ const LICENCE_WORD =
 const SOURCE_REFERENCE =
   /\b(?:sources?|original(?:ly)?|underlying|third\s+party|respective|upstream|constituent|component|individual\s+datasets|each\s+(?:dataset|corpus|source|task|subset)|their\s+own|inherit(?:s|ed)?|derived)\b/;
 
-/** `source_datasets` entries other than `original`: the Hub's `extended|wikipedia`, or names of datasets. */
+/** A licence that puts content in the public domain or waives rights to it (normalised text). */
+const PUBLIC_DOMAIN = /\b(?:public\s+domain|cc\s?0|cc\s?zero)\b/;
+
+/** A name as compared: normalised, `-_/` as spaces, without punctuation and with single spaces. */
+function nameKey(text: string): string {
+  return normalizeForTerms(text)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** The name of a declared source: `extended|common_voice` → `common voice`, `extended|other-wider` → `wider`. */
+function sourceName(value: string): string {
+  const bar = value.lastIndexOf('|');
+  return nameKey(bar >= 0 ? value.slice(bar + 1) : value).replace(/^other\s+/, '');
+}
+
+/**
+ * The dataset's own names: `pretty_name`, `paperswithcode_id` and the title without "Dataset Card for"; an
+ * `extended|common_voice` source of the Common Voice card is the dataset itself, not another source.
+ */
+function ownNames(ctx: CardAuditContext): Set<string> {
+  const names = new Set<string>();
+  const add = (text: string) => {
+    const key = nameKey(text);
+    if (key === '') return;
+    names.add(key);
+    names.add(key.replace(/ /g, ''));
+  };
+  for (const key of ['pretty_name', 'paperswithcode_id'] as const)
+    for (const entry of metadataStrings(ctx.meta, key)) add(entry.value);
+  const title = cardTitle(ctx.doc);
+  if (title !== undefined)
+    add(
+      cleanMarkup(title.text).replace(/^\s*(?:dataset\s+card\s+for|dataset\s+card|datasheet\s+for)\s+/i, ''),
+    );
+  return names;
+}
+
+/** `source_datasets` entries other than `original` and the dataset itself: `extended|wikipedia`, names of datasets. */
 function declaredSources(ctx: CardAuditContext): MetadataString[] {
-  return metadataStrings(ctx.meta, 'source_datasets').filter(
-    (s) => s.value.trim().toLowerCase() !== 'original',
-  );
+  const own = ownNames(ctx);
+  return metadataStrings(ctx.meta, 'source_datasets').filter((s) => {
+    if (s.value.trim().toLowerCase() === 'original') return false;
+    const name = sourceName(s.value);
+    return name === '' || !(own.has(name) || own.has(name.replace(/ /g, '')));
+  });
+}
+
+/** Common words that start sentences or name nothing: not taken as a source's name. */
+const NOT_A_NAME =
+  /^(?:the|this|these|those|that|it|its|they|their|a|an|we|our|in|on|of|for|from|and|or|each|all|data|dataset|english)$/;
+
+/**
+ * Words that name the sources: the source names of `source_datasets`, or the word that showed a source in
+ * the prose ("books", "Reddit") with the capitalised words of its sentence ("LibriVox").
+ */
+function sourceTokens(declared: readonly MetadataString[], prose: ProseEvidence | undefined): string[] {
+  const tokens = new Set<string>();
+  for (const d of declared) {
+    const name = sourceName(d.value);
+    if (name.length >= 3) tokens.add(name);
+  }
+  if (prose !== undefined) {
+    const word = nameKey(prose.matched);
+    if (word.length >= 3) tokens.add(word.replace(/s$/, ''));
+    for (const m of prose.sentence.original.matchAll(/\b[A-Z][\p{L}\p{N}]{2,40}/gu)) {
+      const key = nameKey(m[0]);
+      if (!NOT_A_NAME.test(key)) tokens.add(key);
+    }
+  }
+  return [...tokens].slice(0, 20);
+}
+
+/** `text` names `token` as a word (a plural `s` allowed). */
+function names(text: string, token: string): boolean {
+  const at = text.indexOf(token);
+  if (at < 0) return false;
+  const before = at === 0 ? ' ' : (text[at - 1] as string);
+  const after = text.slice(at + token.length, at + token.length + 2);
+  return !/[\p{L}\p{N}]/u.test(before) && /^(?:s?(?![\p{L}\p{N}]))/u.test(after);
+}
+
+/** Where the prose shows a source: the sentence and the word. */
+interface ProseEvidence {
+  readonly sentence: ProseSentence;
+  readonly matched: string;
+}
+
+/**
+ * A licence statement about the sources anywhere in the card: a sentence with a licence word naming a source
+ * ("Public Domain (LibriVox)", "Reddit posts are subject to the Reddit terms"), or one saying public domain
+ * or CC0 in the sentence or section that shows the source.
+ */
+function sourceLicenceStated(
+  ctx: CardAuditContext,
+  declared: readonly MetadataString[],
+  prose: ProseEvidence | undefined,
+): boolean {
+  const tokens = sourceTokens(declared, prose);
+  for (const s of allSentences(ctx)) {
+    if (!LICENCE_WORD.test(s.text)) continue;
+    const text = nameKey(s.text);
+    if (tokens.some((t) => names(text, t))) return true;
+    if (
+      prose !== undefined &&
+      PUBLIC_DOMAIN.test(s.text) &&
+      (s.field === prose.sentence.field || s.original === prose.sentence.original)
+    )
+      return true;
+  }
+  return false;
 }
 
 function sourceLicenseDraft(ctx: CardAuditContext): CardFindingDraft | undefined {
   const declared = declaredSources(ctx);
   let prose: Evidence | undefined;
+  let shown: ProseEvidence | undefined;
   if (declared.length === 0) {
     for (const s of sentencesOf(
       ctx,
@@ -321,11 +433,19 @@ function sourceLicenseDraft(ctx: CardAuditContext): CardFindingDraft | undefined
       const elsewhere = SOURCED_ELSEWHERE.exec(s.text);
       if (elsewhere) {
         prose = sentenceEvidence(s, elsewhere, 'data taken from elsewhere:');
+        shown = { sentence: s, matched: elsewhere[0] };
+        break;
+      }
+      const named = PLATFORM_DATASET.exec(s.text);
+      if (named) {
+        prose = sentenceEvidence(s, named, 'data taken from');
+        shown = { sentence: s, matched: named[0].split(' ')[0] as string };
         break;
       }
       const platform = SOURCE_PLATFORM.exec(s.text);
       if (platform && ACQUISITION.test(s.text)) {
         prose = sentenceEvidence(s, platform, 'data taken from');
+        shown = { sentence: s, matched: platform[0] };
         break;
       }
     }
@@ -336,6 +456,7 @@ function sourceLicenseDraft(ctx: CardAuditContext): CardFindingDraft | undefined
     if (LICENCE_WORD.test(s.text) && (SOURCE_REFERENCE.test(s.text) || SOURCE_PLATFORM.test(s.text)))
       return undefined;
   }
+  if (sourceLicenceStated(ctx, declared, shown)) return undefined;
   const licensing = bestCoverage(ctx, ['license', 'distribution']);
   const { title, line } = coverageField(ctx, licensing);
   const licensingState =
@@ -374,7 +495,9 @@ export type PeopleKind =
   | 'social media posts'
   | 'personal identifiers'
   | 'private communications'
-  | 'user-generated content';
+  | 'user-generated content'
+  | 'self-reported attributes'
+  | 'web-crawled text';
 
 /** Kinds that are biometric, health or directly identifying data (GDPR Art. 9, Art. 4(14)): high severity. */
 const CLEAR_KINDS: ReadonlySet<PeopleKind> = new Set<PeopleKind>([
@@ -404,7 +527,7 @@ const PEOPLE_TERMS: readonly (readonly [PeopleKind, RegExp])[] = [
   ],
   [
     'personal identifiers',
-    /\b(?:user\s?names?|user\s+ids?|e\s?mail\s+addresses|phone\s+numbers|(?:home|postal)\s+addresses|(?:personal|people's|full)\s+names|names\s+of\s+(?:people|persons|individuals|users|authors|patients)|dates?\s+of\s+birth|social\s+security|ip\s+addresses|gps\s+(?:coordinates|traces|locations?)|licen[cs]e\s+plates?|personal\s+(?:information|data|details)|personally\s+identifiable)\b/,
+    /\b(?:user\s?names?|user\s+ids?|e\s?mail\s+addresses|phone\s+numbers|(?:home|postal)\s+addresses|(?:personal|people's|full)\s+names|names\s+of\s+(?:people|persons|individuals|users|authors|patients)|dates?\s+of\s+birth|social\s+security|ip\s+addresses|gps\s+(?:coordinates|traces|locations?)|licen[cs]e\s+plates?|personal\s+(?:information|data|details)|personally\s+identifiable)\b|\b(?:customer|user|author)\s?ids?\b/,
   ],
   [
     'private communications',
@@ -412,8 +535,11 @@ const PEOPLE_TERMS: readonly (readonly [PeopleKind, RegExp])[] = [
   ],
   [
     'user-generated content',
-    /\buser\s+generated\b|\buser\s+(?:reviews?|comments?|posts?|content|queries)\b|\bforum\s+(?:posts?|threads?)\b|\bonline\s+(?:posts?|comments?|discussions?)\b|\bposted\s+by\s+users\b|\bwritten\s+by\s+(?:users|members\s+of\s+the\s+public)\b/,
+    /\buser\s+generated\b|\buser\s+(?:reviews?|comments?|posts?|content|queries)\b|\bforum\s+(?:posts?|threads?)\b|\bonline\s+(?:posts?|comments?|discussions?)\b|\bposted\s+by\s+users\b|\bwritten\s+by\s+(?:users|members\s+of\s+the\s+public)\b|\bblog(?:ger)?s\b|\bblog\s+posts?\b|\b(?:customer|product)\s+reviews?\b/,
   ],
+  ['self-reported attributes', /\bself\s?(?:provided|reported)\s+(?:gender|age|ethnicity)\b/],
+  // Web text names and quotes people without their knowledge (C4, Common Crawl): medium evidence.
+  ['web-crawled text', /\bcommon\s?crawl\b|\bweb\s+crawl\w*|\bscraped\b/],
 ];
 
 /** Matches where any of `PEOPLE_TERMS` does: a sentence it does not match is not tried term by term. */
@@ -578,7 +704,13 @@ function taskDrafts(ctx: CardAuditContext): CardFindingDraft[] {
     const rawIds = ctx.meta.task_ids;
     const check = checkTaskIds(rawIds);
     const scalar = !Array.isArray(rawIds);
-    if (check.issue !== undefined && check.issue.code !== 'duplicate' && check.issue.code !== 'too-many') {
+    // `task_ids: []` is what the Hub's tagging app writes for a dataset with no subtask: valid.
+    if (
+      check.issue !== undefined &&
+      check.issue.code !== 'duplicate' &&
+      check.issue.code !== 'too-many' &&
+      check.issue.code !== 'empty-list'
+    ) {
       drafts.push({
         rule,
         message: check.issue.message,

@@ -153,6 +153,35 @@ describe('checkEvaluation', () => {
       });
     });
 
+    it.each([
+      [
+        'a metric ≈ number in prose (sepsis-risk)',
+        [
+          '## Metrics (synthetic test split)',
+          'See `models/evaluation_report.json` for the exact numbers from the last',
+          'training run — typically AUC-ROC ≈ 0.87-0.89, sensitivity ≈ 0.75-0.80 at',
+          '90% specificity.',
+        ],
+      ],
+      ['`Name: number` lines', ['## Notes', '', '- **Accuracy:** 0.7518', '- EER = 4.2%']],
+      [
+        'table rows pairing a metric with a number (chest-xray)',
+        ['## Numbers', '', '| Class | Value |', '|---|---|', '| Pneumonia AP | 0.41 |', '| mAP | 0.38 |'],
+      ],
+    ])('counts %s as results', (_, body) => {
+      expect(ids(card(['license: mit'], ['# m', '', 'A classifier.', '', ...body]))).not.toContain(
+        EVAL_MISSING,
+      );
+    });
+
+    it('does not count metric-number pairs in training sections', () => {
+      const text = card(
+        ['license: mit'],
+        ['# m', '', '## Training hyperparameters', '', '- learning_rate: 0.003', '- precision: 16'],
+      );
+      expect(ids(text)).toContain(EVAL_MISSING);
+    });
+
     it("does not count the Trainer's `nan` values, nor its summary on a None dataset", () => {
       const nan = only(trainerCard('glue', ['Loss: nan', 'Accuracy: nan']), EVAL_MISSING);
       expect(nan.message).toBe(
@@ -404,6 +433,22 @@ describe('checkEvaluation', () => {
       });
     });
 
+    it('is not raised by "other languages" in a card for one language (audiocraft)', () => {
+      const limits = [
+        '## Limitations and biases',
+        '',
+        '- The model has been trained with English descriptions and will not perform as well in other languages.',
+      ];
+      expect(ids(card(['language: en'], ['# m', '', ...results, '', ...limits]))).not.toContain(
+        NOT_DISAGGREGATED,
+      );
+      expect(ids(card([], ['# m', '', ...results, '', ...limits]))).not.toContain(NOT_DISAGGREGATED);
+      // A multilingual card that performs worse in some languages should break results down.
+      expect(ids(card(['language: [en, fr, de]'], ['# m', '', ...results, '', ...limits]))).toContain(
+        NOT_DISAGGREGATED,
+      );
+    });
+
     it('is raised when the prose says performance differs across groups', () => {
       const text = card(
         ['license: mit'],
@@ -513,6 +558,29 @@ describe('checkEvaluation', () => {
       });
     });
 
+    it('is not raised when a table names its metrics in row labels or a "Metric" column (icf, merge)', () => {
+      const rows = [
+        '## Evaluation results',
+        '',
+        '| | Sentence-level | Note-level',
+        '|---|---|---',
+        'mean absolute error | 0.48 | 0.37',
+        'mean squared error | 0.55 | 0.34',
+        'root mean squared error | 0.74 | 0.58',
+      ];
+      expect(ids(card(['license: mit'], ['# m', '', ...rows]))).toEqual([]);
+      const leaderboard = [
+        '## Open LLM Leaderboard Evaluation Results',
+        '',
+        '|             Metric              |Value|',
+        '|---------------------------------|----:|',
+        '|Avg.                             |68.04|',
+        '|AI2 Reasoning Challenge (25-Shot)|65.61|',
+        '|HellaSwag (10-Shot)              |85.70|',
+      ];
+      expect(ids(card(['license: mit'], ['# m', '', ...leaderboard]))).toEqual([]);
+    });
+
     it('is not raised when the metadata, a Metrics section or the text names a metric', () => {
       expect(ids(card(['license: mit', 'metrics: [accuracy]'], unnamed))).toEqual([]);
       expect(ids(card(['license: mit'], [...unnamed, '', '## Metrics', '', 'Exact match.']))).toEqual([]);
@@ -595,7 +663,9 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     [EVAL_MISSING],
   'huggingface__transformers__model_cards_Helsinki-NLP_af-en_README.md': [],
   'bigscience-workshop__model_card__README.md': [NOT_DISAGGREGATED],
-  'facebookresearch__audiocraft__model_cards_MUSICGEN_MODEL_CARD.md': [NOT_DISAGGREGATED],
+  // "trained with English descriptions and will not perform as well in other languages": an English-only
+  // model naming what it does not support, not a call for per-language results (as for AudioGen, MAGNET).
+  'facebookresearch__audiocraft__model_cards_MUSICGEN_MODEL_CARD.md': [],
   'canstralian__CyberAttackDetection__README@17c9b3f.md': [EVAL_MISSING],
   'saranscript__huggingface-models__models_adityay1221_Run_8_README.md': [EVAL_MISSING],
 };

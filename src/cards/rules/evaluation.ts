@@ -98,10 +98,26 @@ const MAX_HTML_TABLE_CHARS = 64 * 1024;
  * spellings). Matched on lower-cased text.
  */
 const METRIC_WORD =
-  /(?:^|[^a-z0-9])(?:acc(?:uracy|uracies)?|f1|f-1|f[- ]?scores?|f[- ]?measure|precision|recall|bleu|sacrebleu|chr-?f\+{0,2}|rouge(?:-?[l12]|l?sum)?|meteor|wer|cer|word error rate|character error rate|error rates?|perplexity|ppl|exact[ -]?match|em|auc|auroc|roc[ -]auc|mean average precision|m?iou|dice|mae|mse|rmse|r2|loss|scores?|pass@\d{1,3}|top-?[15]|fid|kld|kl divergence|clip ?score|frechet|spearman|pearson|correlation|matthews|mcc|ndcg|mrr|bertscore|psnr|ssim|lpips|win rate|elo)(?:$|[^a-z0-9])/;
+  /(?:^|[^a-z0-9])(?:acc(?:uracy|uracies)?|f1|f-1|f[- ]?scores?|f[- ]?measure|precision|recall|bleu|sacrebleu|chr-?f\+{0,2}|rouge(?:-?[l12]|l?sum)?|meteor|wer|cer|word error rate|character error rate|error rates?|(?:root )?mean (?:absolute |squared |absolute percentage )?errors?|perplexity|ppl|exact[ -]?match|em|auc|auroc|roc[ -]auc|mean average precision|m?iou|dice|mae|mse|rmse|r2|loss|scores?|pass@\d{1,3}|top-?[15]|fid|kld|kl divergence|clip ?score|frechet|spearman|pearson|correlation|matthews|mcc|ndcg|mrr|bertscore|psnr|ssim|lpips|win rate|elo)(?:$|[^a-z0-9])/;
 
 /** A table cell holding a number: `60.8`, `0.736`, `96%`, `~93`, `20.0 ± 1.2`. */
 const NUMERIC_CELL = /^[~<>≈]?[ \t]*[-+]?\d{1,12}(?:[.,]\d{1,12})?[ \t]*%?/;
+/**
+ * Metric names that, next to a number, make a result wherever they stand: "accuracy: 0.75" under
+ * "## Measured", "AUC-ROC ≈ 0.87" under "## Metrics (synthetic test split)", a table row "| mAP | 0.41 |".
+ * Matched on lower-cased text.
+ */
+const RESULT_METRIC =
+  /(?:^|[^a-z0-9])(?:accuracy|f1|auc|a?p|map|wer|cer|perplexity|mae|mse|rmse|bleu|rouge|precision|recall|eer|dcf)(?:[-_ ]?(?:roc|pr|macro|micro|weighted|score|lsum|l|1|2|@\d{1,3}))?(?=$|[^a-z0-9])/;
+/** `Name: number` (or `=`, `≈`): a metric word, an optional parenthesis, a separator and a number. */
+const METRIC_VALUE = new RegExp(
+  `${RESULT_METRIC.source}[ \\t*]*(?:\\([^()\\n]{0,40}\\)[ \\t*]*)?[:=≈~][ \\t*]*[-+]?\\d{1,6}(?:[.,]\\d{1,6})?`,
+);
+/** A table cell that is only a metric name (with markup): `**mAP**`, `AP (pneumonia)`. */
+const METRIC_CELL = /^[*_` ]*[a-z0-9@ _-]{1,30}(?:\([^()]{0,40}\))?[*_` ]*$/;
+/** A header cell naming the column of metric names: `Metric`, `Measure`. */
+const METRIC_HEADER = /^[*_` ]*(?:metrics?|measures?)[*_` ]*$/i;
+
 /** A number that reads as a measurement in prose: a decimal or a percentage. */
 const MEASURED_NUMBER = /\d{1,3}(?:\.\d{1,6})?[ \t]?%|\b\d{0,6}\.\d{1,6}\b/;
 
@@ -206,11 +222,45 @@ function hasNumber(rows: readonly (readonly string[])[]): boolean {
   return rows.some((row) => row.some((cell) => NUMERIC_CELL.test(cell)));
 }
 
-/** A table of results: a metric named in its header (or first column, for transposed tables) and numbers. */
+/** A row pairing a metric name in one cell with a number in another. */
+function metricRow(row: readonly string[]): boolean {
+  const named = row.findIndex(
+    (c) => METRIC_CELL.test(c.toLowerCase()) && RESULT_METRIC.test(c.toLowerCase()),
+  );
+  return named >= 0 && row.some((c, i) => i !== named && NUMERIC_CELL.test(c));
+}
+
+/**
+ * A table of results: a metric named in its header (or first column, for transposed tables), a column
+ * headed "Metric", or a row pairing a metric name with a number; and numbers.
+ */
 function isResultsTable(table: CardTable): boolean {
   if (!hasNumber(table.rows)) return false;
-  if (table.header.some((c) => METRIC_WORD.test(c.toLowerCase()))) return true;
-  return table.rows.some((row) => row[0] !== undefined && METRIC_WORD.test(row[0].toLowerCase()));
+  if (table.header.some((c) => METRIC_WORD.test(c.toLowerCase()) || METRIC_HEADER.test(c))) return true;
+  return table.rows.some(
+    (row) => (row[0] !== undefined && METRIC_WORD.test(row[0].toLowerCase())) || metricRow(row),
+  );
+}
+
+/**
+ * Lines outside code and training sections that pair a metric with a number (`Accuracy: 0.75`). The
+ * Trainer's summary list is left to `trainerCounts`, which knows when its dataset is "None".
+ */
+function metricValueLines(
+  prose: CardProse,
+  ctx: CardAuditContext,
+  trainer: TrainerSummary | undefined,
+): ProseLine[] {
+  const out: ProseLine[] = [];
+  const first = trainer?.line.line ?? 0;
+  const last = first + (trainer?.values.length ?? 0);
+  for (const line of prose.lines) {
+    if (line.code || isTrainingContext(prose, ctx, line.section)) continue;
+    if (trainer !== undefined && line.line > first && line.line <= last) continue;
+    if (METRIC_VALUE.test(line.text.toLowerCase())) out.push(line);
+    if (out.length >= 20) break;
+  }
+  return out;
 }
 
 /** The Trainer's summary: "It achieves the following results on the evaluation set:" and its list. */
@@ -260,6 +310,8 @@ interface ResultsEvidence {
   readonly trainer: TrainerSummary | undefined;
   /** The Trainer summary counts as a result: a non-`nan` value on a named dataset. */
   readonly trainerCounts: boolean;
+  /** Lines pairing a metric with a number, in any section but training ones (see `metricValueLines`). */
+  readonly metricLines: readonly ProseLine[];
 }
 
 function gatherResults(ctx: CardAuditContext): ResultsEvidence {
@@ -282,6 +334,7 @@ function gatherResults(ctx: CardAuditContext): ResultsEvidence {
     tables,
     trainer,
     trainerCounts,
+    metricLines: metricValueLines(prose, ctx, trainer),
   };
 }
 
@@ -290,7 +343,8 @@ function hasResults(evidence: ResultsEvidence): boolean {
     evidence.indexResults.length > 0 ||
     evidence.sectionState.state === 'content' ||
     evidence.tables.length > 0 ||
-    evidence.trainerCounts
+    evidence.trainerCounts ||
+    evidence.metricLines.length > 0
   );
 }
 
@@ -551,11 +605,28 @@ const GROUP_FACTOR_ALL = new RegExp(GROUP_FACTOR.source, 'gi');
 const VARIATION_WORD =
   /\b(?:uneven\w{0,2}|disparit\w{0,4}|disparate|var(?:y|ies|ied|iation)|differ\w{0,5}|worse|lower|higher)\b/i;
 
+/**
+ * "Other languages" in a card for one language: a model trained on English that "will not perform as well in
+ * other languages" says what it does not support, not that its results should be broken down by language.
+ */
+const OTHER_LANGUAGES =
+  /\b(?:other|non[- ]?english|unseen|unsupported|different)\s+languages\b|\blanguages\s+other\s+than\s+\w+/gi;
+
+/** The card is for one language at most: `language` metadata with fewer than two values. */
+function monolingual(ctx: CardAuditContext): boolean {
+  const language = ctx.meta.language;
+  return !(Array.isArray(language) && language.length >= 2);
+}
+
 /** The sentence of a line that ties a group to performance, with the groups it names. */
-function groupSentence(text: string): { sentence: string; groups: string[]; varies: boolean } | undefined {
+function groupSentence(
+  text: string,
+  oneLanguage = false,
+): { sentence: string; groups: string[]; varies: boolean } | undefined {
   let found: { sentence: string; varies: boolean } | undefined;
   const groups = new Set<string>();
-  for (const sentence of text.split(/(?<=[.!?])\s+/).slice(0, 50)) {
+  for (const original of text.split(/(?<=[.!?])\s+/).slice(0, 50)) {
+    const sentence = oneLanguage ? original.replace(OTHER_LANGUAGES, ' ') : original;
     if (!GROUP_FACTOR.test(sentence) || !PERFORMANCE_WORD.test(sentence)) continue;
     for (const m of sentence.matchAll(GROUP_FACTOR_ALL)) groups.add(m[0].toLowerCase());
     const varies = VARIATION_WORD.test(sentence);
@@ -625,10 +696,11 @@ function checkDisaggregation(ctx: CardAuditContext, evidence: ResultsEvidence): 
     };
   } else {
     let best: { line: ProseLine; found: NonNullable<ReturnType<typeof groupSentence>> } | undefined;
+    const oneLanguage = monolingual(ctx);
     for (const line of prose.lines) {
       // What the training data holds ("98 languages, 65% English") is not a claim about performance.
       if (line.code || isTrainingContext(prose, ctx, line.section)) continue;
-      const found = groupSentence(line.text);
+      const found = groupSentence(line.text, oneLanguage);
       if (found === undefined || (best !== undefined && !found.varies)) continue;
       best = { line, found };
       if (found.varies) break;
@@ -671,7 +743,7 @@ function checkMetricsNamed(ctx: CardAuditContext, evidence: ResultsEvidence): Ca
     return [];
   if (evidence.indexResults.length > 0) return [];
   // Results tables name a metric by definition; the Trainer names its metrics.
-  if (evidence.tables.length > 0 || evidence.trainerCounts) return [];
+  if (evidence.tables.length > 0 || evidence.trainerCounts || evidence.metricLines.length > 0) return [];
   // A metric named anywhere in the text (CLIP names accuracy under "Bias and Fairness") is enough: this
   // rule is for numbers nobody can interpret, not for where the metric is explained.
   for (const line of cardProse(ctx).lines)

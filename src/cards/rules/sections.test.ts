@@ -71,20 +71,13 @@ describe('section rules', () => {
   });
 
   it('contact: "opening an issue" counts, a git clone address does not', () => {
-    expect(ids(check('# M
-
-Questions can be sent by opening an issue on the repository.
-'))).not.toContain(
+    expect(ids(check('# M\n\nQuestions can be sent by opening an issue on the repository.\n'))).not.toContain(
       'CARD-CONTACT-MISSING',
     );
-    expect(ids(check('# M
-
-Clone git@github.com:org/repo.git to start.
-'))).toContain('CARD-CONTACT-MISSING');
-    expect(ids(check('# M
-
-Write to models@example.org.
-'))).not.toContain('CARD-CONTACT-MISSING');
+    expect(ids(check('# M\n\nClone git@github.com:org/repo.git to start.\n'))).toContain(
+      'CARD-CONTACT-MISSING',
+    );
+    expect(ids(check('# M\n\nWrite to models@example.org.\n'))).not.toContain('CARD-CONTACT-MISSING');
   });
 });
 
