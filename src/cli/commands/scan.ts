@@ -32,6 +32,8 @@ export interface ScanCommandOptions {
   readonly cards?: boolean;
 }
 
+/** A card file name (see cards/run.ts `isCardFileName`). */
+const CARD_FILE = /(?:^|[\\/])(?:readme|[\w.-]{0,100}(?:model|dataset)[_-]?card|datasheet)\.md$/i;
 /** Card-named files and weight files: only then are the card modules loaded. */
 const CARD_OR_WEIGHTS =
   /(?:^|\/)(?:readme|[\w.-]{0,100}(?:model|dataset)[_-]?card|datasheet)\.md$|\.(?:safetensors|bin|pt|pth|ckpt|h5|keras|onnx|gguf|pb|tflite|joblib|pkl)$/i;
@@ -49,6 +51,12 @@ async function withCards(
   io: CliIo,
 ): Promise<ScanReport> {
   if (!scanned.artifacts.some((a) => CARD_OR_WEIGHTS.test(a.path))) return scanned;
+  // Folders, and cards given by name: a model file given alone is not asked for a card (CARD-MISSING is
+  // about folders), and the card modules are not loaded for it.
+  const cardPaths = paths.filter(
+    (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() || CARD_FILE.test(p),
+  );
+  if (cardPaths.length === 0) return scanned;
   const [{ auditCardPaths }, { mergeCardReport }, { resolveCardSettings, cardConfigFinding }] =
     await Promise.all([
       import('../../cards/run.js'),
@@ -61,10 +69,6 @@ async function withCards(
     ...(configFile !== undefined ? { file: configFile.path } : {}),
     found,
   });
-  const cardPaths = paths.filter(
-    (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() || CARD_OR_WEIGHTS.test(p),
-  );
-  if (cardPaths.length === 0) return scanned;
   const cards = await auditCardPaths(cardPaths, {
     tool: { name: 'pedigree', version: io.version },
     settings,
