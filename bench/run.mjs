@@ -276,6 +276,64 @@ function writeMixedFolder(path, count) {
   return { kinds: kinds.length, fixtures: fixtures.length };
 }
 
+/**
+ * `count` cards in their own folders (README.md, or DATASET_CARD.md for datasets), each with a LICENSE file
+ * every third folder: the real cards of ../shared/data/cards when present, and synthetic ones (Hub template
+ * with front matter and model-index, a Trainer card, a dataset card, a prose card), taken in turn. Each
+ * card gets a unique line so no two files are identical.
+ */
+function writeCardFolder(path, count) {
+  rmSync(path, { recursive: true, force: true });
+  const sharedCards = join(ROOT, '..', 'shared', 'data', 'cards');
+  const real = existsSync(sharedCards)
+    ? readdirSync(sharedCards)
+        .filter((f) => f.endsWith('.md') && f !== 'INDEX.md')
+        .sort()
+        .map((f) => ({
+          text: readFileSync(join(sharedCards, f), 'utf8'),
+          dataset: /datasets__|DATASET_CARD/.test(f),
+        }))
+    : [];
+  const results = Array.from(
+    { length: 40 },
+    (_, k) => `      - type: accuracy\n        value: 0.${800 + k}\n`,
+  ).join('');
+  const synthetic = [
+    {
+      dataset: false,
+      text: `---\nlicense: apache-2.0\nlanguage: [en]\npipeline_tag: text-classification\ndatasets: [imdb]\nbase_model: bert-base-uncased\nmodel-index:\n- name: demo\n  results:\n  - task: {type: text-classification}\n    dataset: {type: imdb, name: IMDB, split: test}\n    metrics:\n${results}---\n# Demo classifier\n\n## Model Details\n\n- **Developed by:** Example Org\n- **Model type:** BERT encoder\n\n## Uses\n\n### Direct Use\n\nSentiment of English movie reviews.\n\n### Out-of-Scope Use\n\n[More Information Needed]\n\n## Bias, Risks, and Limitations\n\nTrained on movie reviews only.\n\n## Training Details\n\n### Training Data\n\nIMDB.\n\n## Evaluation\n\n### Results\n\n| split | accuracy |\n|---|---|\n| test | 0.93 |\n\n## Citation\n\n\`\`\`bibtex\n@misc{demo, title={Demo}}\n\`\`\`\n`,
+    },
+    {
+      dataset: false,
+      text: `---\nlicense: mit\ntags:\n- generated_from_trainer\nmodel-index:\n- name: run\n  results: []\n---\n\n<!-- This model card has been generated automatically according to the information the Trainer had access to. You\nshould probably proofread and complete it, then remove this comment. -->\n\n# run\n\nThis model is a fine-tuned version of [distilbert-base-uncased](https://huggingface.co/distilbert-base-uncased) on the None dataset.\nIt achieves the following results on the evaluation set:\n- Loss: nan\n\n## Model description\n\nMore information needed\n\n## Intended uses & limitations\n\nMore information needed\n\n## Training and evaluation data\n\nMore information needed\n\n## Training procedure\n\n### Training hyperparameters\n\n- learning_rate: 2e-05\n- num_epochs: 3\n\n### Framework versions\n\n- Transformers 4.40.0\n`,
+    },
+    {
+      dataset: true,
+      text: `---\nlicense: cc-by-4.0\ntask_categories: [text-classification]\ntask_ids: [sentiment-classification]\nlanguage: [en]\nsize_categories: [10K<n<100K]\nsource_datasets: [original]\n---\n# Dataset Card for Reviews\n\n## Dataset Description\n\n### Dataset Summary\n\nProduct reviews with star ratings.\n\n## Dataset Structure\n\n### Data Fields\n\n- text: the review\n- label: 1-5\n\n## Dataset Creation\n\n### Curation Rationale\n\n[More Information Needed]\n\n### Source Data\n\nCollected from a public review site.\n\n### Personal and Sensitive Information\n\nUser names removed.\n\n## Considerations for Using the Data\n\n### Discussion of Biases\n\n[More Information Needed]\n\n## Additional Information\n\n### Licensing Information\n\nCC BY 4.0.\n`,
+    },
+    {
+      dataset: false,
+      text: `Model Details\n\nA speech recogniser for English, released under the MIT license.\n\nIntended Use\n\nTranscribing meetings.\n\nFactors\n\nAccents and recording conditions.\n\nMetrics\n\nWord error rate.\n\nEthical Considerations\n\nNot for surveillance.\n\nCaveats and Recommendations\n\nTest on your own audio first.\n`,
+    },
+  ];
+  const cards = [...real, ...synthetic];
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const card = cards[i % cards.length];
+    const dir = join(path, `group-${String(i % 100).padStart(2, '0')}`, `card-${String(i).padStart(5, '0')}`);
+    mkdirSync(dir, { recursive: true });
+    const text = `${card.text}\n<!-- bench card ${i} -->\n`;
+    writeFileSync(join(dir, card.dataset ? 'DATASET_CARD.md' : 'README.md'), text);
+    bytes += Buffer.byteLength(text);
+    if (i % 3 === 0)
+      writeFileSync(
+        join(dir, 'LICENSE'),
+        'MIT License\n\nCopyright (c) 2024 Example\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software...\n',
+      );
+  }
+  return { real: real.length, synthetic: synthetic.length, megabytes: bytes / 1e6 };
+}
+
 // ---------- measurement ----------
 
 const hasGnuTime = existsSync('/usr/bin/time');
@@ -301,9 +359,9 @@ function median(values) {
   return s[Math.floor(s.length / 2)];
 }
 
-function measure(label, args) {
-  runOnce(args); // warm the page cache and Node's compile cache
-  const runs = Array.from({ length: RUNS }, () => runOnce(args));
+function measure(label, args, { runs: count = RUNS, warm = true } = {}) {
+  if (warm) runOnce(args); // warm the page cache and Node's compile cache
+  const runs = Array.from({ length: count }, () => runOnce(args));
   const result = {
     label,
     seconds: median(runs.map((r) => r.seconds)),
@@ -333,6 +391,11 @@ writeGguf(largeGguf, 5 * 1024 * 1024 * 1024);
 const MIXED_FILES = 1000;
 const mixed = join(WORK, 'mixed-1000');
 const mixedInfo = writeMixedFolder(mixed, MIXED_FILES);
+
+const CARDS = 10_000;
+const CARD_RUNS = Number(process.env.BENCH_CARD_RUNS ?? 1);
+const cardFolder = join(WORK, 'cards-10000');
+const cardInfo = writeCardFolder(cardFolder, CARDS);
 
 const results = [
   measure('node startup only (`--version`)', ['--version']),
@@ -366,6 +429,15 @@ const results = [
     'none',
     '--no-config',
   ]),
+  // A minute or two per run: one run after the generation (which leaves the files in the page cache).
+  measure(
+    `card audit of ${CARDS} cards`,
+    ['card', 'audit', cardFolder, '--format', 'json', '--fail-on', 'none', '--no-config'],
+    {
+      runs: CARD_RUNS,
+      warm: false,
+    },
+  ),
 ];
 
 // Issue 4: importing the whole PyPA advisory database, and `pedigree deps` on the text-generation-inference
@@ -424,6 +496,10 @@ const mixedRows = results
   .filter((r) => r.label.startsWith('folder of'))
   .map((r) => `| ${r.label} | ${(MIXED_FILES / r.seconds).toFixed(0)} | ${r.peakMb.toFixed(0)} |`)
   .join('\n');
+const cardResult = results.find((r) => r.label.startsWith('card audit'));
+const cardRows = cardResult
+  ? `| ${cardResult.label} (${cardInfo.megabytes.toFixed(0)} MB of markdown) | ${cardResult.seconds.toFixed(2)} | ${(CARDS / cardResult.seconds).toFixed(0)} | ${cardResult.peakMb.toFixed(0)} |`
+  : '';
 const md = `# Benchmarks
 
 Whole-process medians of ${RUNS} runs (after one warm-up run) of \`node bin/pedigree.js ...\`, measured by
@@ -461,6 +537,16 @@ lockfile, matching every package, building the report):
 | case | seconds | peak MB |
 | --- | ---: | ---: |
 ${depsRows || '| (the shared PyPA database or TGI lockfile was not found) | | |'}
+
+Cards (issue 5): \`pedigree card audit\` of ${CARDS} cards in their own folders (a LICENSE file in every third),
+taken in turn from ${cardInfo.real} real cards of the shared test data and ${cardInfo.synthetic} synthetic ones (a filled Hub-template card
+with a 40-metric model-index, a Trainer card, a dataset card, a prose-only card); the JSON report is written
+but not kept. Each card is read, its folder's licence files and config.json gathered, every rule run and the
+card scored (${CARD_RUNS} run${CARD_RUNS === 1 ? '' : 's'}, no warm-up run: the generation leaves the files in the page cache):
+
+| case | seconds | cards per second | peak MB |
+| --- | ---: | ---: | ---: |
+${cardRows}
 
 This is a shared virtual machine and timings vary by 0.1-0.2 s between runs. The start-up row runs
 \`--version\`, which loads no analyser (commands are imported when they run); a scan's own start-up, loading
