@@ -18,7 +18,8 @@ const update = process.env.UPDATE_GOLDEN === '1';
 function compare(name: string, actual: string): void {
   const file = join(GOLDEN, name);
   if (update || !existsSync(file)) {
-    if (!update) throw new Error(`${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/cards-golden.test.ts`);
+    if (!update)
+      throw new Error(`${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/cards-golden.test.ts`);
     writeFileSync(file, actual);
     return;
   }

@@ -152,7 +152,9 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     });
   card
     .command('init')
-    .description("Write a model or dataset card skeleton: what the folder's files state, a TODO for the rest.")
+    .description(
+      "Write a model or dataset card skeleton: what the folder's files state, a TODO for the rest.",
+    )
     .argument('[path]', 'the model or dataset folder (default: .)')
     .option('-o, --output <file>', 'write the card here instead of PATH/README.md')
     .option('--stdout', 'print the card instead of writing it')
