@@ -230,6 +230,13 @@ describe('checkProvenance', () => {
           'MobileBERT',
         ],
         ['A fine-tuned checkpoint of Llama 2 7B on support tickets.', 'Llama 2 7B'],
+        // From the review of cards outside the shared set (superb-sid, clinicalnerpt, a mergekit card).
+        ['The base model is facebook/wav2vec2-base, pretrained on 16kHz speech.', 'facebook/wav2vec2-base'],
+        ['The model is based on a pre-trained BioBERTpt for clinical NER.', 'BioBERTpt'],
+        [
+          'A SLERP merge of mistralai/Mistral-7B-v0.1 and HuggingFaceH4/zephyr-7b-beta.',
+          'mistralai/Mistral-7B-v0.1',
+        ],
       ];
       for (const [sentence, base] of cases) {
         const text = card(['datasets: [x]'], ['# m', '', sentence]);

@@ -427,6 +427,16 @@ const BASE_PATTERNS: readonly RegExp[] = [
   new RegExp(
     String.raw`\b(?:LoRA|QLoRA|PEFT)[ \t]+(?:adapters?[ \t]+|weights[ \t]+)?(?:for|of|on top of)[ \t]+(?:the[ \t]+)?${NAME}`,
   ),
+  // "The base model is facebook/wav2vec2-base" (s3prl/superb cards).
+  new RegExp(String.raw`\b[Tt]he[ \t]+base[ \t]+model[ \t]+(?:is|was)[ \t]+(?:the[ \t]+)?${NAME}`),
+  // "based on a pre-trained BioBERTpt" / "based on the pretrained GPT-2".
+  new RegExp(
+    String.raw`\b[Bb]ased[ \t]+on[ \t]+(?:an?[ \t]+|the[ \t]+)?pre-?trained[ \t]+(?:model[ \t]+)?${NAME}`,
+  ),
+  // mergekit cards: "A SLERP merge of X and Y" (the first model named).
+  new RegExp(
+    String.raw`\b(?:(?:SLERP|TIES|DARE|slerp|ties|dare|[Ll]inear)[ \t]+)?merge[ \t]+of[ \t]+(?:the[ \t]+)?${NAME}`,
+  ),
   // "a MobileBERT fine-tuned on the SST data": the name capitalised, right before "fine-tuned on/for".
   new RegExp(
     String.raw`\b(?:[Aa]n?|[Tt]he)[ \t]+([A-Z][\w.-]{1,60}(?:\/[\w.-]{1,96})?)[ \t]+(?:model[ \t]+|checkpoint[ \t]+)?${FINE_TUNED}[ \t]+(?:on|for)\b`,
@@ -436,7 +446,7 @@ const BASE_PATTERNS: readonly RegExp[] = [
  * Text every match of one of `BASE_PATTERNS` contains: "(fine-)tuned", "from", "quanti...", the quantisation
  * formats, "LoRA", "PEFT". Dropping citations only removes text, so a line without it has no match.
  */
-const BASE_WORD = /uned|from|uanti|GGUF|GPTQ|AWQ|EXL2|MLX|-bit|LoRA|PEFT/;
+const BASE_WORD = /uned|from|uanti|GGUF|GPTQ|AWQ|EXL2|MLX|-bit|LoRA|PEFT|base model|ased on|merge of/;
 /** Words a pattern may capture that do not name a model. */
 const NOT_A_MODEL: ReadonlySet<string> = new Set(
   'the a an this that our my their its it model models scratch checkpoint checkpoints version pretrained pre-trained base original previous existing above following same another his her your them these those'.split(
