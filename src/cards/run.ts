@@ -155,17 +155,25 @@ function decode(bytes: Buffer): string {
 async function gatherRepo(
   cardPath: string,
   byDir: ReadonlyMap<string, readonly DiscoveredFile[]>,
-  all: readonly DiscoveredFile[],
+  sortedPaths: readonly string[],
 ): Promise<CardRepo> {
   const dir = dirOf(cardPath);
   const prefix = dir === '' ? '' : `${dir}/`;
   const files: string[] = [];
-  for (const f of all) {
-    if (files.length >= MAX_REPO_FILES) break;
-    if (f.displayPath.startsWith(prefix) && f.displayPath !== cardPath)
-      files.push(f.displayPath.slice(prefix.length));
+  // The folder's files are one run of the sorted paths: found by binary search, not by scanning every
+  // walked file for every card (10,000 cards × 13,000 files).
+  let lo = 0;
+  let hi = sortedPaths.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sortedPaths[mid] as string) < prefix) lo = mid + 1;
+    else hi = mid;
   }
-  files.sort(compareStrings);
+  for (let i = lo; i < sortedPaths.length && files.length < MAX_REPO_FILES; i++) {
+    const path = sortedPaths[i] as string;
+    if (!path.startsWith(prefix)) break;
+    if (path !== cardPath) files.push(path.slice(prefix.length));
+  }
   const licenseFiles: RepoTextFile[] = [];
   // Licence files of the folder itself and of a LICENSES/ folder (REUSE layout).
   const candidates = [
@@ -260,6 +268,7 @@ export async function auditCardPaths(
   const artifacts: Artifact[] = [];
   const entries: CardEntry[] = [];
   const cardDirs = new Set<string>();
+  const sortedPaths = walk.files.map((f) => f.displayPath).sort(compareStrings);
   let notAnalysed = 0;
   // Card-named entries the walk could not take (unreadable, a link out of the folder, over a limit): not
   // audited, so said. `pedigree scan` reports the walk's problems itself.
@@ -299,7 +308,7 @@ export async function auditCardPaths(
     )
       continue;
     cardDirs.add(dirOf(file.displayPath));
-    const repo = await gatherRepo(file.displayPath, byDir, walk.files);
+    const repo = await gatherRepo(file.displayPath, byDir, sortedPaths);
     const audit = auditCard(file.displayPath, text, { repo, settings });
     if (audit.findings.some((f) => f.ruleId === 'CARD-NOT-ANALYSED')) notAnalysed++;
     findings.push(...audit.findings);
