@@ -1,4 +1,3 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { sep } from 'node:path';
 import { describeError } from '../core/errors.js';
 import {
@@ -11,6 +10,7 @@ import {
   type ScanReport,
 } from '../core/finding.js';
 import { sha256Hex } from '../core/hash.js';
+import { readFileHead } from '../core/read-head.js';
 import { type DiscoveredFile, walkPaths } from '../discover/walk.js';
 import { auditCard } from './audit/audit.js';
 import { DEFAULT_CARD_AUDIT_SETTINGS } from './audit/context.js';
@@ -122,30 +122,6 @@ function baseName(displayPath: string): string {
   return displayPath.slice(displayPath.lastIndexOf('/') + 1);
 }
 
-/**
- * Reads at most `max` bytes of a file; says whether there was more. Synchronous: cards and licence files
- * are small, and four thread-pool round trips per file (open, stat, read, close) were a third of the time
- * of auditing 10,000 cards.
- */
-async function readBounded(path: string, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
-  const fd = openSync(path, 'r');
-  try {
-    // Sized from the file, not the limit: a zeroed 32 MB buffer per card made the audit of 10,000 cards
-    // spend most of its time allocating and collecting. One byte more than the limit says "there is more".
-    const { size } = fstatSync(fd);
-    const buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    return { bytes: buffer.subarray(0, Math.min(length, max)), truncated: length > max };
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Decodes card text: UTF-8 (invalid sequences become U+FFFD, which the reader counts as binary). */
 function decode(bytes: Buffer): string {
   return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
@@ -188,7 +164,7 @@ async function gatherRepo(
   );
   for (const f of candidates.slice(0, MAX_LICENSE_FILES)) {
     try {
-      const { bytes, truncated } = await readBounded(f.absolutePath, MAX_LICENSE_BYTES);
+      const { bytes, truncated } = readFileHead(f.absolutePath, MAX_LICENSE_BYTES);
       licenseFiles.push({ path: f.displayPath.slice(prefix.length), text: decode(bytes), truncated });
     } catch {
       // An unreadable licence file is simply not compared; the card is still audited.
@@ -198,7 +174,7 @@ async function gatherRepo(
   const configFile = (byDir.get(dir) ?? []).find((f) => baseName(f.displayPath) === 'config.json');
   if (configFile !== undefined && configFile.size <= MAX_CONFIG_BYTES) {
     try {
-      const { bytes } = await readBounded(configFile.absolutePath, MAX_CONFIG_BYTES);
+      const { bytes } = readFileHead(configFile.absolutePath, MAX_CONFIG_BYTES);
       const parsed: unknown = JSON.parse(decode(bytes));
       if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
         config = parsed as Record<string, unknown>;
@@ -284,7 +260,7 @@ export async function auditCardPaths(
     let text: string;
     let bytes: Buffer;
     try {
-      const read = await readBounded(file.absolutePath, MAX_CARD_CHARS * 4);
+      const read = readFileHead(file.absolutePath, MAX_CARD_CHARS * 4);
       bytes = read.bytes;
       text = decode(bytes);
     } catch (error) {

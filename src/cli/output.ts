@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import { describeError, UsageError } from '../core/errors.js';
 import { isSeverity, type Severity } from '../core/finding.js';
 import type { CliIo } from './io.js';
@@ -43,4 +44,12 @@ export function severityOption(value: string, name: string, allowNone: boolean):
     'BAD_ARGUMENT',
     `${name}: expected critical, high, medium, low, info${allowNone ? ' or none' : ''}, got '${value}'`,
   );
+}
+
+/**
+ * The configuration file as reports name it: relative to the checked folder when it was found there (so
+ * reports do not depend on where the folder is), else as given, in POSIX form.
+ */
+export function shownConfigPath(file: string, found: boolean, root: string | undefined): string {
+  return (found && root !== undefined ? relative(root, file) : file).split(sep).join('/');
 }

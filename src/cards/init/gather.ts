@@ -5,6 +5,7 @@ import { openFileSource } from '../../core/file-source.js';
 import { compareStrings } from '../../core/finding.js';
 import { sha256File } from '../../core/hash.js';
 import { SNIFF_BYTES } from '../../core/limits.js';
+import { readFileHead } from '../../core/read-head.js';
 import { dependencyFileKind, readDependencyFile } from '../../deps/readers/index.js';
 import { type DiscoveredFile, walkPaths } from '../../discover/walk.js';
 import { detectCardKind } from '../audit/kind.js';
@@ -134,25 +135,6 @@ function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** Reads at most `max` bytes from the start of a file. */
-async function readHead(path: string, max: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
-  const handle = await open(path, 'r');
-  try {
-    const size = (await handle.stat()).size;
-    const length = Math.min(size, max);
-    const bytes = new Uint8Array(length);
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await handle.read(bytes, got, length - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return { bytes: bytes.subarray(0, got), truncated: size > got };
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Streams up to `max` bytes of a file through `push`; false when the file is larger. */
 async function streamFile(path: string, max: number, push: (chunk: Uint8Array) => void): Promise<boolean> {
   const handle = await open(path, 'r');
@@ -211,7 +193,7 @@ class Gatherer {
       return undefined;
     }
     try {
-      const { bytes } = await readHead(file.absolutePath, this.limits.maxJsonBytes);
+      const { bytes } = readFileHead(file.absolutePath, this.limits.maxJsonBytes);
       return parsePythonJson(textOf(bytes, file.displayPath));
     } catch (error) {
       this.note(file.displayPath, topic, `could not be read: ${describeError(error)}`);
@@ -445,7 +427,7 @@ async function noteUnrecognised(g: Gatherer, file: DiscoveredFile): Promise<void
   const name = baseName(file.displayPath);
   let head: Uint8Array;
   try {
-    head = (await readHead(file.absolutePath, LFS_POINTER.length)).bytes;
+    head = readFileHead(file.absolutePath, LFS_POINTER.length).bytes;
   } catch (error) {
     g.note(file.displayPath, 'files', `could not be read: ${describeError(error)}`);
     return;
@@ -502,10 +484,7 @@ async function readDependencies(g: Gatherer): Promise<DependencyFacts[]> {
     }
     let text: string;
     try {
-      text = textOf(
-        (await readHead(file.absolutePath, g.limits.maxDependencyFileBytes)).bytes,
-        file.displayPath,
-      );
+      text = textOf(readFileHead(file.absolutePath, g.limits.maxDependencyFileBytes).bytes, file.displayPath);
     } catch (error) {
       g.note(file.displayPath, 'software', `could not be read: ${describeError(error)}`);
       continue;
@@ -609,7 +588,7 @@ async function readCards(
     if (read++ >= g.limits.maxCardFiles) break;
     let text: string;
     try {
-      text = textOf((await readHead(file.absolutePath, MAX_CARD_READ_BYTES)).bytes, file.displayPath);
+      text = textOf(readFileHead(file.absolutePath, MAX_CARD_READ_BYTES).bytes, file.displayPath);
     } catch (error) {
       g.note(file.displayPath, 'training', `could not be read: ${describeError(error)}`);
       continue;
@@ -647,7 +626,7 @@ function isDataFile(path: string): boolean {
 
 /** Parquet files start and end with `PAR1` (Apache Parquet file format); Arrow IPC files with `ARROW1`. */
 async function checkMagic(file: DiscoveredFile, format: 'parquet' | 'arrow'): Promise<boolean> {
-  const { bytes } = await readHead(file.absolutePath, 8);
+  const { bytes } = readFileHead(file.absolutePath, 8);
   const ascii = String.fromCharCode(...bytes);
   if (format === 'parquet') return ascii.startsWith('PAR1');
   // `datasets` writes the Arrow IPC *stream* format (continuation marker 0xFFFFFFFF), not the file format.
@@ -718,7 +697,7 @@ async function sampleTextData(
   budget: () => number,
   spend: (bytes: number) => void,
 ): Promise<void> {
-  const { bytes, truncated } = await readHead(file.absolutePath, g.limits.maxSampleBytes);
+  const { bytes, truncated } = readFileHead(file.absolutePath, g.limits.maxSampleBytes);
   // A sample may end inside a UTF-8 sequence: decode leniently, the last partial record is dropped anyway.
   const text = new TextDecoder('utf-8').decode(bytes);
   if (format === 'csv' || format === 'tsv') {

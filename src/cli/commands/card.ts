@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
 import type { CardKind } from '../../cards/audit/types.js';
 import { auditCardPaths, type CardsReport } from '../../cards/run.js';
 import { cardConfigFinding, resolveCardSettings } from '../../cards/settings.js';
@@ -11,7 +10,7 @@ import { exitCodeFor } from '../../report/exit-code.js';
 import { renderReport } from '../../report/index.js';
 import { safe } from '../../report/text.js';
 import type { CliIo } from '../io.js';
-import { deliverReport, reportFormat, severityOption } from '../output.js';
+import { deliverReport, reportFormat, severityOption, shownConfigPath } from '../output.js';
 
 export interface CardAuditCommandOptions {
   readonly format: string;
@@ -118,11 +117,7 @@ export async function runCardAuditCommand(
     loaded?.config.failOn,
     found,
   );
-  const shownConfig = loaded
-    ? found && root !== undefined
-      ? relative(root, loaded.file).split(sep).join('/')
-      : loaded.file.split(sep).join('/')
-    : undefined;
+  const shownConfig = loaded ? shownConfigPath(loaded.file, found, root) : undefined;
   const { settings, notes } = resolveCardSettings({
     ...(loaded?.config.cards !== undefined ? { policy: loaded.config.cards } : {}),
     ...(shownConfig !== undefined ? { file: shownConfig } : {}),

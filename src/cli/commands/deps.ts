@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { Severity } from '../../core/finding.js';
 import { type FoundConfigNote, failOnNote, resolveDependencySettings } from '../../deps/policy.js';
@@ -12,7 +11,7 @@ import { renderReport } from '../../report/index.js';
 import { safe } from '../../report/text.js';
 import { auditDependencies, compilePolicyOrFail, processEnv } from '../dependency-audit.js';
 import type { CliIo } from '../io.js';
-import { deliverReport, reportFormat, severityOption } from '../output.js';
+import { deliverReport, reportFormat, severityOption, shownConfigPath } from '../output.js';
 
 export interface DepsCommandOptions {
   readonly format: string;
@@ -113,10 +112,7 @@ export async function runDepsCommand(
   ];
   const configFile = loaded
     ? {
-        path:
-          found && root !== undefined
-            ? relative(root, loaded.file).split(sep).join('/')
-            : loaded.file.split(sep).join('/'),
+        path: shownConfigPath(loaded.file, found, root),
         found,
         notes,
       }

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, relative, sep } from 'node:path';
+import { basename } from 'node:path';
 import type { ScanReport } from '../../core/finding.js';
 import { dependencyFileKind } from '../../deps/file-kinds.js';
 import { readConfig } from '../../policy/config.js';
@@ -11,7 +11,7 @@ import { renderReport } from '../../report/index.js';
 import { createProgress } from '../../report/progress.js';
 import { scanPaths } from '../../scan/scan-paths.js';
 import type { CliIo } from '../io.js';
-import { deliverReport, reportFormat, severityOption } from '../output.js';
+import { deliverReport, reportFormat, severityOption, shownConfigPath } from '../output.js';
 
 export interface ScanCommandOptions {
   readonly format: string;
@@ -166,7 +166,7 @@ export async function runScanCommand(
   const foundConfig: FoundConfig | undefined =
     loaded && found && root !== undefined
       ? {
-          path: relative(root, loaded.file).split(sep).join('/'),
+          path: shownConfigPath(loaded.file, true, root),
           exclude: config.exclude ?? [],
           allow: config.pickle?.allow ?? [],
           ...(decision.found ? { failOn: decision.found } : {}),
@@ -191,44 +191,13 @@ export async function runScanCommand(
     },
   });
   if (started) progress.stop();
+  const configFile = loaded ? { path: shownConfigPath(loaded.file, found, root), found } : undefined;
   const withDeps =
     options.deps === false
       ? scanned
-      : await withDependencies(
-          paths,
-          scanned,
-          config,
-          loaded
-            ? {
-                path:
-                  found && root !== undefined
-                    ? relative(root, loaded.file).split(sep).join('/')
-                    : loaded.file.split(sep).join('/'),
-                found,
-              }
-            : undefined,
-          options,
-          io,
-        );
+      : await withDependencies(paths, scanned, config, configFile, options, io);
   const report =
-    options.cards === false
-      ? withDeps
-      : await withCards(
-          paths,
-          withDeps,
-          config,
-          loaded
-            ? {
-                path:
-                  found && root !== undefined
-                    ? relative(root, loaded.file).split(sep).join('/')
-                    : loaded.file.split(sep).join('/'),
-                found,
-              }
-            : undefined,
-          options,
-          io,
-        );
+    options.cards === false ? withDeps : await withCards(paths, withDeps, config, configFile, options, io);
 
   const rendered = renderReport(report, format, {
     color: format === 'text' && options.output === undefined && io.stdoutIsTTY && !io.noColor,
