@@ -256,7 +256,7 @@ export function findDependencyFiles(
   return { files, problems };
 }
 
-function readBytes(path: string): Buffer {
+export function readBytes(path: string): Buffer {
   const stat = statSync(path);
   // A FIFO or device named like a lockfile (or reached by `-r`) would block the read forever.
   if (!stat.isFile()) throw new Error('not a regular file');
@@ -283,7 +283,7 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 /** Loads `-r`/`-c` includes: relative to the scan root's view of paths, never outside the root. */
-function includeLoader(root: string): (path: string) => string | undefined {
+export function includeLoader(root: string): (path: string) => string | undefined {
   const realRoot = realpathSync(root);
   return (path) => {
     const absolute = resolve(root, path);

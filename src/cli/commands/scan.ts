@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { ScanReport } from '../../core/finding.js';
+import type { ScanReport, Severity } from '../../core/finding.js';
 import { dependencyFileKind } from '../../deps/file-kinds.js';
 import { readConfig } from '../../policy/config.js';
 import type { PedigreeConfig } from '../../policy/config-schema.js';
@@ -141,6 +141,33 @@ export async function runScanCommand(
   io: CliIo,
 ): Promise<number> {
   const format = reportFormat(options.format);
+  const { report, failOn } = await buildScanReport(paths, options, io);
+  const rendered = renderReport(report, format, {
+    color: format === 'text' && options.output === undefined && io.stdoutIsTTY && !io.noColor,
+    failOn,
+    verbose: options.verbose,
+  });
+  await deliverReport(rendered, { ...options, format }, io);
+  const code = exitCodeFor(report, failOn);
+  if (options.quiet && format === 'text') {
+    // --quiet: only the verdict line, so CI logs stay short.
+    const total = report.findings.length;
+    io.stderr(
+      `${report.summary.files} file(s), ${total} finding(s): ${code === 0 ? 'pass' : 'FAIL'} (threshold ${failOn})\n`,
+    );
+  }
+  return code;
+}
+
+/**
+ * The report `pedigree scan` writes (model files, dependencies and cards, with the configuration applied)
+ * and the threshold it fails at; `pedigree bom --with-findings` carries the same findings into the BOM.
+ */
+export async function buildScanReport(
+  paths: readonly string[],
+  options: ScanCommandOptions,
+  io: CliIo,
+): Promise<{ report: ScanReport; failOn: Severity | 'none' }> {
   let root: string | undefined;
   if (paths.length === 1) {
     const info = await stat(paths[0] as string).catch(() => undefined);
@@ -198,20 +225,5 @@ export async function runScanCommand(
       : await withDependencies(paths, scanned, config, configFile, options, io);
   const report =
     options.cards === false ? withDeps : await withCards(paths, withDeps, config, configFile, options, io);
-
-  const rendered = renderReport(report, format, {
-    color: format === 'text' && options.output === undefined && io.stdoutIsTTY && !io.noColor,
-    failOn,
-    verbose: options.verbose,
-  });
-  await deliverReport(rendered, { ...options, format }, io);
-  const code = exitCodeFor(report, failOn);
-  if (options.quiet && format === 'text') {
-    // --quiet: only the verdict line, so CI logs stay short.
-    const total = report.findings.length;
-    io.stderr(
-      `${report.summary.files} file(s), ${total} finding(s): ${code === 0 ? 'pass' : 'FAIL'} (threshold ${failOn})\n`,
-    );
-  }
-  return code;
+  return { report, failOn };
 }
