@@ -61,6 +61,40 @@ export const SCAN_RULES = {
     references: [],
     tags: ['security', 'filesystem'],
   },
+  containerImageUnpinned: {
+    id: 'CONTAINER-IMAGE-UNPINNED',
+    title: 'Container image not pinned by digest',
+    description:
+      'A Dockerfile pulls an image (FROM, COPY --from, RUN --mount from, or the # syntax frontend) by tag or by name alone. A tag can be moved to other content at any time, by its publisher or by whoever takes over the registry account, so the next build runs code nobody reviewed and cannot be reproduced. Medium without a tag or with `latest`, low with another tag.',
+    help: 'Pin the image by digest and keep the tag for readers: `FROM python:3.11-slim@sha256:<digest>`. Find the digest with `docker buildx imagetools inspect python:3.11-slim` or `crane digest python:3.11-slim`, and let Dependabot or Renovate keep it current.',
+    defaultSeverity: 'low',
+    references: [
+      'https://docs.docker.com/build/building/best-practices/#pin-base-image-versions',
+      'https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier',
+      'https://github.com/ossf/scorecard/blob/main/docs/checks.md#pinned-dependencies',
+    ],
+    tags: ['security', 'supply-chain', 'container'],
+  },
+  containerImageUnresolved: {
+    id: 'CONTAINER-IMAGE-UNRESOLVED',
+    title: 'Container image could not be determined',
+    description:
+      'The image a Dockerfile pulls depends on a build argument without a default or on a platform variable the builder sets (low), or is a reference Docker refuses (medium): which image is used, and whether it is pinned, could not be checked.',
+    help: 'Give the ARG a default pinned by digest (`ARG BASE=python:3.11-slim@sha256:<digest>`), or check the image passed with `--build-arg` where the build runs.',
+    defaultSeverity: 'low',
+    references: ['https://docs.docker.com/reference/dockerfile/#understand-how-arg-and-from-interact'],
+    tags: ['not-analysed', 'supply-chain', 'container'],
+  },
+  dockerfileMalformed: {
+    id: 'CONTAINER-DOCKERFILE-MALFORMED',
+    title: 'Dockerfile could not be fully read',
+    description:
+      'Part of a Dockerfile is something BuildKit refuses (an unknown instruction, a bad parser directive, a malformed FROM or flag) or is over a limit (an overlong line, an unterminated heredoc): images named there may not have been checked.',
+    help: 'Fix the line so that `docker build` accepts it (`docker buildx build --check .` lists the problems), then scan again.',
+    defaultSeverity: 'medium',
+    references: ['https://docs.docker.com/reference/dockerfile/'],
+    tags: ['not-analysed', 'container'],
+  },
   unreadable: {
     id: 'SCAN-UNREADABLE',
     title: 'File could not be read',

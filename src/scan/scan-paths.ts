@@ -1,3 +1,4 @@
+import { readDockerfileFindings } from '../bom/containers/scan-findings.js';
 import { describeError } from '../core/errors.js';
 import { openFileSource } from '../core/file-source.js';
 import {
@@ -151,6 +152,11 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
     artifacts.push({ path: file.displayPath, kind, format, size: file.size, sha256 });
     options.onFile?.(++done, walk.files.length, file.displayPath);
   }
+
+  // Dockerfiles: the container images a build pulls, and whether digests pin them (issue 6).
+  const dockerfiles = readDockerfileFindings(walk.files);
+  findings.push(...dockerfiles.findings);
+  notAnalysed += dockerfiles.notAnalysed;
 
   artifacts.sort((a, b) => compareStrings(a.path, b.path));
   findings.splice(
