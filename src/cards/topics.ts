@@ -267,7 +267,7 @@ export function topicsOfTitle(normalizedTitle: string): Topic[] {
   return found;
 }
 
-function labelTopics(label: string): Topic[] {
+export function labelTopics(label: string): Topic[] {
   const found: Topic[] = [];
   for (const [topic, patterns] of Object.entries(LABEL_PATTERNS) as [Topic, readonly RegExp[]][]) {
     if (patterns.some((p) => p.test(label))) found.push(topic);
@@ -298,7 +298,9 @@ const BOLD_LABEL_INLINE =
  * A labelled line: a label with a colon (`License: MIT`, `- **Developed by:** Meta`, `**BibTeX:**`) or a
  * bold one (`**Model developers** Meta`, `**Primary intended users**`). A plain line without a colon is text.
  */
-function labelOf(line: string): { readonly label: string; readonly value: string | undefined } | undefined {
+export function labelOf(
+  line: string,
+): { readonly label: string; readonly value: string | undefined } | undefined {
   // The label is bounded by the patterns; the value may be a long line (Llama 4: 396 characters).
   if (line.length > MAX_PROSE_LINE) return undefined;
   const m = BOLD_LABEL_INLINE.exec(line) ?? LABEL_LINE.exec(line);
@@ -312,7 +314,7 @@ function labelOf(line: string): { readonly label: string; readonly value: string
  * Sentences that answer a topic in running prose, for cards written as essays ("The primary intended users
  * of these models are AI researchers"). Kept to unambiguous phrasings.
  */
-const PROSE_PATTERNS: Readonly<Partial<Record<Topic, RegExp>>> = {
+export const PROSE_PATTERNS: Readonly<Partial<Record<Topic, RegExp>>> = {
   users: /\b(?:primary |intended |target ){1,2}(?:users|audience)\b[^.\n]{0,40}\b(?:are|is|include)\b/i,
   'out-of-scope':
     /\bout[- ]of[- ]scope\b|\b(?:should|must) not be used (?:for|to|in)\b|\bis not intended (?:for|to)\b|\bare not intended (?:for|to)\b/i,
@@ -323,7 +325,7 @@ const PROSE_PATTERNS: Readonly<Partial<Record<Topic, RegExp>>> = {
 /** Characters of one line looked at for prose answers. */
 const MAX_PROSE_LINE = 2000;
 
-function normalizeLabel(label: string): string {
+export function normalizeLabel(label: string): string {
   return label
     .replace(/\[optional\]|\(optional\)/gi, ' ')
     .toLowerCase()

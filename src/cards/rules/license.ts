@@ -316,7 +316,7 @@ const comparable = (ids: readonly string[]) => ids.filter((id) => id !== 'other'
 // ---------------------------------------------------------------------------------------------------------
 
 /** Whom a licence statement is about. */
-type Subject =
+export type Subject =
   /** This model or dataset (its weights when `weights` is set). */
   | 'self'
   /** The code in the repository. */
@@ -326,14 +326,14 @@ type Subject =
   /** Something else: a base model, a library, another project. */
   | 'other';
 
-interface Claim {
+export interface Claim {
   readonly mention: LicenseMention;
   readonly subject: Subject;
   /** The statement is about the weights (or "the model") specifically. */
   readonly weights: boolean;
 }
 
-interface Statement {
+export interface Statement {
   readonly line: number;
   /** The sentence, clipped, for evidence. */
   readonly text: string;
@@ -342,7 +342,7 @@ interface Statement {
   readonly claims: readonly Claim[];
 }
 
-interface Prose {
+export interface Prose {
   readonly statements: readonly Statement[];
   /** A licence section or label whose content states something (recognised or not). */
   readonly stated: { readonly line: number; readonly field: string; readonly text: string } | undefined;
@@ -544,7 +544,7 @@ function hasContent(text: string): boolean {
 }
 
 /** Reads what the card's prose says about its licence: licence sections, labelled lines, and sentences. */
-function readProse(ctx: CardAuditContext): Prose {
+export function readProse(ctx: CardAuditContext): Prose {
   const fm = ctx.doc.frontMatter;
   const bodyFrom = fm === undefined ? 0 : fm.endLine;
   const md = markdownLines(ctx);
@@ -669,7 +669,7 @@ function readProse(ctx: CardAuditContext): Prose {
 }
 
 /** The claims about this model or dataset: the weights' own when the prose separates weights and code. */
-function selfClaims(prose: Prose): { claims: Claim[]; weightsOnly: boolean } {
+export function selfClaims(prose: Prose): { claims: Claim[]; weightsOnly: boolean } {
   const all = prose.statements.flatMap((s) => s.claims.filter((c) => c.subject === 'self'));
   const weights = all.filter((c) => c.weights);
   const hasCode = prose.statements.some((s) => s.claims.some((c) => c.subject === 'code'));

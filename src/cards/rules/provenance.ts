@@ -101,7 +101,7 @@ export function isHubRepoId(value: string): boolean {
 }
 
 /** `https://huggingface.co/org/name` → `org/name` (model pages); `datasets/...` and `spaces/...` excluded. */
-function hubModelIdOfUrl(url: string): string | undefined {
+export function hubModelIdOfUrl(url: string): string | undefined {
   const m =
     /^https?:\/\/(?:www\.)?(?:huggingface\.co|hf\.co)\/([\w.-]{1,96}(?:\/[\w.-]{1,96})?)\/?(?:$|[?#]|\/(?:tree|blob|resolve)\/)/.exec(
       url,
@@ -117,7 +117,7 @@ function hubModelIdOfUrl(url: string): string | undefined {
   return isHubRepoId(id) ? id : undefined;
 }
 
-function hubDatasetIdOfUrl(url: string): string | undefined {
+export function hubDatasetIdOfUrl(url: string): string | undefined {
   const m =
     /^https?:\/\/(?:www\.)?(?:huggingface\.co|hf\.co)\/datasets\/([\w.-]{1,96}(?:\/[\w.-]{1,96})?)/.exec(url);
   const id = m?.[1];
@@ -147,7 +147,7 @@ function stringList(value: unknown, key: string): { readonly value: string; read
 }
 
 /** Template fields left in metadata (`{dataset_0}`, `{{ base_model }}`): say nothing. */
-const TEMPLATE_VALUE = /^\s*\{\{?[^{}]{0,200}\}\}?\s*$/;
+export const TEMPLATE_VALUE = /^\s*\{\{?[^{}]{0,200}\}\}?\s*$/;
 
 // ---------------------------------------------------------------------------------------------------------
 // Training data named in prose
