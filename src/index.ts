@@ -3,6 +3,24 @@
  * everything not exported here is internal and may change.
  */
 
+export { type CollectOptions, collectInventory } from './bom/collect.js';
+export {
+  buildCycloneDx,
+  type CycloneDxOptions,
+  type CycloneDxVersion,
+  serializeCycloneDx,
+} from './bom/cyclonedx.js';
+export {
+  type BomDiff,
+  type BomDocument,
+  diffBoms,
+  parseBom,
+  readBom,
+  renderBomDiff,
+  toBomDiffJson,
+} from './bom/diff/index.js';
+export type { Inventory } from './bom/inventory.js';
+export { buildSpdxDocument, serializeSpdx } from './bom/spdx.js';
 export { auditCard, type CardAudit, type CardAuditOptions } from './cards/audit/audit.js';
 export type { CardAuditSettings, CardKind, CardRepo } from './cards/audit/types.js';
 export type { CardDocument } from './cards/card-document.js';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
-import { compareStrings } from '../core/finding.js';
 import type {
   CardText,
   ExternalLink,
@@ -497,20 +496,10 @@ export function buildCycloneDx(inventory: Inventory, options: CycloneDxOptions):
   };
   const body: Json = {};
   for (const [k, v] of Object.entries(rest)) if (!(k in ordered)) body[k] = v;
-  const serialNumber = options.serialNumber ?? `urn:uuid:${uuidV5(SERIAL_NAMESPACE, stableJson(body))}`;
+  // The normalised BOM's key order is fixed by the library's normalisers and every list is sorted, so its
+  // JSON text is a canonical form of the content.
+  const serialNumber = options.serialNumber ?? `urn:uuid:${uuidV5(SERIAL_NAMESPACE, JSON.stringify(body))}`;
   return { ...ordered, serialNumber, ...body };
-}
-
-/** JSON with object keys sorted: the content the serial number is derived from. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Json)
-      .filter(([, v]) => v !== undefined)
-      .sort((a, b) => compareStrings(a[0], b[0]));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** The BOM as pretty JSON with a final newline. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, UsageError } from '../core/errors.js';
 import { SEVERITIES } from '../core/finding.js';
+import { registerBomDiffCommand } from './commands/bom-diff.js';
 import type { CliIo } from './io.js';
 // A light module: commands themselves are imported when they run, so `--version`, `--help` and
 // `db status` do not load every analyser and reader.
@@ -180,6 +181,67 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
         ),
       );
     });
+  const bom = program
+    .command('bom')
+    .enablePositionalOptions()
+    .helpCommand(false)
+    .description(
+      'Write the ML-BOM of a project: models (with their model cards), datasets, libraries, container images and files, as CycloneDX or SPDX.',
+    )
+    .argument('[path]', 'project folder or model file (default: .)', '.')
+    .addOption(
+      new Option('--spec <spec>', 'standard and version')
+        .choices(['cyclonedx-1.6', 'cyclonedx-1.7', 'spdx-3.0'])
+        .default('cyclonedx-1.6'),
+    )
+    .option('-o, --output <file>', 'write the BOM to a file instead of standard output')
+    .option('-e, --exclude <glob>', 'leave out paths matching this glob (repeatable)', collect, [])
+    .option('--no-hash', 'do not compute SHA-256 of the files of interest')
+    .option(
+      '--with-findings',
+      'also run the model scan, dependency audit and card audit and include findings and advisories (CycloneDX vulnerabilities)',
+    )
+    .addOption(failOnOption())
+    .option('--db-dir <dir>', 'OSV store for --with-findings (default: the user cache directory)')
+    .option('-c, --config <file>', 'configuration file for --with-findings (as for `pedigree scan`)')
+    .option('--no-config', 'read no configuration file')
+    .option(
+      '--timestamp [time]',
+      'write the creation time (ISO 8601; without a value: now, or SOURCE_DATE_EPOCH when set); left out by default for reproducible output',
+    )
+    .option(
+      '--serial-number <urn>',
+      "CycloneDX serial number: urn:uuid:..., or 'random' (default: derived from the content)",
+    )
+    .option('--name <name>', "name of the project component (default: the root card's or folder's name)")
+    .option('--project-version <version>', 'version of the project component')
+    .option('-q, --quiet', 'print no summary on standard error', false)
+    .action(async (path: string, opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/bom.js')).runBomCommand(
+          path,
+          {
+            spec: String(opts.spec),
+            ...stringOption(opts, 'output'),
+            exclude: (opts.exclude as string[] | undefined) ?? [],
+            hash: opts.hash !== false,
+            withFindings: opts.withFindings === true,
+            ...stringOption(opts, 'failOn'),
+            ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp as string | boolean } : {}),
+            ...stringOption(opts, 'serialNumber'),
+            ...stringOption(opts, 'name'),
+            ...(typeof opts.projectVersion === 'string' ? { projectVersion: opts.projectVersion } : {}),
+            ...stringOption(opts, 'dbDir'),
+            ...stringOption(opts, 'config'),
+            noConfig: opts.config === false,
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+  // `bom diff A B`: the diff's readers load only when it runs.
+  registerBomDiffCommand(bom, io, setExit);
   const deps = program
     .command('deps')
     // `deps approve`/`deps check` are subcommands and `deps PATH...` audits: a first argument naming a

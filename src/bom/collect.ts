@@ -1,0 +1,865 @@
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { detectCardKind } from '../cards/audit/kind.js';
+import { parseModelConfig, parseShardIndex } from '../cards/init/config-files.js';
+import type { ModelConfigFacts } from '../cards/init/facts.js';
+import { parsePythonJson } from '../cards/init/json.js';
+import {
+  identifySerialised,
+  isModelFormat,
+  mayBeSerialised,
+  summariseGguf,
+  summariseSafetensors,
+} from '../cards/init/serialised.js';
+import { readCard } from '../cards/read.js';
+import { isCardFileName, isLicenseFileName } from '../cards/run.js';
+import { describeError, UsageError } from '../core/errors.js';
+import { openFileSource } from '../core/file-source.js';
+import { compareStrings } from '../core/finding.js';
+import { sha256File } from '../core/hash.js';
+import { SNIFF_BYTES } from '../core/limits.js';
+import { readFileHead } from '../core/read-head.js';
+import { dependencyFileKind } from '../deps/file-kinds.js';
+import type { DependencyFile } from '../deps/model.js';
+import { readDependencyFile } from '../deps/readers/index.js';
+import { decodeText, includeLoader, readBytes } from '../deps/run.js';
+import { type DiscoveredFile, walkPaths } from '../discover/walk.js';
+import {
+  type DatasetCardFacts,
+  datasetCardFacts,
+  type ModelCardFacts,
+  modelCardFacts,
+} from './card-facts.js';
+import { isDockerfileName, readDockerfile, toInventoryContainer } from './containers/dockerfile.js';
+import { readDvcFile } from './dvc.js';
+import type {
+  ExternalLink,
+  FileRole,
+  Inventory,
+  InventoryContainer,
+  InventoryDataset,
+  InventoryFile,
+  InventoryHash,
+  InventoryLibrary,
+  InventoryModel,
+  InventoryProblem,
+  InventoryRelationship,
+  ModelConsiderations,
+} from './inventory.js';
+import { buildLibraries } from './libraries.js';
+
+/**
+ * Collects the inventory of a model project (`pedigree bom PATH`): one walk of the folder, each file
+ * classified by name and, for possible model files, by content (the scan's magic-byte checks; nothing is
+ * loaded); weight files grouped into models the way the frameworks group them (a folder with a
+ * config/card/shard index is one model, a lone checkpoint is its own); cards, configs, lockfiles,
+ * Dockerfiles and DVC files read with the readers the rest of pedigree uses. Whatever could not be read is
+ * an `InventoryProblem`, never silently dropped.
+ */
+
+/** Folders never inventoried: installed packages, virtual environments, caches and DVC's own store. */
+export const BOM_SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
+  'node_modules',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '__pycache__',
+  'site-packages',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.cache',
+  '.dvc',
+]);
+
+/** Largest card, config or Dockerfile read (bigger ones are listed as problems). */
+export const MAX_TEXT_FILE_BYTES = 8 * 1024 * 1024;
+/** Most weight files sniffed for their format; a project with more is listed by name only past this. */
+export const MAX_SNIFFED_FILES = 100_000;
+/** Most models, datasets and containers kept (each list); the rest are reported as problems. */
+export const MAX_ENTRIES = 50_000;
+
+export interface CollectOptions {
+  readonly tool: { readonly name: string; readonly version: string };
+  /** Globs of paths to leave out (as `scan --exclude`). */
+  readonly exclude?: readonly string[];
+  /** Hash files of interest (default true). */
+  readonly hash?: boolean;
+  /** Name and version of the project component (default: the card's or the folder's name). */
+  readonly projectName?: string;
+  readonly projectVersion?: string;
+  /** Environment for `${VAR}` in requirements files. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Where the time went, so benchmarks can report hashing apart from the rest. */
+export interface CollectTimings {
+  readonly walkMs: number;
+  readonly readMs: number;
+  readonly hashMs: number;
+}
+
+export interface CollectResult {
+  readonly inventory: Inventory;
+  readonly timings: CollectTimings;
+}
+
+/** Config-like files that belong to the model in their folder. */
+const MODEL_CONFIG_FILES = new Set([
+  'config.json',
+  'generation_config.json',
+  'adapter_config.json',
+  'model_index.json',
+  'preprocessor_config.json',
+  'processor_config.json',
+  'feature_extractor_config.json',
+  'params.json',
+  'modules.json',
+  'config_sentence_transformers.json',
+  'sentence_bert_config.json',
+  'quantize_config.json',
+  'fingerprint.pb',
+  'keras_metadata.pb',
+]);
+
+const TOKENIZER_FILES =
+  /^(?:tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|added_tokens\.json|vocab\.(?:json|txt)|merges\.txt|tokenizer\.model|spiece\.model|sentencepiece\.bpe\.model|chat_template\.(?:jinja|json)|.*\.tiktoken)$/i;
+const SHARD_INDEX = /\.index\.json$/i;
+const DATA_FILE = /\.(?:csv|tsv|jsonl|ndjson|parquet|arrow|feather|avro|tfrecord)(?:\.(?:gz|bz2|xz|zst))?$/i;
+const TF_VARIABLES = /^variables\.(?:index|data-\d{5}-of-\d{5})$/;
+
+const MEDIA_TYPES: readonly (readonly [RegExp, string])[] = [
+  [/\.json$/i, 'application/json'],
+  [/\.(?:md|markdown)$/i, 'text/markdown'],
+  [/\.ya?ml$/i, 'application/yaml'],
+  [/\.toml$/i, 'application/toml'],
+  [/\.txt$/i, 'text/plain'],
+  [/\.csv$/i, 'text/csv'],
+  [/\.tsv$/i, 'text/tab-separated-values'],
+  [/\.py$/i, 'text/x-python'],
+];
+
+interface Classified {
+  readonly file: DiscoveredFile;
+  readonly name: string;
+  readonly dir: string;
+  readonly role: FileRole;
+  readonly format?: string;
+}
+
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+function nameOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+function isInside(dir: string, path: string): boolean {
+  return dir === '' || path === dir || path.startsWith(`${dir}/`);
+}
+
+function sniffFormat(file: DiscoveredFile, name: string): string | undefined {
+  const source = openFileSource(file.absolutePath);
+  try {
+    const head = source.readAt(0, SNIFF_BYTES);
+    const format = identifySerialised(source, head, name);
+    return format !== undefined && isModelFormat(format) ? format : undefined;
+  } finally {
+    source.close();
+  }
+}
+
+/** One file's role: by name for text files, by content for anything that may be a model. */
+function classify(
+  file: DiscoveredFile,
+  problems: InventoryProblem[],
+  budget: { sniffs: number },
+): Classified {
+  const path = file.displayPath;
+  const name = nameOf(path);
+  const dir = dirOf(path);
+  const base = { file, name, dir };
+  const lower = name.toLowerCase();
+  if (dependencyFileKind(name) !== undefined) {
+    return { ...base, role: lower.endsWith('.lock') || lower.includes('lock') ? 'lockfile' : 'manifest' };
+  }
+  if (isDockerfileName(name)) return { ...base, role: 'dockerfile' };
+  if (lower.endsWith('.dvc') || lower === 'dvc.yaml' || lower === 'dvc.lock') return { ...base, role: 'dvc' };
+  if (isCardFileName(name)) return { ...base, role: 'card' };
+  if (isLicenseFileName(name)) return { ...base, role: 'license' };
+  if (MODEL_CONFIG_FILES.has(lower) || SHARD_INDEX.test(name)) return { ...base, role: 'model-config' };
+  if (TOKENIZER_FILES.test(name)) return { ...base, role: 'tokenizer' };
+  if (lower === 'saved_model.pb' || lower === 'saved_model.pbtxt')
+    return { ...base, role: 'weights', format: 'tf-savedmodel' };
+  if (TF_VARIABLES.test(name) && nameOf(dir) === 'variables')
+    return { ...base, role: 'weights', format: 'tf-variables' };
+  if (DATA_FILE.test(name)) return { ...base, role: 'data' };
+  if (file.size > 0 && mayBeSerialised(name) && budget.sniffs < MAX_SNIFFED_FILES) {
+    budget.sniffs++;
+    try {
+      const format = sniffFormat(file, name);
+      if (format !== undefined) return { ...base, role: 'weights', format };
+    } catch (error) {
+      problems.push({ path, message: `could not be read to tell its format: ${describeError(error)}` });
+    }
+  }
+  if (/\.py$/i.test(name)) return { ...base, role: 'code' };
+  return { ...base, role: 'other' };
+}
+
+function mediaTypeOf(name: string): string | undefined {
+  for (const [pattern, type] of MEDIA_TYPES) if (pattern.test(name)) return type;
+  return undefined;
+}
+
+function readText(file: DiscoveredFile): string {
+  if (file.size > MAX_TEXT_FILE_BYTES) throw new Error(`larger than ${MAX_TEXT_FILE_BYTES} bytes`);
+  return decodeText(readFileHead(file.absolutePath, MAX_TEXT_FILE_BYTES).bytes);
+}
+
+function readJson(file: DiscoveredFile): unknown {
+  return parsePythonJson(readText(file));
+}
+
+/** `models--org--name/snapshots/<commit>/`: the Hugging Face hub cache layout names repo and revision. */
+const HUB_CACHE = /(?:^|\/)models--([^/]+?)--([^/]+)\/snapshots\/([0-9a-f]{40})(?:\/|$)/;
+
+function hubOrigin(path: string): { hubId: string; revision: string } | undefined {
+  const m = HUB_CACHE.exec(path);
+  if (!m) return undefined;
+  // The cache joins `org/name` with `--`; names with `--` in them are ambiguous, so take the first split.
+  return { hubId: `${m[1]}/${m[2]}`, revision: m[3] as string };
+}
+
+/** `pkg:huggingface/<org>/<name>@<revision>` (purl-spec type `huggingface`: namespace is the user or org). */
+export function huggingFacePurl(hubId: string, revision?: string): string | undefined {
+  const [org, name, ...rest] = hubId.split('/');
+  if (!org || !name || rest.length > 0) return undefined;
+  const enc = (s: string) => encodeURIComponent(s);
+  return `pkg:huggingface/${enc(org)}/${enc(name)}${revision ? `@${enc(revision.toLowerCase())}` : ''}`;
+}
+
+const EMPTY_CONSIDERATIONS: ModelConsiderations = {
+  users: [],
+  useCases: [],
+  outOfScope: [],
+  technicalLimitations: [],
+  ethicalConsiderations: [],
+  fairness: [],
+  environmental: [],
+};
+
+interface ReadCardResult {
+  readonly path: string;
+  readonly kind: 'model' | 'dataset';
+  readonly model?: ModelCardFacts;
+  readonly dataset?: DatasetCardFacts;
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function uniqueSorted(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(compareStrings);
+}
+
+/** Builds the inventory of a project folder or a single model file. */
+export async function collectInventory(path: string, options: CollectOptions): Promise<CollectResult> {
+  const absolute = resolve(path);
+  const stat = statSync(absolute, { throwIfNoEntry: false });
+  if (stat === undefined) throw new UsageError('PATH_NOT_FOUND', `${path}: no such file or directory`);
+  const isDirectory = stat.isDirectory();
+  const t0 = now();
+  const walked = await walkPaths([path], {
+    exclude: options.exclude ?? [],
+    skipDirectories: BOM_SKIPPED_FOLDERS,
+  });
+  // A single file is shown by its name, as files inside a folder are shown relative to it.
+  const walk = isDirectory
+    ? walked
+    : { ...walked, files: walked.files.map((f) => ({ ...f, displayPath: basename(absolute) })) };
+  const t1 = now();
+  const problems: InventoryProblem[] = [];
+  for (const p of walk.problems) problems.push({ path: p.displayPath, message: p.detail });
+
+  const budget = { sniffs: 0 };
+  const classified = arraysAsData(walk.files.map((f) => classify(f, problems, budget)));
+  const byPath = new Map(classified.map((c) => [c.file.displayPath, c]));
+  const byDir = new Map<string, Classified[]>();
+  for (const c of classified) {
+    const list = byDir.get(c.dir);
+    if (list) list.push(c);
+    else byDir.set(c.dir, [c]);
+  }
+
+  // Cards: read once each; a card's kind decides whether it describes a model or a dataset.
+  const cards = new Map<string, ReadCardResult>();
+  for (const c of classified) {
+    if (c.role !== 'card') continue;
+    try {
+      const text = readText(c.file);
+      const doc = readCard(c.file.displayPath, text);
+      const kind = detectCardKind(c.file.displayPath, doc);
+      cards.set(c.file.displayPath, {
+        path: c.file.displayPath,
+        kind,
+        ...(kind === 'dataset'
+          ? { dataset: datasetCardFacts(doc, text) }
+          : { model: modelCardFacts(doc, text) }),
+      });
+    } catch (error) {
+      problems.push({ path: c.file.displayPath, message: `card could not be read: ${describeError(error)}` });
+    }
+  }
+  const cardIn = (dir: string): ReadCardResult | undefined => {
+    const here = (byDir.get(dir) ?? []).filter((c) => c.role === 'card' && cards.has(c.file.displayPath));
+    // README.md first (what the Hub renders), then the other card names in path order.
+    here.sort((a, b) => rankCard(a.name) - rankCard(b.name) || compareStrings(a.name, b.name));
+    const first = here[0];
+    return first ? cards.get(first.file.displayPath) : undefined;
+  };
+
+  // Models.
+  const models: InventoryModel[] = [];
+  const weightDirs = new Map<string, Classified[]>();
+  for (const c of classified) {
+    if (c.role !== 'weights') continue;
+    // TensorFlow's variables/ belong to the SavedModel folder above them.
+    const owner = c.format === 'tf-variables' ? dirOf(c.dir) : c.dir;
+    const list = weightDirs.get(owner);
+    if (list) list.push(c);
+    else weightDirs.set(owner, [c]);
+  }
+  const modelOfFile = new Map<string, string>();
+  const modelFactsOf = new Map<InventoryModel, ModelCardFacts>();
+  const modelDirs = new Set<string>();
+  for (const [dir, weights] of [...weightDirs].sort((a, b) => compareStrings(a[0], b[0]))) {
+    const siblings = byDir.get(dir) ?? [];
+    const card = cardIn(dir);
+    const modelCard = card?.kind === 'model' ? card : undefined;
+    const isRepo =
+      modelCard !== undefined ||
+      siblings.some((s) => s.role === 'model-config') ||
+      weights.some((w) => w.format === 'tf-savedmodel');
+    const groups: Classified[][] = isRepo ? [weights] : weights.map((w) => [w]);
+    for (const group of groups) {
+      if (models.length >= MAX_ENTRIES) {
+        problems.push({ path: dir, message: `more than ${MAX_ENTRIES} models; the rest are not listed` });
+        break;
+      }
+      const { model, facts } = buildModel({
+        dir,
+        weights: group,
+        isRepo,
+        siblings,
+        ...(isRepo && modelCard ? { card: modelCard } : {}),
+        problems,
+        projectName: basename(absolute),
+      });
+      models.push(model);
+      if (facts) modelFactsOf.set(model, facts);
+      if (isRepo) modelDirs.add(dir);
+      for (const w of group) modelOfFile.set(w.file.displayPath, model.ref);
+    }
+  }
+
+  // Datasets: dataset cards in the project, DVC-tracked data, and those model cards name.
+  const datasets = new Map<string, InventoryDataset>();
+  const addDataset = (d: InventoryDataset) => {
+    const existing = datasets.get(d.ref);
+    datasets.set(d.ref, existing ? mergeDataset(existing, d) : d);
+  };
+  for (const card of [...cards.values()].sort((a, b) => compareStrings(a.path, b.path))) {
+    if (card.kind !== 'dataset' || !card.dataset) continue;
+    const dir = dirOf(card.path);
+    const files = classified
+      .filter((c) => c.role === 'data' && isInside(dir, c.file.displayPath))
+      .map((c) => `file:${c.file.displayPath}`);
+    addDataset(localDataset(card.path, dir, card.dataset, files, basename(absolute)));
+  }
+  for (const c of classified) {
+    if (c.role !== 'dvc' || !c.name.toLowerCase().endsWith('.dvc')) continue;
+    try {
+      const dvc = readDvcFile(c.file.displayPath, readText(c.file));
+      for (const p of dvc.problems) problems.push({ path: c.file.displayPath, message: p });
+      for (const out of dvc.outs) {
+        const outPath = joinPath(c.dir, out.path);
+        addDataset({
+          ref: `dataset:${outPath}`,
+          name: outPath,
+          path: outPath,
+          licenses: [],
+          files: [],
+          hashes: out.md5 ? [{ algorithm: 'MD5', value: out.md5 }] : [],
+          sensitiveData: [],
+          owners: [],
+          custodians: [],
+          links: [],
+          sources: [c.file.displayPath],
+          external: false,
+          ...(out.description ? { description: out.description } : {}),
+        });
+      }
+    } catch (error) {
+      problems.push({
+        path: c.file.displayPath,
+        message: `DVC file could not be read: ${describeError(error)}`,
+      });
+    }
+  }
+  const datasetRefOf = (mention: { hubId?: string; name: string; source: string }): string => {
+    const ref = mention.hubId ? `dataset:hf/${mention.hubId}` : `dataset:name/${mention.name}`;
+    if (!datasets.has(ref)) {
+      addDataset({
+        ref,
+        name: mention.hubId ?? mention.name,
+        ...(mention.hubId
+          ? { hubId: mention.hubId, contentsUrl: `https://huggingface.co/datasets/${mention.hubId}` }
+          : {}),
+        licenses: [],
+        files: [],
+        hashes: [],
+        sensitiveData: [],
+        owners: [],
+        custodians: [],
+        links: mention.hubId
+          ? [{ type: 'distribution', url: `https://huggingface.co/datasets/${mention.hubId}` }]
+          : [],
+        sources: [mention.source],
+        external: true,
+      });
+    }
+    return ref;
+  };
+
+  // Relationships from cards: datasets, base models.
+  const relationships: InventoryRelationship[] = [];
+  const externalModels = new Map<string, InventoryModel>();
+  const finishedModels: InventoryModel[] = [];
+  for (const model of models) {
+    const facts = modelFactsOf.get(model);
+    if (!facts) {
+      finishedModels.push(model);
+      continue;
+    }
+    const trainedOn = uniqueSorted(facts.trainedOn.map((m) => datasetRefOf(m)));
+    const testedOn = uniqueSorted(facts.testedOn.map((m) => datasetRefOf(m)));
+    const derivedFrom: string[] = [];
+    for (const base of facts.baseModels) {
+      const hubId = base.hubId;
+      const ref = hubId ? `model:hf/${hubId}` : `model:name/${base.id}`;
+      derivedFrom.push(ref);
+      if (!externalModels.has(ref)) {
+        const purl = hubId ? huggingFacePurl(hubId) : undefined;
+        externalModels.set(ref, {
+          ref,
+          name: hubId ?? base.id,
+          ...(hubId ? { hubId } : {}),
+          ...(purl ? { purl } : {}),
+          path: '',
+          formats: [],
+          weightFiles: [],
+          hashes: [],
+          licenses: [],
+          authors: [],
+          parameters: { inputs: [], outputs: [] },
+          metrics: [],
+          considerations: EMPTY_CONSIDERATIONS,
+          trainedOn: [],
+          testedOn: [],
+          derivedFrom: [],
+          links: hubId ? [{ type: 'distribution', url: `https://huggingface.co/${hubId}` }] : [],
+          sources: [base.source],
+          external: true,
+        });
+      }
+    }
+    finishedModels.push({ ...model, trainedOn, testedOn, derivedFrom: uniqueSorted(derivedFrom) });
+  }
+  const allModels = [...finishedModels, ...externalModels.values()].sort((a, b) =>
+    compareStrings(a.ref, b.ref),
+  );
+
+  // Libraries from every manifest and lockfile.
+  const dependencyFiles: DependencyFile[] = [];
+  const rootDir = isDirectory ? absolute : resolve(absolute, '..');
+  const load = includeLoader(rootDir);
+  for (const c of classified) {
+    const kind = dependencyFileKind(c.name);
+    if (kind === undefined) continue;
+    try {
+      const text = decodeText(readBytes(c.file.absolutePath));
+      const read = readDependencyFile(kind, c.file.displayPath, text, {
+        load,
+        ...(options.env ? { env: options.env } : {}),
+      });
+      dependencyFiles.push(read);
+      for (const p of read.problems)
+        problems.push({ path: p.line !== undefined ? `${p.file}:${p.line}` : p.file, message: p.message });
+    } catch (error) {
+      problems.push({ path: c.file.displayPath, message: `could not be read: ${describeError(error)}` });
+    }
+  }
+  const libraries: InventoryLibrary[] = buildLibraries(dependencyFiles);
+
+  // Containers from Dockerfiles.
+  const containers = new Map<string, InventoryContainer>();
+  for (const c of classified) {
+    if (c.role !== 'dockerfile') continue;
+    try {
+      const docker = readDockerfile(c.file.displayPath, readText(c.file));
+      for (const p of docker.problems)
+        problems.push({ path: `${c.file.displayPath}:${p.line}`, message: p.message });
+      for (const image of docker.images) {
+        const container = toInventoryContainer(c.file.displayPath, image);
+        if (!container) {
+          // An image whose reference could not be worked out is still pulled by the build: say so.
+          problems.push({
+            path: `${c.file.displayPath}:${image.line}`,
+            message: `image ${JSON.stringify(image.written)} could not be determined${image.state !== 'resolved' ? `: ${image.problem}` : ''}`,
+          });
+          continue;
+        }
+        const existing = containers.get(container.ref);
+        containers.set(
+          container.ref,
+          existing
+            ? { ...existing, declaredIn: uniqueSorted([...existing.declaredIn, ...container.declaredIn]) }
+            : container,
+        );
+      }
+    } catch (error) {
+      problems.push({
+        path: c.file.displayPath,
+        message: `Dockerfile could not be read: ${describeError(error)}`,
+      });
+    }
+  }
+  const t2 = now();
+
+  // Files of interest, hashed.
+  // Plain data files only where a dataset holds them (a project's scratch CSVs are not inventory);
+  // serialised arrays always.
+  const datasetFiles = new Set([...datasets.values()].flatMap((d) => d.files));
+  const interesting = classified.filter(
+    (c) =>
+      c.role !== 'other' &&
+      c.role !== 'code' &&
+      (c.role !== 'data' || c.format !== undefined || datasetFiles.has(`file:${c.file.displayPath}`)),
+  );
+  const files: InventoryFile[] = [];
+  for (const c of interesting) {
+    const hashes: InventoryHash[] = [];
+    if (options.hash !== false) {
+      try {
+        hashes.push({ algorithm: 'SHA-256', value: await sha256File(c.file.absolutePath) });
+      } catch (error) {
+        problems.push({ path: c.file.displayPath, message: `could not be hashed: ${describeError(error)}` });
+      }
+    }
+    const mediaType = mediaTypeOf(c.name);
+    files.push({
+      ref: `file:${c.file.displayPath}`,
+      path: c.file.displayPath,
+      role: c.role,
+      size: c.file.size,
+      hashes,
+      ...(c.format ? { format: c.format } : {}),
+      ...(mediaType ? { mediaType } : {}),
+    });
+  }
+  const t3 = now();
+  const fileHashes = new Map(files.map((f) => [f.ref, f.hashes]));
+  const withHashes = allModels.map((m) => {
+    if (m.external || m.weightFiles.length !== 1) return m;
+    return { ...m, hashes: fileHashes.get(m.weightFiles[0] as string) ?? [] };
+  });
+
+  // The project and what it depends on.
+  const rootCard = isDirectory ? cardIn('') : undefined;
+  const projectName =
+    options.projectName ??
+    (rootCard && !modelDirs.has('') ? (rootCard.model?.name ?? rootCard.dataset?.name) : undefined) ??
+    basename(absolute);
+  const project = {
+    ref: `project:${projectName}`,
+    name: projectName,
+    ...(options.projectVersion ? { version: options.projectVersion } : {}),
+  };
+  const directLibraries = libraries.filter((l) => l.direct !== false).map((l) => l.ref);
+  relationships.push({
+    from: project.ref,
+    kind: 'dependsOn',
+    to: uniqueSorted([
+      ...withHashes.filter((m) => !m.external).map((m) => m.ref),
+      ...directLibraries,
+      ...containers.keys(),
+    ]),
+  });
+  for (const m of withHashes) {
+    if (m.trainedOn.length > 0) relationships.push({ from: m.ref, kind: 'trainedOn', to: m.trainedOn });
+    if (m.testedOn.length > 0) relationships.push({ from: m.ref, kind: 'testedOn', to: m.testedOn });
+    if (m.derivedFrom.length > 0) relationships.push({ from: m.ref, kind: 'derivedFrom', to: m.derivedFrom });
+    if (m.weightFiles.length > 0)
+      relationships.push({
+        from: m.ref,
+        kind: 'contains',
+        to: uniqueSorted(m.sources.filter((s) => byPath.has(s)).map((s) => `file:${s}`)),
+      });
+  }
+  for (const l of libraries)
+    if (l.dependsOn.length > 0) relationships.push({ from: l.ref, kind: 'dependsOn', to: l.dependsOn });
+  for (const d of datasets.values())
+    if (d.files.length > 0) relationships.push({ from: d.ref, kind: 'contains', to: d.files });
+  relationships.sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.kind, b.kind));
+
+  void modelOfFile;
+  const inventory: Inventory = {
+    root: path,
+    project,
+    models: withHashes,
+    datasets: [...datasets.values()].sort((a, b) => compareStrings(a.ref, b.ref)),
+    libraries,
+    containers: [...containers.values()].sort((a, b) => compareStrings(a.ref, b.ref)),
+    files: files.sort((a, b) => compareStrings(a.path, b.path)),
+    relationships,
+    issues: [],
+    problems: problems.sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.message, b.message)),
+    tool: options.tool,
+  };
+  return { inventory, timings: { walkMs: t1 - t0, readMs: t2 - t1, hashMs: t3 - t2 } };
+}
+
+/** Formats that only ever hold a network's weights (pickles and arrays may hold anything). */
+const WEIGHT_FORMATS = new Set([
+  'safetensors',
+  'gguf',
+  'onnx',
+  'pytorch-zip',
+  'torchscript',
+  'hdf5',
+  'keras',
+  'tflite',
+  'flax-msgpack',
+  'tf-savedmodel',
+  'tf-variables',
+]);
+
+/**
+ * A NumPy array (`.npy`, `.npz`) is data (embeddings, features) unless it sits in a model's folder, next
+ * to a config or network weights: only then is it part of a model.
+ */
+function arraysAsData(classified: readonly Classified[]): Classified[] {
+  const modelDirs = new Set<string>();
+  for (const c of classified)
+    if (
+      c.role === 'model-config' ||
+      (c.role === 'weights' && c.format !== undefined && WEIGHT_FORMATS.has(c.format))
+    )
+      modelDirs.add(c.dir);
+  return classified.map((c) =>
+    (c.format === 'npy' || c.format === 'npz') && !modelDirs.has(c.dir) ? { ...c, role: 'data' } : c,
+  );
+}
+
+/** README.md is what the Hub renders; other card names follow. */
+function rankCard(name: string): number {
+  const lower = name.toLowerCase();
+  if (lower === 'readme.md') return 0;
+  if (lower === 'model_card.md' || lower === 'dataset_card.md') return 1;
+  return 2;
+}
+
+interface BuildModelInput {
+  readonly dir: string;
+  readonly weights: readonly Classified[];
+  readonly isRepo: boolean;
+  readonly siblings: readonly Classified[];
+  readonly card?: ReadCardResult;
+  readonly problems: InventoryProblem[];
+  readonly projectName: string;
+}
+
+/** Roles of the files in a model's folder that are part of the model (loaded with it or describing it). */
+const MODEL_FILE_ROLES = new Set<FileRole>(['weights', 'model-config', 'tokenizer', 'card', 'license']);
+
+function readModelConfig(input: BuildModelInput): ModelConfigFacts | undefined {
+  const config = input.siblings.find((s) => s.name === 'config.json');
+  if (!config) return undefined;
+  try {
+    return parseModelConfig(readJson(config.file), config.file.displayPath);
+  } catch (error) {
+    input.problems.push({
+      path: config.file.displayPath,
+      message: `could not be read: ${describeError(error)}`,
+    });
+    return undefined;
+  }
+}
+
+interface HeaderFacts {
+  readonly architecture?: string;
+  readonly parameters?: bigint;
+}
+
+/**
+ * What the weight headers say: the GGUF architecture, and the parameter count when every weight file is
+ * safetensors or GGUF and every header was read (a partial sum would understate the model).
+ */
+function readHeaders(input: BuildModelInput): HeaderFacts {
+  let total = 0n;
+  let complete = input.weights.length > 0;
+  let architecture: string | undefined;
+  for (const w of input.weights) {
+    if (w.format !== 'safetensors' && w.format !== 'gguf') {
+      complete = false;
+      continue;
+    }
+    let source: ReturnType<typeof openFileSource> | undefined;
+    try {
+      source = openFileSource(w.file.absolutePath);
+      const summary = w.format === 'safetensors' ? summariseSafetensors(source) : summariseGguf(source);
+      total += summary.parameters;
+      architecture ??= summary.gguf?.architecture;
+    } catch (error) {
+      complete = false;
+      input.problems.push({
+        path: w.file.displayPath,
+        message: `weight header could not be read: ${describeError(error)}`,
+      });
+    } finally {
+      source?.close();
+    }
+  }
+  return { ...(architecture ? { architecture } : {}), ...(complete ? { parameters: total } : {}) };
+}
+
+function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: ModelCardFacts } {
+  const first = input.weights[0] as Classified;
+  const path = input.isRepo ? input.dir : first.file.displayPath;
+  const origin = hubOrigin(`${path}/`);
+  const config = input.isRepo ? readModelConfig(input) : undefined;
+  const headers = readHeaders(input);
+  const facts = input.card?.model;
+  const modelFiles = input.isRepo
+    ? input.siblings.filter((s) => MODEL_FILE_ROLES.has(s.role)).map((s) => s.file.displayPath)
+    : [];
+  // Shard indexes name the shards: a shard listed but absent is a problem (the model is incomplete).
+  for (const s of input.isRepo ? input.siblings : []) {
+    if (!SHARD_INDEX.test(s.name)) continue;
+    try {
+      const index = parseShardIndex(readJson(s.file), s.file.displayPath, (shard) =>
+        input.siblings.some((x) => x.file.displayPath === shard),
+      );
+      for (const missing of index?.missing ?? [])
+        input.problems.push({
+          path: s.file.displayPath,
+          message: `names shard ${missing}, which is not in the folder`,
+        });
+    } catch (error) {
+      input.problems.push({
+        path: s.file.displayPath,
+        message: `could not be read: ${describeError(error)}`,
+      });
+    }
+  }
+  const weightFiles = uniqueSorted(input.weights.map((w) => `file:${w.file.displayPath}`));
+  const sources = uniqueSorted([...modelFiles, ...input.weights.map((w) => w.file.displayPath)]);
+  const folderName = nameOf(input.dir) || input.projectName;
+  const name = facts?.name ?? origin?.hubId ?? (input.isRepo ? folderName : first.name);
+  const hubId = origin?.hubId ?? facts?.hubId;
+  const purl = origin ? huggingFacePurl(origin.hubId, origin.revision) : undefined;
+  const links: ExternalLink[] = [...(facts?.links ?? [])];
+  if (hubId) links.push({ type: 'distribution', url: `https://huggingface.co/${hubId}` });
+  const architectureFamily = config?.modelType ?? headers.architecture;
+  const architecture = config?.architectures[0];
+  const model: InventoryModel = {
+    ref: `model:${path === '' ? '.' : path}`,
+    name,
+    ...(origin ? { version: origin.revision } : {}),
+    ...(purl ? { purl } : {}),
+    ...(hubId ? { hubId } : {}),
+    path,
+    ...(facts?.description ? { description: facts.description.text } : {}),
+    formats: uniqueSorted(input.weights.map((w) => w.format ?? 'unknown')),
+    weightFiles,
+    hashes: [],
+    licenses: facts?.licenses ?? [],
+    authors: facts?.authors ?? [],
+    parameters: {
+      ...(facts?.approach ? { approach: facts.approach } : {}),
+      ...(facts?.task ? { task: facts.task } : {}),
+      ...(architectureFamily ? { architectureFamily } : {}),
+      ...(architecture ? { architecture } : {}),
+      ...(headers.parameters !== undefined ? { parameterCount: headers.parameters.toString() } : {}),
+      inputs: facts?.inputs ?? [],
+      outputs: facts?.outputs ?? [],
+    },
+    metrics: facts?.metrics ?? [],
+    considerations: facts?.considerations ?? EMPTY_CONSIDERATIONS,
+    trainedOn: [],
+    testedOn: [],
+    derivedFrom: [],
+    ...(input.card ? { cardPath: input.card.path } : {}),
+    links: dedupeLinks(links),
+    sources,
+    external: false,
+  };
+  return facts ? { model, facts } : { model };
+}
+
+function dedupeLinks(links: readonly ExternalLink[]): ExternalLink[] {
+  const seen = new Map<string, ExternalLink>();
+  for (const l of links) if (!seen.has(`${l.type}\0${l.url}`)) seen.set(`${l.type}\0${l.url}`, l);
+  return [...seen.values()].sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.url, b.url));
+}
+
+function localDataset(
+  cardPath: string,
+  dir: string,
+  facts: DatasetCardFacts,
+  files: readonly string[],
+  projectName: string,
+): InventoryDataset {
+  const name = facts.name ?? facts.hubId ?? (nameOf(dir) || projectName);
+  const links: ExternalLink[] = [...facts.links];
+  if (facts.hubId)
+    links.push({ type: 'distribution', url: `https://huggingface.co/datasets/${facts.hubId}` });
+  return {
+    ref: facts.hubId ? `dataset:hf/${facts.hubId}` : `dataset:${dir === '' ? '.' : dir}`,
+    name,
+    ...(facts.hubId ? { hubId: facts.hubId } : {}),
+    path: dir,
+    ...(facts.description ? { description: facts.description.text } : {}),
+    licenses: facts.licenses,
+    ...(facts.contentsUrl ? { contentsUrl: facts.contentsUrl } : {}),
+    files: uniqueSorted(files),
+    hashes: [],
+    sensitiveData: facts.sensitiveData,
+    ...(facts.classification ? { classification: facts.classification } : {}),
+    owners: facts.owners,
+    custodians: facts.custodians,
+    cardPath,
+    links: dedupeLinks(links),
+    sources: [cardPath],
+    external: false,
+  };
+}
+
+/** A dataset found twice (a local card and a model card's mention): the local facts win, sources join. */
+function mergeDataset(a: InventoryDataset, b: InventoryDataset): InventoryDataset {
+  const [local, other] = a.external && !b.external ? [b, a] : [a, b];
+  return {
+    ...local,
+    links: dedupeLinks([...local.links, ...other.links]),
+    sources: uniqueSorted([...local.sources, ...other.sources]),
+    external: local.external && other.external,
+  };
+}
