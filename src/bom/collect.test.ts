@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -196,6 +196,30 @@ describe('collectInventory', () => {
       purl: `pkg:huggingface/acme/tiny-bert@${rev}`,
     });
     expect(huggingFacePurl('a/b/c')).toBeUndefined();
+  });
+
+  it('lists a hub cache folder by its snapshot paths, not its blobs', async () => {
+    const rev = 'fedcba9876543210fedcba9876543210fedcba98';
+    const root = project({
+      'models--acme--linked/blobs/1111': '{"model_type": "bert"}',
+      'models--acme--linked/blobs/2222': safetensors({ w: [2] }),
+      'models--acme--linked/refs/main': rev,
+    });
+    const repo = join(root, 'models--acme--linked');
+    mkdirSync(join(repo, 'snapshots', rev), { recursive: true });
+    symlinkSync('../../blobs/1111', join(repo, 'snapshots', rev, 'config.json'));
+    symlinkSync('../../blobs/2222', join(repo, 'snapshots', rev, 'model.safetensors'));
+    for (const given of [root, repo]) {
+      const { inventory } = await collectInventory(given, { tool: TOOL });
+      const model = inventory.models[0];
+      expect(inventory.models, given).toHaveLength(1);
+      expect(model?.purl, given).toBe(`pkg:huggingface/acme/linked@${rev}`);
+      expect(inventory.files.map((f) => f.path).some((p) => p.includes('blobs')), given).toBe(false);
+    }
+    // Given the snapshot folder alone, its links lead out of it: not followed, and said so.
+    const { inventory } = await collectInventory(join(repo, 'snapshots', rev), { tool: TOOL });
+    expect(inventory.models).toEqual([]);
+    expect(inventory.problems.map((p) => p.path).sort()).toEqual(['config.json', 'model.safetensors']);
   });
 
   it('reads libraries, containers, DVC-tracked data and dataset folders', async () => {

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { detectCardKind } from '../cards/audit/kind.js';
 import { parseModelConfig, parseShardIndex } from '../cards/init/config-files.js';
 import type { ModelConfigFacts } from '../cards/init/facts.js';
@@ -227,6 +227,11 @@ function readJson(file: DiscoveredFile): unknown {
   return parsePythonJson(readText(file));
 }
 
+/** A repository folder of the Hugging Face hub cache (`models--org--name`). */
+const HUB_REPO_DIR = /^(?:models|datasets|spaces)--[^/]+$/;
+/** The content-addressed store of such folders, below the inventoried folder. */
+const HUB_BLOBS = ['**/models--*/blobs', '**/datasets--*/blobs', '**/spaces--*/blobs'];
+
 /** `models--org--name/snapshots/<commit>/`: the Hugging Face hub cache layout names repo and revision. */
 const HUB_CACHE = /(?:^|\/)models--([^/]+?)--([^/]+)\/snapshots\/([0-9a-f]{40})(?:\/|$)/;
 
@@ -277,8 +282,11 @@ export async function collectInventory(path: string, options: CollectOptions): P
   if (stat === undefined) throw new UsageError('PATH_NOT_FOUND', `${path}: no such file or directory`);
   const isDirectory = stat.isDirectory();
   const t0 = now();
+  // A Hugging Face cache stores each file once under `blobs/` and links it from `snapshots/<revision>/`:
+  // the snapshot paths are the model (the walk lists each real file once, under its first path).
+  const hubCache = isDirectory && HUB_REPO_DIR.test(basename(absolute)) ? ['blobs'] : [];
   const walked = await walkPaths([path], {
-    exclude: options.exclude ?? [],
+    exclude: [...(options.exclude ?? []), ...HUB_BLOBS, ...hubCache],
     skipDirectories: BOM_SKIPPED_FOLDERS,
   });
   // A single file is shown by its name, as files inside a folder are shown relative to it.
@@ -362,6 +370,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
         ...(isRepo && modelCard ? { card: modelCard } : {}),
         problems,
         projectName: basename(absolute),
+        root: isDirectory ? absolute : dirname(absolute),
       });
       models.push(model);
       if (facts) modelFactsOf.set(model, facts);
@@ -685,6 +694,8 @@ interface BuildModelInput {
   readonly card?: ReadCardResult;
   readonly problems: InventoryProblem[];
   readonly projectName: string;
+  /** Absolute path of the folder inventoried (of the file's folder for a single file). */
+  readonly root: string;
 }
 
 /** Roles of the files in a model's folder that are part of the model (loaded with it or describing it). */
@@ -744,7 +755,8 @@ function readHeaders(input: BuildModelInput): HeaderFacts {
 function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: ModelCardFacts } {
   const first = input.weights[0] as Classified;
   const path = input.isRepo ? input.dir : first.file.displayPath;
-  const origin = hubOrigin(`${path}/`);
+  // Matched on the absolute path, so a snapshot folder given itself still names its repository.
+  const origin = hubOrigin(`${input.root}/${path}/`.replace(/\\/g, '/'));
   const config = input.isRepo ? readModelConfig(input) : undefined;
   const headers = readHeaders(input);
   const facts = input.card?.model;

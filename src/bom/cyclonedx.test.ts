@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { describe, expect, it } from 'vitest';
 import { buildCycloneDx, modelCardOf, serializeCycloneDx, uuidV5 } from './cyclonedx.js';
 import type { Inventory } from './inventory.js';
@@ -57,6 +58,19 @@ describe('CycloneDX writer', () => {
 
     it(`writes a valid ${version} BOM for an empty project`, () => {
       expectValid(buildCycloneDx(emptyInventory(), { version }), version);
+    });
+  }
+
+  for (const [version, spec] of [
+    ['1.6', Spec.Version.v1dot6],
+    ['1.7', Spec.Version.v1dot7],
+  ] as const) {
+    it(`passes the CycloneDX library's own strict ${version} validator`, async () => {
+      const validator = new Validation.JsonStrictValidator(spec);
+      expect(await validator.validate(serializeCycloneDx(sampleInventory(), { version }))).toBeNull();
+      const broken = buildCycloneDx(sampleInventory(), { version });
+      broken.serialNumber = 'not-a-urn';
+      expect(await validator.validate(JSON.stringify(broken))).not.toBeNull();
     });
   }
 
