@@ -592,15 +592,17 @@ export async function collectInventory(path: string, options: CollectOptions): P
   });
 
   // The project and what it depends on.
-  const rootCard = isDirectory ? cardIn('') : undefined;
-  const projectName =
-    options.projectName ??
-    (rootCard && !modelDirs.has('') ? (rootCard.model?.name ?? rootCard.dataset?.name) : undefined) ??
-    basename(absolute);
+  // A card at the root describes the project, unless the root folder is itself a model (then it is that
+  // model's card and says nothing about a project around it).
+  const rootCard = isDirectory && !modelDirs.has('') ? cardIn('') : undefined;
+  const rootFacts = rootCard?.model ?? rootCard?.dataset;
+  const projectName = options.projectName ?? rootFacts?.name ?? basename(absolute);
   const project = {
     ref: `project:${projectName}`,
     name: projectName,
     ...(options.projectVersion ? { version: options.projectVersion } : {}),
+    ...(rootFacts?.description ? { description: rootFacts.description.text } : {}),
+    ...(rootFacts && rootFacts.licenses.length > 0 ? { licenses: rootFacts.licenses } : {}),
   };
   const directLibraries = libraries.filter((l) => l.direct !== false).map((l) => l.ref);
   relationships.push({

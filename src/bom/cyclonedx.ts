@@ -407,6 +407,7 @@ export function buildCycloneDx(inventory: Inventory, options: CycloneDxOptions):
     bomRef: inventory.project.ref,
     ...(inventory.project.version ? { version: inventory.project.version } : {}),
     ...(inventory.project.description ? { description: clip(inventory.project.description) } : {}),
+    licenses: licenseRepository(inventory.project.licenses ?? []),
   });
   bom.metadata.component = project;
 

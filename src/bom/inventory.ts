@@ -257,6 +257,8 @@ export interface InventoryProject {
   readonly name: string;
   readonly version?: string;
   readonly description?: string;
+  /** What the project's own card (README.md at its root) declares. */
+  readonly licenses?: readonly InventoryLicense[];
 }
 
 /** A finding to carry into the BOM (`--with-findings`): a vulnerability or a scan/card finding. */

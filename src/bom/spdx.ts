@@ -613,6 +613,7 @@ class GraphBuilder {
     // and SPDX does not require one on a Package.
     put(project, 'software_packageVersion', inventory.project.version);
     put(project, 'description', inventory.project.description && clip(inventory.project.description));
+    this.declaredLicense(project.spdxId as string, inventory.project.licenses ?? [], false);
 
     for (const file of inventory.files) this.file(file);
     for (const model of inventory.models) this.model(model);
