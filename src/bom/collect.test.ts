@@ -198,6 +198,23 @@ describe('collectInventory', () => {
     expect(huggingFacePurl('a/b/c')).toBeUndefined();
   });
 
+  it('names the Hub repository and commit of a model folder cloned with git', async () => {
+    const sha = '89abcdef0123456789abcdef0123456789abcdef';
+    const root = project({
+      'clone/config.json': '{"model_type": "bert"}',
+      'clone/model.safetensors': safetensors({ w: [2] }),
+      'clone/.git/config': '[remote "origin"]\n\turl = https://huggingface.co/acme/cloned\n',
+      'clone/.git/HEAD': 'ref: refs/heads/main\n',
+      'clone/.git/refs/heads/main': `${sha}\n`,
+    });
+    const { inventory } = await collectInventory(root, { tool: TOOL });
+    expect(inventory.models[0]).toMatchObject({
+      hubId: 'acme/cloned',
+      version: sha,
+      purl: `pkg:huggingface/acme/cloned@${sha}`,
+    });
+  });
+
   it('lists a hub cache folder by its snapshot paths, not its blobs', async () => {
     const rev = 'fedcba9876543210fedcba9876543210fedcba98';
     const root = project({
@@ -214,7 +231,10 @@ describe('collectInventory', () => {
       const model = inventory.models[0];
       expect(inventory.models, given).toHaveLength(1);
       expect(model?.purl, given).toBe(`pkg:huggingface/acme/linked@${rev}`);
-      expect(inventory.files.map((f) => f.path).some((p) => p.includes('blobs')), given).toBe(false);
+      expect(
+        inventory.files.map((f) => f.path).some((p) => p.includes('blobs')),
+        given,
+      ).toBe(false);
     }
     // Given the snapshot folder alone, its links lead out of it: not followed, and said so.
     const { inventory } = await collectInventory(join(repo, 'snapshots', rev), { tool: TOOL });

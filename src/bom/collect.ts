@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { detectCardKind } from '../cards/audit/kind.js';
 import { parseModelConfig, parseShardIndex } from '../cards/init/config-files.js';
 import type { ModelConfigFacts } from '../cards/init/facts.js';
@@ -32,6 +32,7 @@ import {
 } from './card-facts.js';
 import { isDockerfileName, readDockerfile, toInventoryContainer } from './containers/dockerfile.js';
 import { readDvcFile } from './dvc.js';
+import { gitHubOrigin } from './git-origin.js';
 import type {
   ExternalLink,
   FileRole,
@@ -758,7 +759,9 @@ function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: Mo
   const first = input.weights[0] as Classified;
   const path = input.isRepo ? input.dir : first.file.displayPath;
   // Matched on the absolute path, so a snapshot folder given itself still names its repository.
-  const origin = hubOrigin(`${input.root}/${path}/`.replace(/\\/g, '/'));
+  const origin =
+    hubOrigin(`${input.root}/${path}/`.replace(/\\/g, '/')) ??
+    (input.isRepo ? gitHubOrigin(join(input.root, input.dir)) : undefined);
   const config = input.isRepo ? readModelConfig(input) : undefined;
   const headers = readHeaders(input);
   const facts = input.card?.model;
@@ -797,7 +800,7 @@ function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: Mo
   const model: InventoryModel = {
     ref: `model:${path === '' ? '.' : path}`,
     name,
-    ...(origin ? { version: origin.revision } : {}),
+    ...(origin?.revision ? { version: origin.revision } : {}),
     ...(purl ? { purl } : {}),
     ...(hubId ? { hubId } : {}),
     path,
