@@ -23,7 +23,7 @@ import { dependencyFileKind } from '../deps/file-kinds.js';
 import type { DependencyFile } from '../deps/model.js';
 import { readDependencyFile } from '../deps/readers/index.js';
 import { decodeText, includeLoader, readBytes } from '../deps/run.js';
-import { type DiscoveredFile, walkPaths } from '../discover/walk.js';
+import { type DiscoveredFile, ENVIRONMENT_DIRECTORIES, walkPaths } from '../discover/walk.js';
 import {
   type DatasetCardFacts,
   datasetCardFacts,
@@ -33,19 +33,20 @@ import {
 import { isDockerfileName, readDockerfile, toInventoryContainer } from './containers/dockerfile.js';
 import { readDvcFile } from './dvc.js';
 import { gitHubOrigin } from './git-origin.js';
-import type {
-  ExternalLink,
-  FileRole,
-  Inventory,
-  InventoryContainer,
-  InventoryDataset,
-  InventoryFile,
-  InventoryHash,
-  InventoryLibrary,
-  InventoryModel,
-  InventoryProblem,
-  InventoryRelationship,
-  ModelConsiderations,
+import {
+  EMPTY_CONSIDERATIONS,
+  type ExternalLink,
+  type FileRole,
+  type Inventory,
+  type InventoryContainer,
+  type InventoryDataset,
+  type InventoryFile,
+  type InventoryHash,
+  type InventoryLibrary,
+  type InventoryModel,
+  type InventoryProblem,
+  type InventoryRelationship,
+  type ModelConsiderations,
 } from './inventory.js';
 import { buildLibraries } from './libraries.js';
 
@@ -60,15 +61,7 @@ import { buildLibraries } from './libraries.js';
 
 /** Folders never inventoried: installed packages, virtual environments, caches and DVC's own store. */
 export const BOM_SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
-  'node_modules',
-  '.venv',
-  'venv',
-  '.tox',
-  '.nox',
-  '__pycache__',
-  'site-packages',
-  '.mypy_cache',
-  '.pytest_cache',
+  ...ENVIRONMENT_DIRECTORIES,
   '.cache',
   '.dvc',
 ]);
@@ -250,16 +243,6 @@ export function huggingFacePurl(hubId: string, revision?: string): string | unde
   const enc = (s: string) => encodeURIComponent(s);
   return `pkg:huggingface/${enc(org)}/${enc(name)}${revision ? `@${enc(revision.toLowerCase())}` : ''}`;
 }
-
-const EMPTY_CONSIDERATIONS: ModelConsiderations = {
-  users: [],
-  useCases: [],
-  outOfScope: [],
-  technicalLimitations: [],
-  ethicalConsiderations: [],
-  fairness: [],
-  environmental: [],
-};
 
 interface ReadCardResult {
   readonly path: string;

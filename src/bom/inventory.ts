@@ -101,6 +101,17 @@ export interface ModelConsiderations {
   readonly environmental: readonly CardText[];
 }
 
+/** A model whose card says nothing on any consideration (or that has no card). */
+export const EMPTY_CONSIDERATIONS: ModelConsiderations = {
+  users: [],
+  useCases: [],
+  outOfScope: [],
+  technicalLimitations: [],
+  ethicalConsiderations: [],
+  fairness: [],
+  environmental: [],
+};
+
 export interface ModelParameters {
   /** CycloneDX approach: only when the card says so (a pipeline tag or explicit training method). */
   readonly approach?:

@@ -4,7 +4,7 @@ import { DataFactory, Parser, type Quad, Store } from 'n3';
 import SHACLValidator from 'rdf-validate-shacl';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../core/hash.js';
-import type { Inventory } from './inventory.js';
+import { EMPTY_CONSIDERATIONS, type Inventory } from './inventory.js';
 import { buildSpdxDocument, SPDX_CONTEXT } from './spdx.js';
 
 /**
@@ -72,15 +72,7 @@ async function shaclViolations(doc: unknown): Promise<Violation[]> {
 }
 
 function inventory(): Inventory {
-  const none = {
-    users: [],
-    useCases: [],
-    outOfScope: [],
-    technicalLimitations: [],
-    ethicalConsiderations: [],
-    fairness: [],
-    environmental: [],
-  };
+  const none = EMPTY_CONSIDERATIONS;
   return {
     root: '.',
     project: { ref: 'project:shacl demo', name: 'shacl demo', version: '1.0.0' },

@@ -3,13 +3,13 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import type {
-  Inventory,
-  InventoryDataset,
-  InventoryIssue,
-  InventoryLibrary,
-  InventoryModel,
-  ModelConsiderations,
+import {
+  EMPTY_CONSIDERATIONS,
+  type Inventory,
+  type InventoryDataset,
+  type InventoryIssue,
+  type InventoryLibrary,
+  type InventoryModel,
 } from './inventory.js';
 import {
   buildSpdxDocument,
@@ -57,16 +57,6 @@ function expectValid(doc: SpdxJsonLd): void {
   if (errors.length > 0) console.error(errors.join('\n'));
   expect(errors).toEqual([]);
 }
-
-const noConsiderations: ModelConsiderations = {
-  users: [],
-  useCases: [],
-  outOfScope: [],
-  technicalLimitations: [],
-  ethicalConsiderations: [],
-  fairness: [],
-  environmental: [],
-};
 
 const SHA = (c: string) => c.repeat(64);
 
@@ -145,7 +135,7 @@ const baseModel: InventoryModel = {
   authors: [],
   parameters: { inputs: [], outputs: [] },
   metrics: [],
-  considerations: noConsiderations,
+  considerations: EMPTY_CONSIDERATIONS,
   trainedOn: [],
   testedOn: [],
   derivedFrom: [],

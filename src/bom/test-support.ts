@@ -1,4 +1,4 @@
-import type { Inventory, InventoryModel, ModelConsiderations } from './inventory.js';
+import { EMPTY_CONSIDERATIONS, type Inventory, type InventoryModel } from './inventory.js';
 
 /**
  * An inventory holding one of everything the BOM writers must express: a local model with a full card,
@@ -6,16 +6,6 @@ import type { Inventory, InventoryModel, ModelConsiderations } from './inventory
  * a container, files, every relationship kind and one advisory. Built in code so writer tests do not
  * depend on collection.
  */
-
-const NO_CONSIDERATIONS: ModelConsiderations = {
-  users: [],
-  useCases: [],
-  outOfScope: [],
-  technicalLimitations: [],
-  ethicalConsiderations: [],
-  fairness: [],
-  environmental: [],
-};
 
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
@@ -34,7 +24,7 @@ const baseModel: InventoryModel = {
   authors: [],
   parameters: { inputs: [], outputs: [] },
   metrics: [],
-  considerations: NO_CONSIDERATIONS,
+  considerations: EMPTY_CONSIDERATIONS,
   trainedOn: [],
   testedOn: [],
   derivedFrom: [],

@@ -12,6 +12,7 @@ import {
   type Severity,
 } from '../core/finding.js';
 import { sha256Hex } from '../core/hash.js';
+import { ENVIRONMENT_DIRECTORIES } from '../discover/walk.js';
 import {
   type AuditResult,
   auditPackages,
@@ -44,20 +45,7 @@ import { DEPS_RULES } from './rules.js';
  */
 
 /** Folders never walked for dependency files: installed packages and tool state, not the project's own. */
-const SKIPPED_DIRECTORIES = new Set([
-  'node_modules',
-  '.git',
-  '.hg',
-  '.svn',
-  '.venv',
-  'venv',
-  '.tox',
-  '.nox',
-  '__pycache__',
-  'site-packages',
-  '.mypy_cache',
-  '.pytest_cache',
-]);
+const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([...ENVIRONMENT_DIRECTORIES, '.git', '.hg', '.svn']);
 /** Most dependency files read in one run. */
 export const MAX_DEPENDENCY_FILES = 10_000;
 /** Most directory entries visited while looking for them. */

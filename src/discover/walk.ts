@@ -10,6 +10,22 @@ export const MAX_WALK_FILES = 1_000_000;
 /** Directory depth: stops symlink-free but absurdly deep trees. */
 export const MAX_WALK_DEPTH = 64;
 
+/**
+ * Installed packages, virtual environments and tool caches: what a project's tools put next to its files,
+ * not the project's own files. `pedigree deps` and `pedigree bom` do not walk into them.
+ */
+export const ENVIRONMENT_DIRECTORIES: ReadonlySet<string> = new Set([
+  'node_modules',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '__pycache__',
+  'site-packages',
+  '.mypy_cache',
+  '.pytest_cache',
+]);
+
 /** Directories never descended into: version-control metadata is not part of a model. */
 const SKIPPED_DIRECTORIES = new Set(['.git', '.hg', '.svn']);
 
