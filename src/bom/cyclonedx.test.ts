@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { describe, expect, it } from 'vitest';
-import { buildCycloneDx, modelCardOf, serializeCycloneDx, uuidV5 } from './cyclonedx.js';
+import {
+  buildCycloneDx,
+  isSafeIri,
+  modelCardOf,
+  serializeCycloneDx,
+  uuidV5,
+  vcsReference,
+} from './cyclonedx.js';
 import type { Inventory } from './inventory.js';
 import { cycloneDxValidator, SHARED_CYCLONEDX_SCHEMAS, sampleInventory } from './test-support.js';
 
@@ -299,5 +306,41 @@ describe('CycloneDX writer', () => {
     });
     expectValid(bom, '1.6');
     expect(buildCycloneDx(sampleInventory(), { version: '1.6' }).compositions).toBeUndefined();
+  });
+
+  it('writes VCS sources as vcs references with the revision, and only URLs every validator accepts', () => {
+    expect(vcsReference('git+https://github.com/huggingface/peft.git@v0.6.0#egg=peft')).toEqual({
+      type: 'vcs',
+      url: 'https://github.com/huggingface/peft.git',
+      comment: 'revision v0.6.0',
+    });
+    expect(vcsReference('git+ssh://git@github.com/acme/x.git')).toEqual({
+      type: 'vcs',
+      url: 'ssh://git@github.com/acme/x.git',
+    });
+    expect(vcsReference('https://example.org/x.whl')).toBeUndefined();
+    expect(isSafeIri('git+https://github.com/a/b')).toBe(false);
+    expect(isSafeIri('https://example.org/a b')).toBe(false);
+    expect(isSafeIri('https://example.org/a?b=c#d')).toBe(true);
+    const inv = sampleInventory();
+    const withSources: Inventory = {
+      ...inv,
+      libraries: inv.libraries.map((l, i) =>
+        i === 0
+          ? { ...l, sourceUrl: 'git+https://github.com/huggingface/peft.git@v0.6.0' }
+          : i === 1
+            ? { ...l, sourceUrl: 'https://files.example.org/torch-2.3.1.whl' }
+            : { ...l, sourceUrl: 'hg+weird scheme' },
+      ),
+    };
+    const bom = buildCycloneDx(withSources, { version: '1.6' });
+    expectValid(bom, '1.6');
+    expect(byRef(bom, 'pkg:pypi/numpy@1.26.4').externalReferences).toEqual([
+      { url: 'https://github.com/huggingface/peft.git', type: 'vcs', comment: 'revision v0.6.0' },
+    ]);
+    expect(byRef(bom, 'pkg:pypi/torch@2.3.1').externalReferences).toEqual([
+      { url: 'https://files.example.org/torch-2.3.1.whl', type: 'distribution' },
+    ]);
+    expect(byRef(bom, 'lib:PyPI/pytest').externalReferences).toBeUndefined();
   });
 });

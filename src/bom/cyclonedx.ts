@@ -86,11 +86,40 @@ const LINK_TYPES: Readonly<Record<ExternalLink['type'], Enums.ExternalReferenceT
   other: Enums.ExternalReferenceType.Other,
 };
 
+/**
+ * Whether a URL is an IRI reference every validator accepts: no spaces, controls or characters RFC 3987
+ * excludes, and a scheme of letters, digits, `.` and `-` (a `+` in the scheme is valid RFC 3986 but the
+ * `iri-reference` format of common JSON Schema validators refuses it).
+ */
+export function isSafeIri(url: string): boolean {
+  const scheme = /^([^:/?#]+):/.exec(url)?.[1];
+  if (scheme !== undefined && !/^[a-z][a-z0-9.-]*$/i.test(scheme)) return false;
+  return /^[^\s<>"{}|\\^`]+$/.test(url) && !/[\u0000-\u001f\u007f]/.test(url);
+}
+
+/**
+ * A pip/PEP 440 VCS source (`git+https://host/repo.git@v1.0#egg=x`) as a CycloneDX `vcs` reference: the
+ * repository URL without the `git+` prefix, and the revision as its comment.
+ */
+export function vcsReference(source: string): ExternalLink | undefined {
+  const m = /^(?:git|hg|svn|bzr)\+([a-z][a-z0-9.-]*:\/\/[^#]+)(?:#.*)?$/i.exec(source);
+  if (!m) return undefined;
+  let url = m[1] as string;
+  let revision: string | undefined;
+  // The revision follows the last `@` of the path (an `@` before the first `/` after `://` is user info).
+  const pathStart = url.indexOf('/', url.indexOf('://') + 3);
+  const at = url.lastIndexOf('@');
+  if (pathStart > 0 && at > pathStart) {
+    revision = url.slice(at + 1);
+    url = url.slice(0, at);
+  }
+  return { type: 'vcs', url, ...(revision ? { comment: `revision ${revision}` } : {}) };
+}
+
 function externalReferences(links: readonly ExternalLink[]): Models.ExternalReferenceRepository {
   const repo = new Models.ExternalReferenceRepository();
   for (const l of links) {
-    // The schema wants an IRI reference; a link with spaces or control characters is not one.
-    if (!/^[^\s<>"{}|\\^`]+$/.test(l.url)) continue;
+    if (!isSafeIri(l.url)) continue;
     repo.add(
       new Models.ExternalReference(l.url, LINK_TYPES[l.type], l.comment ? { comment: l.comment } : {}),
     );
@@ -173,6 +202,14 @@ function datasetComponent(
   return component;
 }
 
+/** Where a library comes from when not the default registry: a VCS repository or a download URL. */
+function sourceLinks(source: string | undefined): ExternalLink[] {
+  if (source === undefined) return [];
+  const vcs = vcsReference(source);
+  if (vcs) return [vcs];
+  return /^[a-z][a-z0-9.-]*:\/\//i.test(source) ? [{ type: 'distribution', url: source }] : [];
+}
+
 function libraryComponent(library: InventoryLibrary): Models.Component {
   return new Models.Component(Enums.ComponentType.Library, library.name, {
     bomRef: library.ref,
@@ -181,11 +218,7 @@ function libraryComponent(library: InventoryLibrary): Models.Component {
     scope: library.optional ? Enums.ComponentScope.Optional : Enums.ComponentScope.Required,
     hashes: hashDictionary(library.hashes),
     licenses: licenseRepository(library.licenses),
-    externalReferences: externalReferences(
-      library.sourceUrl && /^[a-z][a-z0-9+.-]*:/i.test(library.sourceUrl)
-        ? [{ type: 'distribution', url: library.sourceUrl }]
-        : [],
-    ),
+    externalReferences: externalReferences(sourceLinks(library.sourceUrl)),
     properties: properties([
       ['pedigree:library:ecosystem', library.ecosystem],
       ['pedigree:library:requirement', library.requirement],
@@ -362,8 +395,7 @@ export function componentDataOf(dataset: InventoryDataset): Json {
     ...(dataset.custodians.length > 0 ? { custodians: responsible(dataset.custodians) } : {}),
     ...(dataset.owners.length > 0 ? { owners: responsible(dataset.owners) } : {}),
   };
-  const url =
-    dataset.contentsUrl && /^[^\s<>"{}|\\^`]+$/.test(dataset.contentsUrl) ? dataset.contentsUrl : undefined;
+  const url = dataset.contentsUrl && isSafeIri(dataset.contentsUrl) ? dataset.contentsUrl : undefined;
   return {
     type: 'dataset',
     name: dataset.name,
