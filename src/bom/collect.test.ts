@@ -98,8 +98,8 @@ describe('collectInventory', () => {
         architecture: 'DistilBertForSequenceClassification',
         parameterCount: '16',
       },
-      trainedOn: ['dataset:hf/stanfordnlp/imdb'],
-      derivedFrom: ['model:hf/distilbert/distilbert-base-uncased'],
+      trainedOn: ['hf-dataset:stanfordnlp/imdb'],
+      derivedFrom: ['hf-model:distilbert/distilbert-base-uncased'],
     });
     expect(model?.hashes[0]?.algorithm).toBe('SHA-256');
     // The base model and the dataset the card names are listed as referenced, not present.
@@ -108,7 +108,7 @@ describe('collectInventory', () => {
       purl: 'pkg:huggingface/distilbert/distilbert-base-uncased',
       external: true,
     });
-    expect(inventory.datasets).toMatchObject([{ ref: 'dataset:hf/stanfordnlp/imdb', external: true }]);
+    expect(inventory.datasets).toMatchObject([{ ref: 'hf-dataset:stanfordnlp/imdb', external: true }]);
     const contains = inventory.relationships.find((r) => r.from === 'model:model' && r.kind === 'contains');
     expect(contains?.to).toEqual([
       'file:model/README.md',

@@ -1,7 +1,14 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { detectCardKind } from '../cards/audit/kind.js';
-import { parseModelConfig, parseShardIndex } from '../cards/init/config-files.js';
+import { normalizeModelId } from '../cards/base-models.js';
+import type { CardProblemCode } from '../cards/card-document.js';
+import {
+  isHubRepoId,
+  parseAdapterConfig,
+  parseModelConfig,
+  parseShardIndex,
+} from '../cards/init/config-files.js';
 import type { ModelConfigFacts } from '../cards/init/facts.js';
 import { parsePythonJson } from '../cards/init/json.js';
 import {
@@ -9,7 +16,6 @@ import {
   isModelFormat,
   mayBeSerialised,
   summariseGguf,
-  summariseSafetensors,
 } from '../cards/init/serialised.js';
 import { readCard } from '../cards/read.js';
 import { isCardFileName, isLicenseFileName } from '../cards/run.js';
@@ -24,6 +30,11 @@ import type { DependencyFile } from '../deps/model.js';
 import { readDependencyFile } from '../deps/readers/index.js';
 import { decodeText, includeLoader, readBytes } from '../deps/run.js';
 import { type DiscoveredFile, ENVIRONMENT_DIRECTORIES, walkPaths } from '../discover/walk.js';
+import { parseGguf } from '../formats/gguf/reader.js';
+import { parseOnnxModel } from '../formats/onnx/model.js';
+import { readSafetensorsHeader } from '../formats/safetensors/header.js';
+import { externalReferences, unsafeLocation } from '../scan/onnx/external-data.js';
+import { frontMatterLicenses } from './card-facts/licenses.js';
 import {
   type DatasetCardFacts,
   datasetCardFacts,
@@ -43,10 +54,10 @@ import {
   type InventoryFile,
   type InventoryHash,
   type InventoryLibrary,
+  type InventoryLicense,
   type InventoryModel,
   type InventoryProblem,
   type InventoryRelationship,
-  type ModelConsiderations,
 } from './inventory.js';
 import { buildLibraries } from './libraries.js';
 
@@ -68,8 +79,10 @@ export const BOM_SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
 
 /** Largest card, config or Dockerfile read (bigger ones are listed as problems). */
 export const MAX_TEXT_FILE_BYTES = 8 * 1024 * 1024;
-/** Most weight files sniffed for their format; a project with more is listed by name only past this. */
+/** Most possible model files read to tell their format; past it one problem says the rest were not. */
 export const MAX_SNIFFED_FILES = 100_000;
+/** Missing shards listed one by one per index; the rest are counted in one problem. */
+export const MAX_MISSING_SHARDS_LISTED = 20;
 /** Most models, datasets and containers kept (each list); the rest are reported as problems. */
 export const MAX_ENTRIES = 50_000;
 
@@ -84,6 +97,8 @@ export interface CollectOptions {
   readonly projectVersion?: string;
   /** Environment for `${VAR}` in requirements files. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Possible model files read to tell their format (default MAX_SNIFFED_FILES). */
+  readonly maxSniffedFiles?: number;
 }
 
 /** Where the time went, so benchmarks can report hashing apart from the rest. */
@@ -112,6 +127,7 @@ const MODEL_CONFIG_FILES = new Set([
   'config_sentence_transformers.json',
   'sentence_bert_config.json',
   'quantize_config.json',
+  'scheduler_config.json',
   'fingerprint.pb',
   'keras_metadata.pb',
 ]);
@@ -139,6 +155,8 @@ interface Classified {
   readonly dir: string;
   readonly role: FileRole;
   readonly format?: string;
+  /** For an ONNX external data file: the path of the ONNX model that reads it (they are one model). */
+  readonly partOf?: string;
 }
 
 function dirOf(path: string): string {
@@ -173,7 +191,7 @@ function sniffFormat(file: DiscoveredFile, name: string): string | undefined {
 function classify(
   file: DiscoveredFile,
   problems: InventoryProblem[],
-  budget: { sniffs: number },
+  budget: { sniffs: number; max: number; reported?: boolean },
 ): Classified {
   const path = file.displayPath;
   const name = nameOf(path);
@@ -194,7 +212,15 @@ function classify(
   if (TF_VARIABLES.test(name) && nameOf(dir) === 'variables')
     return { ...base, role: 'weights', format: 'tf-variables' };
   if (DATA_FILE.test(name)) return { ...base, role: 'data' };
-  if (file.size > 0 && mayBeSerialised(name) && budget.sniffs < MAX_SNIFFED_FILES) {
+  if (file.size > 0 && mayBeSerialised(name) && budget.sniffs >= budget.max && !budget.reported) {
+    // Past the budget nothing is sniffed: say so once, so a model among the rest is not silently missing.
+    budget.reported = true;
+    problems.push({
+      path,
+      message: `more than ${budget.max} possible model files; this one and the rest were not read to tell their format`,
+    });
+  }
+  if (file.size > 0 && mayBeSerialised(name) && budget.sniffs < budget.max) {
     budget.sniffs++;
     try {
       const format = sniffFormat(file, name);
@@ -262,7 +288,13 @@ function uniqueSorted(values: Iterable<string>): string[] {
 /** Builds the inventory of a project folder or a single model file. */
 export async function collectInventory(path: string, options: CollectOptions): Promise<CollectResult> {
   const absolute = resolve(path);
-  const stat = statSync(absolute, { throwIfNoEntry: false });
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(absolute, { throwIfNoEntry: false });
+  } catch (error) {
+    // A symbolic-link loop or a path under a file: the path cannot be inventoried, as if it were absent.
+    throw new UsageError('PATH_NOT_FOUND', `${path}: ${describeError(error)}`, { cause: error });
+  }
   if (stat === undefined) throw new UsageError('PATH_NOT_FOUND', `${path}: no such file or directory`);
   const isDirectory = stat.isDirectory();
   const t0 = now();
@@ -281,8 +313,11 @@ export async function collectInventory(path: string, options: CollectOptions): P
   const problems: InventoryProblem[] = [];
   for (const p of walk.problems) problems.push({ path: p.displayPath, message: p.detail });
 
-  const budget = { sniffs: 0 };
-  const classified = arraysAsData(walk.files.map((f) => classify(f, problems, budget)));
+  const budget = { sniffs: 0, max: options.maxSniffedFiles ?? MAX_SNIFFED_FILES };
+  const classified = onnxExternalData(
+    arraysAsData(walk.files.map((f) => classify(f, problems, budget))),
+    problems,
+  );
   const byPath = new Map(classified.map((c) => [c.file.displayPath, c]));
   const byDir = new Map<string, Classified[]>();
   for (const c of classified) {
@@ -299,13 +334,21 @@ export async function collectInventory(path: string, options: CollectOptions): P
       const text = readText(c.file);
       const doc = readCard(c.file.displayPath, text);
       const kind = detectCardKind(c.file.displayPath, doc);
-      cards.set(c.file.displayPath, {
-        path: c.file.displayPath,
-        kind,
-        ...(kind === 'dataset'
-          ? { dataset: datasetCardFacts(doc, text) }
-          : { model: modelCardFacts(doc, text) }),
-      });
+      const facts =
+        kind === 'dataset' ? { dataset: datasetCardFacts(doc, text) } : { model: modelCardFacts(doc, text) };
+      cards.set(c.file.displayPath, { path: c.file.displayPath, kind, ...facts });
+      // What a card-facts limit cut (metrics past the model-index limit, texts or datasets past theirs) is
+      // not in the BOM: say so, as for anything else that could not be read in full.
+      for (const cut of (facts.dataset ?? facts.model)?.truncated ?? [])
+        problems.push({ path: c.file.displayPath, message: `card only partly listed: ${cut}` });
+      // What the reader could not read (binary content, front matter refused or over a limit) is not in
+      // the BOM's facts either.
+      for (const problem of doc.problems)
+        if (UNREAD_CARD_PROBLEMS.has(problem.code))
+          problems.push({
+            path: c.file.displayPath,
+            message: `card not fully read (line ${problem.line}): ${problem.message}`,
+          });
     } catch (error) {
       problems.push({ path: c.file.displayPath, message: `card could not be read: ${describeError(error)}` });
     }
@@ -321,36 +364,89 @@ export async function collectInventory(path: string, options: CollectOptions): P
   // Models.
   const models: InventoryModel[] = [];
   const weightDirs = new Map<string, Classified[]>();
+  // A diffusers pipeline (a folder with `model_index.json`) is one model: its components (unet/, vae/,
+  // text_encoder/, ...) are loaded together by `DiffusionPipeline.from_pretrained` and share the card and
+  // licence at the pipeline's root. Listing each subfolder as a model of its own would leave them unnamed,
+  // unlicensed and cut off from the card.
+  // Only the component folders model_index.json names are the pipeline's (a `checkpoints/` beside them is not).
+  const pipelineComponents = new Map<string, Set<string>>();
+  for (const c of classified) {
+    if (c.name !== 'model_index.json') continue;
+    try {
+      const json = readJson(c.file);
+      if (json !== null && typeof json === 'object' && !Array.isArray(json))
+        pipelineComponents.set(c.dir, new Set(Object.keys(json).filter((k) => !k.startsWith('_'))));
+    } catch (error) {
+      problems.push({ path: c.file.displayPath, message: `could not be read: ${describeError(error)}` });
+    }
+  }
+  const pipelineOf = (dir: string): string | undefined => {
+    for (let d = dir, child = ''; ; child = nameOf(d), d = dirOf(d)) {
+      if (pipelineComponents.get(d)?.has(child)) return d;
+      if (d === '') return undefined;
+    }
+  };
   for (const c of classified) {
     if (c.role !== 'weights') continue;
-    // TensorFlow's variables/ belong to the SavedModel folder above them.
-    const owner = c.format === 'tf-variables' ? dirOf(c.dir) : c.dir;
+    // TensorFlow's variables/ belong to the SavedModel folder above them; ONNX external data to the folder
+    // of the model that reads it.
+    const own = c.partOf !== undefined ? dirOf(c.partOf) : c.format === 'tf-variables' ? dirOf(c.dir) : c.dir;
+    const owner = pipelineOf(own) ?? own;
     const list = weightDirs.get(owner);
     if (list) list.push(c);
     else weightDirs.set(owner, [c]);
   }
+  const isRepoDir = (dir: string, weights: readonly Classified[]): boolean =>
+    cardIn(dir)?.kind === 'model' ||
+    (byDir.get(dir) ?? []).some((s) => s.role === 'model-config') ||
+    weights.some((w) => w.format === 'tf-savedmodel');
+  const repoDirs = new Set([...weightDirs].filter(([d, w]) => isRepoDir(d, w)).map(([d]) => d));
+  // Configs and tokenizers in a model folder's subfolders that hold no weights of their own (a
+  // sentence-transformers `1_Pooling/config.json`, a pipeline's `tokenizer/` and `scheduler/`) are part of
+  // that model: they are loaded with it. Without this they were listed as loose files of the project.
+  const membersOf = new Map<string, Classified[]>();
+  for (const c of classified) {
+    if ((c.role !== 'model-config' && c.role !== 'tokenizer') || weightDirs.has(c.dir)) continue;
+    for (let d = c.dir; d !== ''; ) {
+      d = dirOf(d);
+      if (repoDirs.has(d)) {
+        const list = membersOf.get(d);
+        if (list) list.push(c);
+        else membersOf.set(d, [c]);
+        break;
+      }
+    }
+  }
   const modelOfFile = new Map<string, string>();
   const modelFactsOf = new Map<InventoryModel, ModelCardFacts>();
+  const adapterBaseOf = new Map<InventoryModel, AdapterBase>();
   const modelDirs = new Set<string>();
   for (const [dir, weights] of [...weightDirs].sort((a, b) => compareStrings(a[0], b[0]))) {
     const siblings = byDir.get(dir) ?? [];
     const card = cardIn(dir);
     const modelCard = card?.kind === 'model' ? card : undefined;
-    const isRepo =
-      modelCard !== undefined ||
-      siblings.some((s) => s.role === 'model-config') ||
-      weights.some((w) => w.format === 'tf-savedmodel');
-    const groups: Classified[][] = isRepo ? [weights] : weights.map((w) => [w]);
+    const isRepo = repoDirs.has(dir);
+    // A lone checkpoint is its own model; an ONNX file's external data goes with it.
+    // (One pass: a folder may hold tens of thousands of lone checkpoints.)
+    const dataOf = new Map<string, Classified[]>();
+    for (const w of weights)
+      if (w.partOf !== undefined) dataOf.set(w.partOf, [...(dataOf.get(w.partOf) ?? []), w]);
+    const groups: Classified[][] = isRepo
+      ? [weights]
+      : weights
+          .filter((w) => w.partOf === undefined)
+          .map((w) => [w, ...(dataOf.get(w.file.displayPath) ?? [])]);
     for (const group of groups) {
       if (models.length >= MAX_ENTRIES) {
         problems.push({ path: dir, message: `more than ${MAX_ENTRIES} models; the rest are not listed` });
         break;
       }
-      const { model, facts } = buildModel({
+      const { model, facts, adapterBase } = buildModel({
         dir,
         weights: group,
         isRepo,
         siblings,
+        members: isRepo ? (membersOf.get(dir) ?? []) : [],
         ...(isRepo && modelCard ? { card: modelCard } : {}),
         problems,
         projectName: basename(absolute),
@@ -358,6 +454,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
       });
       models.push(model);
       if (facts) modelFactsOf.set(model, facts);
+      if (adapterBase) adapterBaseOf.set(model, adapterBase);
       if (isRepo) modelDirs.add(dir);
       for (const w of group) modelOfFile.set(w.file.displayPath, model.ref);
     }
@@ -365,8 +462,18 @@ export async function collectInventory(path: string, options: CollectOptions): P
 
   // Datasets: dataset cards in the project, DVC-tracked data, and those model cards name.
   const datasets = new Map<string, InventoryDataset>();
+  let datasetsCut = false;
   const addDataset = (d: InventoryDataset) => {
     const existing = datasets.get(d.ref);
+    if (!existing && datasets.size >= MAX_ENTRIES) {
+      if (!datasetsCut)
+        problems.push({
+          path: d.path ?? d.name,
+          message: `more than ${MAX_ENTRIES} datasets; the rest are not listed`,
+        });
+      datasetsCut = true;
+      return;
+    }
     datasets.set(d.ref, existing ? mergeDataset(existing, d) : d);
   };
   for (const card of [...cards.values()].sort((a, b) => compareStrings(a.path, b.path))) {
@@ -408,7 +515,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
     }
   }
   const datasetRefOf = (mention: { hubId?: string; name: string; source: string }): string => {
-    const ref = mention.hubId ? `dataset:hf/${mention.hubId}` : `dataset:name/${mention.name}`;
+    const ref = mention.hubId ? `hf-dataset:${mention.hubId}` : `named-dataset:${mention.name}`;
     if (!datasets.has(ref)) {
       addDataset({
         ref,
@@ -436,43 +543,60 @@ export async function collectInventory(path: string, options: CollectOptions): P
   const relationships: InventoryRelationship[] = [];
   const externalModels = new Map<string, InventoryModel>();
   const finishedModels: InventoryModel[] = [];
+  const adapterDependencies: InventoryRelationship[] = [];
   for (const model of models) {
     const facts = modelFactsOf.get(model);
-    if (!facts) {
+    const adapterBase = adapterBaseOf.get(model);
+    if (!facts && !adapterBase) {
       finishedModels.push(model);
       continue;
     }
-    const trainedOn = uniqueSorted(facts.trainedOn.map((m) => datasetRefOf(m)));
-    const testedOn = uniqueSorted(facts.testedOn.map((m) => datasetRefOf(m)));
+    const trainedOn = uniqueSorted((facts?.trainedOn ?? []).map((m) => datasetRefOf(m)));
+    const testedOn = uniqueSorted((facts?.testedOn ?? []).map((m) => datasetRefOf(m)));
     const derivedFrom: string[] = [];
-    for (const base of facts.baseModels) {
+    // The card's `base_model`, and the base model PEFT's adapter_config.json names: the latter is what
+    // PEFT loads before applying the adapter, a hard fact even when the card is missing or says nothing.
+    const bases: { id: string; hubId?: string; revision?: string; source: string }[] = [
+      ...(facts?.baseModels ?? []),
+      ...(adapterBase ? [adapterBase] : []),
+    ];
+    for (const base of bases) {
       const hubId = base.hubId;
-      const ref = hubId ? `model:hf/${hubId}` : `model:name/${base.id}`;
+      const ref = hubId ? `hf-model:${hubId}` : `named-model:${base.id}`;
       derivedFrom.push(ref);
-      if (!externalModels.has(ref)) {
-        const purl = hubId ? huggingFacePurl(hubId) : undefined;
-        externalModels.set(ref, {
-          ref,
-          name: hubId ?? base.id,
-          ...(hubId ? { hubId } : {}),
-          ...(purl ? { purl } : {}),
-          path: '',
-          formats: [],
-          weightFiles: [],
-          hashes: [],
-          licenses: [],
-          authors: [],
-          parameters: { inputs: [], outputs: [] },
-          metrics: [],
-          considerations: EMPTY_CONSIDERATIONS,
-          trainedOn: [],
-          testedOn: [],
-          derivedFrom: [],
-          links: hubId ? [{ type: 'distribution', url: `https://huggingface.co/${hubId}` }] : [],
-          sources: [base.source],
-          external: true,
-        });
+      const existing = externalModels.get(ref);
+      if (existing) {
+        externalModels.set(ref, { ...existing, sources: uniqueSorted([...existing.sources, base.source]) });
+        continue;
       }
+      const purl = hubId ? huggingFacePurl(hubId, base.revision) : undefined;
+      externalModels.set(ref, {
+        ref,
+        name: hubId ?? base.id,
+        ...(base.revision ? { version: base.revision } : {}),
+        ...(hubId ? { hubId } : {}),
+        ...(purl ? { purl } : {}),
+        path: '',
+        formats: [],
+        weightFiles: [],
+        hashes: [],
+        licenses: [],
+        authors: [],
+        parameters: { inputs: [], outputs: [] },
+        metrics: [],
+        considerations: EMPTY_CONSIDERATIONS,
+        trainedOn: [],
+        testedOn: [],
+        derivedFrom: [],
+        links: hubId ? [{ type: 'distribution', url: `https://huggingface.co/${hubId}` }] : [],
+        sources: [base.source],
+        external: true,
+      });
+    }
+    // An adapter does not run without its base model: that is a runtime dependency, not only ancestry.
+    if (adapterBase) {
+      const baseRef = adapterBase.hubId ? `hf-model:${adapterBase.hubId}` : `named-model:${adapterBase.id}`;
+      adapterDependencies.push({ from: model.ref, kind: 'dependsOn', to: [baseRef] });
     }
     finishedModels.push({ ...model, trainedOn, testedOn, derivedFrom: uniqueSorted(derivedFrom) });
   }
@@ -521,6 +645,13 @@ export async function collectInventory(path: string, options: CollectOptions): P
           continue;
         }
         const existing = containers.get(container.ref);
+        if (!existing && containers.size >= MAX_ENTRIES) {
+          problems.push({
+            path: c.file.displayPath,
+            message: `more than ${MAX_ENTRIES} container images; the rest are not listed`,
+          });
+          break;
+        }
         containers.set(
           container.ref,
           existing
@@ -588,12 +719,20 @@ export async function collectInventory(path: string, options: CollectOptions): P
     ...(rootFacts?.description ? { description: rootFacts.description.text } : {}),
     ...(rootFacts && rootFacts.licenses.length > 0 ? { licenses: rootFacts.licenses } : {}),
   };
-  const directLibraries = libraries.filter((l) => l.direct !== false).map((l) => l.ref);
+  // When some file says which packages are direct (a manifest, or a lock that records it), the project
+  // depends on those; only when nothing says so does it depend on every package not known to be transitive.
+  const knownDirect = libraries.some((l) => l.direct === true);
+  const directLibraries = libraries
+    .filter((l) => (knownDirect ? l.direct === true : l.direct !== false))
+    .map((l) => l.ref);
   relationships.push({
     from: project.ref,
     kind: 'dependsOn',
     to: uniqueSorted([
       ...withHashes.filter((m) => !m.external).map((m) => m.ref),
+      // Datasets in the project (a dataset card's folder, DVC-tracked data) are part of it: without this
+      // edge a dataset no model card names, or a dataset repository's own data, hangs loose in the graph.
+      ...[...datasets.values()].filter((d) => !d.external).map((d) => d.ref),
       ...directLibraries,
       ...containers.keys(),
     ]),
@@ -609,6 +748,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
         to: uniqueSorted(m.sources.filter((s) => byPath.has(s)).map((s) => `file:${s}`)),
       });
   }
+  relationships.push(...adapterDependencies);
   for (const l of libraries)
     if (l.dependsOn.length > 0) relationships.push({ from: l.ref, kind: 'dependsOn', to: l.dependsOn });
   for (const d of datasets.values())
@@ -664,6 +804,79 @@ function arraysAsData(classified: readonly Classified[]): Classified[] {
   );
 }
 
+/**
+ * ONNX external data (https://onnx.ai/onnx/repo-docs/ExternalData.html): a model saved with
+ * `save_as_external_data` keeps its tensors in other files (`model.onnx_data`, or any name) that the
+ * loader reads from the model's folder. Those files are the weights: they are listed, hashed and made part
+ * of the model, or the BOM would hash only the graph and a swapped weight file would go unnoticed. A
+ * location that is missing, or that leaves the folder, is a problem (the scan reports its danger).
+ */
+function onnxExternalData(classified: readonly Classified[], problems: InventoryProblem[]): Classified[] {
+  const byPath = new Map(classified.map((c) => [c.file.displayPath, c]));
+  const partOf = new Map<string, string>();
+  for (const c of classified) {
+    if (c.format !== 'onnx') continue;
+    let source: ReturnType<typeof openFileSource> | undefined;
+    try {
+      source = openFileSource(c.file.absolutePath);
+      const locations = new Set(
+        externalReferences(parseOnnxModel(source).tensors).flatMap((r) =>
+          r.locations.length > 0 ? r.locations : [''],
+        ),
+      );
+      for (const location of [...locations].sort(compareStrings)) {
+        const why = location === '' ? 'is missing' : unsafeLocation(location);
+        const path = joinPath(c.dir, location.replace(/\\/g, '/').replace(/^(?:\.\/)+/, ''));
+        if (why !== undefined) {
+          problems.push({
+            path: c.file.displayPath,
+            message: `external data location ${JSON.stringify(location.slice(0, 200))} ${why}; not inventoried`,
+          });
+        } else if (!byPath.has(path)) {
+          problems.push({
+            path: c.file.displayPath,
+            message: `names external data ${path}, which is not in the folder`,
+          });
+        } else if (!partOf.has(path)) partOf.set(path, c.file.displayPath);
+      }
+    } catch (error) {
+      problems.push({
+        path: c.file.displayPath,
+        message: `could not be read to list its external data files: ${describeError(error)}`,
+      });
+    } finally {
+      source?.close();
+    }
+  }
+  return classified.map((c) => {
+    const model = partOf.get(c.file.displayPath);
+    if (model === undefined || model === c.file.displayPath) return c;
+    // Only a file that is nothing else becomes external data: a model, card, config, lockfile or Dockerfile
+    // named as a location keeps its role (an ONNX file cannot turn a project's card into weights).
+    if (c.role !== 'other' && c.role !== 'data') {
+      problems.push({
+        path: model,
+        message: `names ${c.file.displayPath} (a ${c.role} file) as external data; it is listed as what it is`,
+      });
+      return c;
+    }
+    return { ...c, role: 'weights', format: 'onnx-external-data', partOf: model };
+  });
+}
+
+/** Card reader problems that mean part of the card's content was not read (the others are style). */
+const UNREAD_CARD_PROBLEMS: ReadonlySet<CardProblemCode> = new Set<CardProblemCode>([
+  'card-too-large',
+  'binary-content',
+  'front-matter-unterminated',
+  'front-matter-too-large',
+  'front-matter-too-deep',
+  'front-matter-too-many-aliases',
+  'front-matter-yaml-error',
+  'front-matter-not-mapping',
+  'too-many-sections',
+]);
+
 /** README.md is what the Hub renders; other card names follow. */
 function rankCard(name: string): number {
   const lower = name.toLowerCase();
@@ -677,6 +890,8 @@ interface BuildModelInput {
   readonly weights: readonly Classified[];
   readonly isRepo: boolean;
   readonly siblings: readonly Classified[];
+  /** Configs and tokenizers of the model in its subfolders (see `membersOf`). */
+  readonly members: readonly Classified[];
   readonly card?: ReadCardResult;
   readonly problems: InventoryProblem[];
   readonly projectName: string;
@@ -691,7 +906,10 @@ function readModelConfig(input: BuildModelInput): ModelConfigFacts | undefined {
   const config = input.siblings.find((s) => s.name === 'config.json');
   if (!config) return undefined;
   try {
-    return parseModelConfig(readJson(config.file), config.file.displayPath);
+    const facts = parseModelConfig(readJson(config.file), config.file.displayPath);
+    if (facts === undefined)
+      input.problems.push({ path: config.file.displayPath, message: 'is not a JSON object; not read' });
+    return facts;
   } catch (error) {
     input.problems.push({
       path: config.file.displayPath,
@@ -704,16 +922,41 @@ function readModelConfig(input: BuildModelInput): ModelConfigFacts | undefined {
 interface HeaderFacts {
   readonly architecture?: string;
   readonly parameters?: bigint;
+  /** `general.license` of each GGUF file that states one. */
+  readonly ggufLicenses: readonly { readonly file: string; readonly value: string }[];
 }
 
 /**
  * What the weight headers say: the GGUF architecture, and the parameter count when every weight file is
  * safetensors or GGUF and every header was read (a partial sum would understate the model).
+ *
+ * Parameters are counted per tensor name (within a folder), not summed per file: a folder often holds
+ * several copies of one network (GGUF quantisations `Q4_K_M` and `Q8_0`, diffusers' `*.fp16.safetensors`
+ * variant beside the full one, `consolidated.safetensors` beside the shards), and a sum would count the
+ * model once per copy. Shards and GGUF splits hold different tensors, so they still add up. A name whose
+ * shape differs between files means the files are not copies of one network: no count is given.
  */
 function readHeaders(input: BuildModelInput): HeaderFacts {
+  const shapes = new Map<string, string>();
   let total = 0n;
-  let complete = input.weights.length > 0;
+  // A pipeline folder with a single-file checkpoint at its root beside the component folders holds the
+  // network twice under different tensor names: a sum would double it.
+  const mixedPipeline =
+    input.siblings.some((s) => s.name === 'model_index.json') &&
+    input.weights.some((w) => w.dir === input.dir) &&
+    input.weights.some((w) => w.dir !== input.dir);
+  let complete = input.weights.length > 0 && !mixedPipeline;
   let architecture: string | undefined;
+  const ggufLicenses: { file: string; value: string }[] = [];
+  const count = (dir: string, name: string, dims: readonly (number | bigint)[]) => {
+    const key = `${dir}\0${name}`;
+    const shape = dims.join(',');
+    const seen = shapes.get(key);
+    if (seen === undefined) {
+      shapes.set(key, shape);
+      total += dims.reduce<bigint>((a, d) => a * BigInt(d), 1n);
+    } else if (seen !== shape) complete = false;
+  };
   for (const w of input.weights) {
     if (w.format !== 'safetensors' && w.format !== 'gguf') {
       complete = false;
@@ -722,9 +965,14 @@ function readHeaders(input: BuildModelInput): HeaderFacts {
     let source: ReturnType<typeof openFileSource> | undefined;
     try {
       source = openFileSource(w.file.absolutePath);
-      const summary = w.format === 'safetensors' ? summariseSafetensors(source) : summariseGguf(source);
-      total += summary.parameters;
-      architecture ??= summary.gguf?.architecture;
+      if (w.format === 'safetensors') {
+        for (const t of readSafetensorsHeader(source).tensors) count(w.dir, t.name, t.shape);
+      } else {
+        const facts = summariseGguf(source).gguf;
+        architecture ??= facts?.architecture;
+        if (facts?.license) ggufLicenses.push({ file: w.file.displayPath, value: facts.license });
+        for (const t of parseGguf(source).tensors) count(w.dir, t.name, t.dims);
+      }
     } catch (error) {
       complete = false;
       input.problems.push({
@@ -735,10 +983,72 @@ function readHeaders(input: BuildModelInput): HeaderFacts {
       source?.close();
     }
   }
-  return { ...(architecture ? { architecture } : {}), ...(complete ? { parameters: total } : {}) };
+  return {
+    ...(architecture ? { architecture } : {}),
+    ...(complete ? { parameters: total } : {}),
+    ggufLicenses,
+  };
 }
 
-function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: ModelCardFacts } {
+/** A diffusers pipeline's class (`model_index.json` `_class_name`, e.g. `StableDiffusionPipeline`). */
+function readPipelineClass(input: BuildModelInput): string | undefined {
+  const file = input.siblings.find((s) => s.name === 'model_index.json');
+  if (!file) return undefined;
+  try {
+    const json = readJson(file.file);
+    const name =
+      json !== null && typeof json === 'object' ? (json as Record<string, unknown>)._class_name : undefined;
+    return typeof name === 'string' && /^[A-Za-z_][\w.]{0,199}$/.test(name) ? name : undefined;
+  } catch (error) {
+    input.problems.push({
+      path: file.file.displayPath,
+      message: `could not be read: ${describeError(error)}`,
+    });
+    return undefined;
+  }
+}
+
+/** The base model a PEFT adapter names (`adapter_config.json` `base_model_name_or_path`, `revision`). */
+interface AdapterBase {
+  readonly id: string;
+  readonly hubId?: string;
+  /** A commit the adapter config pins the base model to (40 hex digits only; a branch name moves). */
+  readonly revision?: string;
+  readonly source: string;
+}
+
+function readAdapterBase(input: BuildModelInput): AdapterBase | undefined {
+  const file = input.siblings.find((s) => s.name === 'adapter_config.json');
+  if (!file) return undefined;
+  try {
+    const json = readJson(file.file);
+    const adapter = parseAdapterConfig(json, file.file.displayPath);
+    const id = normalizeModelId(adapter?.baseModel);
+    if (id === undefined) return undefined;
+    const revision =
+      json !== null && typeof json === 'object' ? (json as Record<string, unknown>).revision : undefined;
+    return {
+      id,
+      ...(isHubRepoId(id) ? { hubId: id } : {}),
+      ...(typeof revision === 'string' && /^[0-9a-f]{40}$/i.test(revision)
+        ? { revision: revision.toLowerCase() }
+        : {}),
+      source: `${file.file.displayPath} (base_model_name_or_path)`,
+    };
+  } catch (error) {
+    input.problems.push({
+      path: file.file.displayPath,
+      message: `could not be read: ${describeError(error)}`,
+    });
+    return undefined;
+  }
+}
+
+function buildModel(input: BuildModelInput): {
+  model: InventoryModel;
+  facts?: ModelCardFacts;
+  adapterBase?: AdapterBase;
+} {
   const first = input.weights[0] as Classified;
   const path = input.isRepo ? input.dir : first.file.displayPath;
   // Matched on the absolute path, so a snapshot folder given itself still names its repository.
@@ -746,22 +1056,30 @@ function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: Mo
     hubOrigin(`${input.root}/${path}/`.replace(/\\/g, '/')) ??
     (input.isRepo ? gitHubOrigin(join(input.root, input.dir)) : undefined);
   const config = input.isRepo ? readModelConfig(input) : undefined;
+  const adapterBase = input.isRepo ? readAdapterBase(input) : undefined;
   const headers = readHeaders(input);
   const facts = input.card?.model;
   const modelFiles = input.isRepo
-    ? input.siblings.filter((s) => MODEL_FILE_ROLES.has(s.role)).map((s) => s.file.displayPath)
+    ? [...input.siblings.filter((s) => MODEL_FILE_ROLES.has(s.role)), ...input.members].map(
+        (s) => s.file.displayPath,
+      )
     : [];
   // Shard indexes name the shards: a shard listed but absent is a problem (the model is incomplete).
-  for (const s of input.isRepo ? input.siblings : []) {
+  const present = new Set([...input.siblings, ...input.weights].map((x) => x.file.displayPath));
+  for (const s of input.isRepo ? [...input.siblings, ...input.members] : []) {
     if (!SHARD_INDEX.test(s.name)) continue;
     try {
-      const index = parseShardIndex(readJson(s.file), s.file.displayPath, (shard) =>
-        input.siblings.some((x) => x.file.displayPath === shard),
-      );
-      for (const missing of index?.missing ?? [])
+      const index = parseShardIndex(readJson(s.file), s.file.displayPath, (shard) => present.has(shard));
+      const missing = index?.missing ?? [];
+      for (const shard of missing.slice(0, MAX_MISSING_SHARDS_LISTED))
         input.problems.push({
           path: s.file.displayPath,
-          message: `names shard ${missing}, which is not in the folder`,
+          message: `names shard ${shard}, which is not in the folder`,
+        });
+      if (missing.length > MAX_MISSING_SHARDS_LISTED)
+        input.problems.push({
+          path: s.file.displayPath,
+          message: `names ${missing.length - MAX_MISSING_SHARDS_LISTED} more shards that are not in the folder (${missing.length} in all)`,
         });
     } catch (error) {
       input.problems.push({
@@ -779,7 +1097,7 @@ function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: Mo
   const links: ExternalLink[] = [...(facts?.links ?? [])];
   if (hubId) links.push({ type: 'distribution', url: `https://huggingface.co/${hubId}` });
   const architectureFamily = config?.modelType ?? headers.architecture;
-  const architecture = config?.architectures[0];
+  const architecture = config?.architectures[0] ?? (input.isRepo ? readPipelineClass(input) : undefined);
   const model: InventoryModel = {
     ref: `model:${path === '' ? '.' : path}`,
     name,
@@ -791,7 +1109,7 @@ function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: Mo
     formats: uniqueSorted(input.weights.map((w) => w.format ?? 'unknown')),
     weightFiles,
     hashes: [],
-    licenses: facts?.licenses ?? [],
+    licenses: facts && facts.licenses.length > 0 ? facts.licenses : ggufLicenses(headers),
     authors: facts?.authors ?? [],
     parameters: {
       ...(facts?.approach ? { approach: facts.approach } : {}),
@@ -812,7 +1130,23 @@ function buildModel(input: BuildModelInput): { model: InventoryModel; facts?: Mo
     sources,
     external: false,
   };
-  return facts ? { model, facts } : { model };
+  return { model, ...(facts ? { facts } : {}), ...(adapterBase ? { adapterBase } : {}) };
+}
+
+/**
+ * The licence GGUF files state in their header (`general.license`, a Hub licence id such as `apache-2.0`),
+ * for a model whose card states none: the weights say it, so the BOM does not call the model unlicensed.
+ */
+function ggufLicenses(headers: HeaderFacts): InventoryLicense[] {
+  const out: InventoryLicense[] = [];
+  for (const { file, value } of headers.ggufLicenses) {
+    for (const license of frontMatterLicenses({ license: value }, file)) {
+      const source = `${file} (GGUF general.license)`;
+      if (!out.some((l) => l.expression === license.expression && l.name === license.name))
+        out.push({ ...license, source });
+    }
+  }
+  return out;
 }
 
 function dedupeLinks(links: readonly ExternalLink[]): ExternalLink[] {
@@ -833,7 +1167,7 @@ function localDataset(
   if (facts.hubId)
     links.push({ type: 'distribution', url: `https://huggingface.co/datasets/${facts.hubId}` });
   return {
-    ref: facts.hubId ? `dataset:hf/${facts.hubId}` : `dataset:${dir === '' ? '.' : dir}`,
+    ref: facts.hubId ? `hf-dataset:${facts.hubId}` : `dataset:${dir === '' ? '.' : dir}`,
     name,
     ...(facts.hubId ? { hubId: facts.hubId } : {}),
     path: dir,
@@ -860,6 +1194,8 @@ function mergeDataset(a: InventoryDataset, b: InventoryDataset): InventoryDatase
     ...local,
     links: dedupeLinks([...local.links, ...other.links]),
     sources: uniqueSorted([...local.sources, ...other.sources]),
+    // Two local copies of one Hub dataset: both folders' data files are part of it.
+    files: uniqueSorted([...local.files, ...other.files]),
     external: local.external && other.external,
   };
 }

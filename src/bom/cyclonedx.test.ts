@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildCycloneDx,
   isSafeIri,
+  MAX_BOM_PROBLEMS,
   modelCardOf,
   serializeCycloneDx,
   uuidV5,
@@ -306,6 +307,20 @@ describe('CycloneDX writer', () => {
     });
     expectValid(bom, '1.6');
     expect(buildCycloneDx(sampleInventory(), { version: '1.6' }).compositions).toBeUndefined();
+  });
+
+  it('says how many problems it left unlisted past the limit', () => {
+    const problems = Array.from({ length: MAX_BOM_PROBLEMS + 2 }, (_, i) => ({
+      path: `f${String(i).padStart(5, '0')}.bin`,
+      message: 'unreadable',
+    }));
+    const bom = buildCycloneDx({ ...sampleInventory(), problems }, { version: '1.6' });
+    const listed = ((bom.metadata as Json).properties as { name: string; value: string }[]).filter(
+      (p) => p.name === 'pedigree:problem',
+    );
+    expect(listed).toHaveLength(MAX_BOM_PROBLEMS + 1);
+    expect(listed.at(-1)?.value).toBe(`2 more problems not listed (${MAX_BOM_PROBLEMS + 2} in all)`);
+    expectValid(bom, '1.6');
   });
 
   it('writes VCS sources as vcs references with the revision, and only URLs every validator accepts', () => {

@@ -517,6 +517,14 @@ export function buildCycloneDx(inventory: Inventory, options: CycloneDxOptions):
       name: 'pedigree:problem',
       value: clip(`${p.path}: ${p.message}`),
     }));
+    // Past the limit the problems are not listed one by one, but the BOM still says how many were left
+    // out: a reader must not take the list for all there was.
+    const omitted = inventory.problems.length - shown.length;
+    if (omitted > 0)
+      shown.push({
+        name: 'pedigree:problem',
+        value: `${omitted} more problem${omitted === 1 ? '' : 's'} not listed (${inventory.problems.length} in all)`,
+      });
     metadata.properties = [...((metadata.properties as Json[] | undefined) ?? []), ...shown];
     normalized.compositions = [{ aggregate: 'incomplete', assemblies: [inventory.project.ref] }];
   }

@@ -67,8 +67,9 @@ export function readDvcFile(path: string, text: string): DvcFile {
       continue;
     }
     // DVC paths are relative and POSIX; one that climbs out of the project is not ours to describe.
-    const outPath = entry.path.replace(/\\/g, '/').replace(/\/+$/, '');
-    if (outPath.startsWith('/') || outPath.split('/').includes('..')) {
+    const written = entry.path.replace(/\\/g, '/');
+    const outPath = written.replace(/\/+$/, '');
+    if (written.startsWith('/') || outPath === '' || outPath.split('/').includes('..')) {
       problems.push(`${path}: outs[${i}].path ${JSON.stringify(outPath)} leaves the project`);
       continue;
     }

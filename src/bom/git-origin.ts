@@ -73,6 +73,13 @@ function headCommit(gitDir: string): string | undefined {
 /** The Hub repository and revision of a folder that is a git clone of one, if it is. */
 export function gitHubOrigin(folder: string): { hubId: string; revision?: string } | undefined {
   const gitDir = join(folder, '.git');
+  // The folder's own `.git`, a real directory: a link (or a `gitdir:` file of a worktree or submodule)
+  // would take the reads somewhere else.
+  try {
+    if (!lstatSync(gitDir).isDirectory()) return undefined;
+  } catch {
+    return undefined;
+  }
   const config = readSmall(join(gitDir, 'config'));
   if (config === undefined) return undefined;
   const url = originUrl(config);

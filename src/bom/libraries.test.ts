@@ -113,4 +113,34 @@ describe('buildLibraries', () => {
       licenses: [{ expression: 'MIT' }],
     });
   });
+
+  it('joins a manifest requirement to the locked package it resolves to, keeping it direct', () => {
+    const libs = buildLibraries([
+      {
+        path: 'pyproject.toml',
+        format: 'pyproject.toml',
+        packages: [
+          pkg({
+            name: 'grpcio',
+            requirement: '>=1.60',
+            direct: true,
+            declaredAt: { file: 'pyproject.toml', line: 7 },
+          }),
+          pkg({
+            name: 'absent',
+            requirement: '>=1',
+            direct: true,
+            declaredAt: { file: 'pyproject.toml', line: 8 },
+          }),
+        ],
+        problems: [],
+        includes: [],
+      },
+      file('poetry.lock', [
+        pkg({ name: 'grpcio', version: '1.72.0rc1', declaredAt: { file: 'poetry.lock', line: 300 } }),
+      ]),
+    ]);
+    expect(libs.map((l) => l.ref)).toEqual(['lib:PyPI/absent', 'pkg:pypi/grpcio@1.72.0rc1']);
+    expect(libs[1]).toMatchObject({ direct: true, declaredIn: ['poetry.lock:300', 'pyproject.toml:7'] });
+  });
 });

@@ -139,6 +139,25 @@ export function buildLibraries(files: readonly DependencyFile[]): InventoryLibra
       acc.sourceUrl ??= sourceUrlOf(pkg);
     }
   }
+  // A manifest's requirement (`grpcio>=1.60` in pyproject.toml) next to the lock that resolves it is the
+  // same package, not a second, versionless one: its declaration and directness join the locked entries.
+  const resolvedByName = new Map<string, Accumulator[]>();
+  for (const acc of entries.values())
+    if (acc.first.version !== undefined) {
+      const key = `${acc.first.ecosystem}\0${acc.first.normalizedName}`;
+      resolvedByName.set(key, [...(resolvedByName.get(key) ?? []), acc]);
+    }
+  for (const [ref, acc] of [...entries]) {
+    if (acc.first.version !== undefined) continue;
+    const resolved = resolvedByName.get(`${acc.first.ecosystem}\0${acc.first.normalizedName}`);
+    if (!resolved) continue;
+    for (const target of resolved) {
+      for (const d of acc.declaredIn) target.declaredIn.add(d);
+      target.direct.push(...acc.direct);
+      if (!acc.devOnly) target.devOnly = false;
+    }
+    entries.delete(ref);
+  }
   const libraries: InventoryLibrary[] = [];
   for (const [ref, acc] of entries) {
     const pkg = acc.first;

@@ -214,6 +214,9 @@ export function serializeSpdx(inventory: Inventory, options: SpdxOptions = {}): 
 /** The namespace the document is first written under to find its content hash (never in any output). */
 const PROBE_NAMESPACE = 'urn:pedigree:spdx:probe';
 
+/** Problems written as annotations; the rest are counted in one more. */
+export const MAX_SPDX_PROBLEMS = 1_000;
+
 /**
  * The default namespace: DEFAULT_NAMESPACE_BASE, the project's name and a SHA-256 of what the document says
  * (written once under a fixed namespace, without a creation time). SPDX ids must be unique to the element
@@ -658,7 +661,10 @@ class GraphBuilder {
 
     const sbomId = `${this.namespace}#SPDXRef-SBOM`;
     // Problems make the inventory incomplete; the document says where, on the SBOM.
-    for (const problem of inventory.problems) {
+    // At most MAX_SPDX_PROBLEMS, as the CycloneDX writer lists at most its own limit: a project of a
+    // million unreadable entries must not make a document too large to write; the rest are counted.
+    const shown = inventory.problems.slice(0, MAX_SPDX_PROBLEMS);
+    for (const problem of shown) {
       const id = this.idOf(`annotation:${problem.path}:${problem.message}`);
       if (this.existing(id) !== undefined) continue;
       this.element('Annotation', id, {
@@ -667,6 +673,12 @@ class GraphBuilder {
         statement: clip(`${inventory.tool.name} could not read ${problem.path}: ${problem.message}`),
       });
     }
+    if (inventory.problems.length > shown.length)
+      this.element('Annotation', this.idOf('annotation:more-problems'), {
+        annotationType: 'other',
+        subject: sbomId,
+        statement: `${inventory.problems.length - shown.length} more problems not listed (${inventory.problems.length} in all).`,
+      });
 
     this.writeRelationships();
     this.writeCollections(inventory, project.spdxId as string, sbomId);
