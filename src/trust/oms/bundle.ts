@@ -1,0 +1,248 @@
+import { z } from 'zod';
+import { ParseError } from '../../core/errors.js';
+import type { ResourceDescriptor } from './manifest.js';
+
+/**
+ * Reads an OMS v1.0 signature file: a Sigstore bundle v0.3 (`application/vnd.dev.sigstore.bundle.v0.3+json`)
+ * whose DSSE envelope carries an in-toto Statement v1 with the predicate `https://model_signing/signature/v1.0`
+ * (OMS spec v1.0 §4-5). Only the structure is read and checked here, with every problem named by its JSON
+ * path; the signature itself is checked by the verifier. Older layouts the spec lists (§11) are told apart:
+ * the v0.2 `Digests/v0.1` predicate is refused as unsupported, pre-v1.1 key material (`rawBytes`) accepted.
+ */
+
+/** Largest signature file read: real ones are a few kB (the manifest of 100,000 files is about 15 MB). */
+export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+/** Most resources in one manifest. */
+export const MAX_RESOURCES = 1_000_000;
+
+export const OMS_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
+const OMS_V02_PREDICATE_TYPE = 'https://model_signing/Digests/v0.1';
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const BUNDLE_MEDIA_TYPES = new Set([
+  'application/vnd.dev.sigstore.bundle.v0.3+json',
+  'application/vnd.dev.sigstore.bundle+json;version=0.3',
+]);
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+const hex = z.string().regex(/^[0-9a-f]+$/, 'not lower-case hex');
+const algorithm = z.enum(['sha256', 'blake2b', 'blake3']);
+
+const bundleSchema = z.object({
+  mediaType: z.string(),
+  verificationMaterial: z.object({
+    publicKey: z.object({ hint: z.string().optional(), rawBytes: base64.optional() }).optional(),
+    certificate: z.object({ rawBytes: base64 }).optional(),
+    x509CertificateChain: z
+      .object({ certificates: z.array(z.object({ rawBytes: base64 })).min(1) })
+      .optional(),
+    tlogEntries: z.array(z.unknown()).optional(),
+  }),
+  dsseEnvelope: z.object({
+    payload: base64,
+    payloadType: z.string(),
+    signatures: z
+      .array(z.object({ sig: base64, keyid: z.string().nullable().optional() }))
+      .min(1, 'no signature'),
+  }),
+});
+
+const predicateSchema = z
+  .object({
+    resources: z
+      .array(z.object({ name: z.string().min(1), digest: hex, algorithm }).loose())
+      .max(MAX_RESOURCES),
+    serialization: z
+      .object({
+        method: z.enum(['files', 'shards']),
+        hash_type: algorithm,
+        shard_size: z.number().int().positive().optional(),
+        allow_symlinks: z.boolean(),
+        ignore_paths: z.array(z.string().min(1)).optional(),
+      })
+      .loose(),
+  })
+  .strict();
+
+const statementSchema = z.object({
+  _type: z.literal(IN_TOTO_STATEMENT_TYPE),
+  subject: z
+    .array(z.object({ name: z.string().min(1), digest: z.object({ sha256: hex }).loose() }))
+    .length(1, 'must hold exactly one subject (the model)'),
+  predicateType: z.string(),
+  predicate: z.unknown(),
+});
+
+export type SerializationMethod = 'files' | 'shards';
+
+export interface OmsSerialization {
+  readonly method: SerializationMethod;
+  readonly hashType: 'sha256' | 'blake2b' | 'blake3';
+  readonly shardSize?: number;
+  readonly allowSymlinks: boolean;
+  readonly ignorePaths: readonly string[];
+}
+
+/** How the bundle says the signer is identified. */
+export type KeyMaterial =
+  | { readonly kind: 'public-key'; readonly hint?: string; readonly rawBytes?: string }
+  | { readonly kind: 'certificate'; readonly rawBytes: string }
+  | { readonly kind: 'certificate-chain'; readonly certificates: readonly string[] };
+
+export interface OmsSignature {
+  readonly mediaType: string;
+  readonly keyMaterial: KeyMaterial;
+  readonly tlogEntries: number;
+  /** The DSSE envelope as signed: its payload bytes and type, and the signatures over their PAE. */
+  readonly envelope: {
+    readonly payload: Buffer;
+    readonly payloadType: string;
+    readonly signatures: readonly { readonly sig: Buffer; readonly keyid?: string }[];
+  };
+  readonly subject: { readonly name: string; readonly sha256: string };
+  readonly resources: readonly ResourceDescriptor[];
+  readonly serialization: OmsSerialization;
+}
+
+function pathOf(issue: z.core.$ZodIssue, prefix: string): string {
+  const parts = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return `${prefix}${parts}`;
+}
+
+function failed(error: z.ZodError, prefix: string, file: string): ParseError {
+  const issues = error.issues.slice(0, 5).map((i) => `${pathOf(i, prefix)}: ${i.message}`);
+  return new ParseError('BAD_STRUCTURE', `${file}: ${issues.join('; ')}`);
+}
+
+/** PAE of DSSE v1 (https://github.com/secure-systems-lab/dsse/blob/master/protocol.md): what is signed. */
+export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffer {
+  const type = Buffer.from(payloadType, 'utf8');
+  return Buffer.concat([
+    Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
+    type,
+    Buffer.from(` ${payload.length} `, 'utf8'),
+    payload,
+  ]);
+}
+
+/** Parses and checks an OMS signature file's text; throws ParseError naming the file and the field. */
+export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
+  if (text.length > MAX_BUNDLE_BYTES)
+    throw new ParseError('LIMIT_EXCEEDED', `${file}: larger than ${MAX_BUNDLE_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ParseError('BAD_STRUCTURE', `${file}: not JSON (${(error as Error).message})`, undefined, {
+      cause: error,
+    });
+  }
+  const bundle = bundleSchema.safeParse(json);
+  if (!bundle.success) throw failed(bundle.error, 'bundle', file);
+  const b = bundle.data;
+  if (!BUNDLE_MEDIA_TYPES.has(b.mediaType))
+    throw new ParseError(
+      'UNSUPPORTED',
+      `${file}: bundle.mediaType ${JSON.stringify(b.mediaType)} is not a Sigstore bundle v0.3`,
+    );
+  const vm = b.verificationMaterial;
+  const keyMaterial: KeyMaterial | undefined = vm.publicKey
+    ? {
+        kind: 'public-key',
+        ...(vm.publicKey.hint !== undefined ? { hint: vm.publicKey.hint } : {}),
+        ...(vm.publicKey.rawBytes !== undefined ? { rawBytes: vm.publicKey.rawBytes } : {}),
+      }
+    : vm.certificate
+      ? { kind: 'certificate', rawBytes: vm.certificate.rawBytes }
+      : vm.x509CertificateChain
+        ? {
+            kind: 'certificate-chain',
+            certificates: vm.x509CertificateChain.certificates.map((c) => c.rawBytes),
+          }
+        : undefined;
+  if (!keyMaterial)
+    throw new ParseError(
+      'BAD_STRUCTURE',
+      `${file}: bundle.verificationMaterial has no publicKey, certificate or x509CertificateChain`,
+    );
+  const env = b.dsseEnvelope;
+  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    throw new ParseError(
+      'UNSUPPORTED',
+      `${file}: bundle.dsseEnvelope.payloadType is ${JSON.stringify(env.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
+    );
+  const payload = Buffer.from(env.payload, 'base64');
+  let statementJson: unknown;
+  try {
+    statementJson = JSON.parse(payload.toString('utf8'));
+  } catch (error) {
+    throw new ParseError('BAD_STRUCTURE', `${file}: bundle.dsseEnvelope.payload is not JSON`, undefined, {
+      cause: error,
+    });
+  }
+  const statement = statementSchema.safeParse(statementJson);
+  if (!statement.success) throw failed(statement.error, 'statement', file);
+  const st = statement.data;
+  if (st.predicateType === OMS_V02_PREDICATE_TYPE)
+    throw new ParseError(
+      'UNSUPPORTED',
+      `${file}: statement.predicateType ${OMS_V02_PREDICATE_TYPE} is the deprecated v0.2 layout (digests in subject); re-sign with a current model_signing`,
+    );
+  if (st.predicateType !== OMS_PREDICATE_TYPE)
+    throw new ParseError(
+      'UNSUPPORTED',
+      `${file}: statement.predicateType ${JSON.stringify(st.predicateType)} is not ${OMS_PREDICATE_TYPE}`,
+    );
+  const predicate = predicateSchema.safeParse(st.predicate);
+  if (!predicate.success) throw failed(predicate.error, 'statement.predicate', file);
+  const p = predicate.data;
+  const s = p.serialization;
+  // §5.2: shard_size is required with `shards` and absent with `files`.
+  if (s.method === 'shards' && s.shard_size === undefined)
+    throw new ParseError(
+      'BAD_STRUCTURE',
+      `${file}: statement.predicate.serialization.shard_size is required with method shards`,
+    );
+  if (s.method === 'files' && s.shard_size !== undefined)
+    throw new ParseError(
+      'BAD_STRUCTURE',
+      `${file}: statement.predicate.serialization.shard_size must be absent with method files`,
+    );
+  const mismatched = p.resources.findIndex((r) => r.algorithm !== s.hash_type);
+  if (mismatched >= 0)
+    throw new ParseError(
+      'BAD_STRUCTURE',
+      `${file}: statement.predicate.resources[${mismatched}].algorithm differs from serialization.hash_type ${s.hash_type}`,
+    );
+  const seen = new Set<string>();
+  for (const [i, r] of p.resources.entries()) {
+    if (seen.has(r.name))
+      throw new ParseError(
+        'BAD_STRUCTURE',
+        `${file}: statement.predicate.resources[${i}].name ${JSON.stringify(r.name)} is listed twice`,
+      );
+    seen.add(r.name);
+  }
+  return {
+    mediaType: b.mediaType,
+    keyMaterial,
+    tlogEntries: vm.tlogEntries?.length ?? 0,
+    envelope: {
+      payload,
+      payloadType: env.payloadType,
+      signatures: env.signatures.map((sig) => ({
+        sig: Buffer.from(sig.sig, 'base64'),
+        ...(sig.keyid ? { keyid: sig.keyid } : {}),
+      })),
+    },
+    subject: { name: st.subject[0]?.name as string, sha256: st.subject[0]?.digest.sha256 as string },
+    resources: p.resources.map((r) => ({ name: r.name, digest: r.digest, algorithm: r.algorithm })),
+    serialization: {
+      method: s.method,
+      hashType: s.hash_type,
+      ...(s.shard_size !== undefined ? { shardSize: s.shard_size } : {}),
+      allowSymlinks: s.allow_symlinks,
+      ignorePaths: s.ignore_paths ?? [],
+    },
+  };
+}
