@@ -180,6 +180,16 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
       cause: error,
     });
   }
+  // The v0.2 layout puts one subject per file: tell it apart before the v1.0 shape refuses it.
+  if (
+    typeof statementJson === 'object' &&
+    statementJson !== null &&
+    (statementJson as { predicateType?: unknown }).predicateType === OMS_V02_PREDICATE_TYPE
+  )
+    throw new ParseError(
+      'UNSUPPORTED',
+      `${file}: statement.predicateType ${OMS_V02_PREDICATE_TYPE} is the deprecated v0.2 layout (digests in subject); re-sign with a current model_signing`,
+    );
   const statement = statementSchema.safeParse(statementJson);
   if (!statement.success) throw failed(statement.error, 'statement', file);
   const st = statement.data;
