@@ -99,8 +99,10 @@ describe('OMS enumeration rules', () => {
       'sub/cache/b',
       'w.bin',
       'model.sig',
-    ])
-      mkdirSync(join(root, p, '..'), { recursive: true }), writeFileSync(join(root, p), p);
+    ]) {
+      mkdirSync(join(root, p, '..'), { recursive: true });
+      writeFileSync(join(root, p), p);
+    }
     const { files } = enumerateModel(root, {
       ignorePaths: ['./cache'],
       signaturePath: join(root, 'model.sig'),
