@@ -29,6 +29,7 @@ import { dependencyFileKind } from '../deps/file-kinds.js';
 import type { DependencyFile } from '../deps/model.js';
 import { readDependencyFile } from '../deps/readers/index.js';
 import { decodeText, includeLoader, readBytes } from '../deps/run.js';
+import { displayDir, displayName, joinDisplay } from '../discover/display-path.js';
 import { type DiscoveredFile, ENVIRONMENT_DIRECTORIES, walkPaths } from '../discover/walk.js';
 import { parseGguf } from '../formats/gguf/reader.js';
 import { parseOnnxModel } from '../formats/onnx/model.js';
@@ -60,6 +61,7 @@ import {
   type InventoryRelationship,
 } from './inventory.js';
 import { buildLibraries } from './libraries.js';
+import { uniqueSorted } from './text.js';
 
 /**
  * Collects the inventory of a model project (`pedigree bom PATH`): one walk of the folder, each file
@@ -159,19 +161,6 @@ interface Classified {
   readonly partOf?: string;
 }
 
-function dirOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
-}
-
-function nameOf(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
-function joinPath(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
-}
-
 function isInside(dir: string, path: string): boolean {
   return dir === '' || path === dir || path.startsWith(`${dir}/`);
 }
@@ -194,8 +183,8 @@ function classify(
   budget: { sniffs: number; max: number; reported?: boolean },
 ): Classified {
   const path = file.displayPath;
-  const name = nameOf(path);
-  const dir = dirOf(path);
+  const name = displayName(path);
+  const dir = displayDir(path);
   const base = { file, name, dir };
   const lower = name.toLowerCase();
   if (dependencyFileKind(name) !== undefined) {
@@ -209,7 +198,7 @@ function classify(
   if (TOKENIZER_FILES.test(name)) return { ...base, role: 'tokenizer' };
   if (lower === 'saved_model.pb' || lower === 'saved_model.pbtxt')
     return { ...base, role: 'weights', format: 'tf-savedmodel' };
-  if (TF_VARIABLES.test(name) && nameOf(dir) === 'variables')
+  if (TF_VARIABLES.test(name) && displayName(dir) === 'variables')
     return { ...base, role: 'weights', format: 'tf-variables' };
   if (DATA_FILE.test(name)) return { ...base, role: 'data' };
   if (file.size > 0 && mayBeSerialised(name) && budget.sniffs >= budget.max && !budget.reported) {
@@ -279,10 +268,6 @@ interface ReadCardResult {
 
 function now(): number {
   return performance.now();
-}
-
-function uniqueSorted(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort(compareStrings);
 }
 
 /** Builds the inventory of a project folder or a single model file. */
@@ -381,7 +366,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
     }
   }
   const pipelineOf = (dir: string): string | undefined => {
-    for (let d = dir, child = ''; ; child = nameOf(d), d = dirOf(d)) {
+    for (let d = dir, child = ''; ; child = displayName(d), d = displayDir(d)) {
       if (pipelineComponents.get(d)?.has(child)) return d;
       if (d === '') return undefined;
     }
@@ -390,7 +375,8 @@ export async function collectInventory(path: string, options: CollectOptions): P
     if (c.role !== 'weights') continue;
     // TensorFlow's variables/ belong to the SavedModel folder above them; ONNX external data to the folder
     // of the model that reads it.
-    const own = c.partOf !== undefined ? dirOf(c.partOf) : c.format === 'tf-variables' ? dirOf(c.dir) : c.dir;
+    const own =
+      c.partOf !== undefined ? displayDir(c.partOf) : c.format === 'tf-variables' ? displayDir(c.dir) : c.dir;
     const owner = pipelineOf(own) ?? own;
     const list = weightDirs.get(owner);
     if (list) list.push(c);
@@ -408,7 +394,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
   for (const c of classified) {
     if ((c.role !== 'model-config' && c.role !== 'tokenizer') || weightDirs.has(c.dir)) continue;
     for (let d = c.dir; d !== ''; ) {
-      d = dirOf(d);
+      d = displayDir(d);
       if (repoDirs.has(d)) {
         const list = membersOf.get(d);
         if (list) list.push(c);
@@ -478,7 +464,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
   };
   for (const card of [...cards.values()].sort((a, b) => compareStrings(a.path, b.path))) {
     if (card.kind !== 'dataset' || !card.dataset) continue;
-    const dir = dirOf(card.path);
+    const dir = displayDir(card.path);
     const files = classified
       .filter((c) => c.role === 'data' && isInside(dir, c.file.displayPath))
       .map((c) => `file:${c.file.displayPath}`);
@@ -490,7 +476,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
       const dvc = readDvcFile(c.file.displayPath, readText(c.file));
       for (const p of dvc.problems) problems.push({ path: c.file.displayPath, message: p });
       for (const out of dvc.outs) {
-        const outPath = joinPath(c.dir, out.path);
+        const outPath = joinDisplay(c.dir, out.path);
         addDataset({
           ref: `dataset:${outPath}`,
           name: outPath,
@@ -562,7 +548,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
     ];
     for (const base of bases) {
       const hubId = base.hubId;
-      const ref = hubId ? `hf-model:${hubId}` : `named-model:${base.id}`;
+      const ref = referencedModelRef(base);
       derivedFrom.push(ref);
       const existing = externalModels.get(ref);
       if (existing) {
@@ -595,8 +581,7 @@ export async function collectInventory(path: string, options: CollectOptions): P
     }
     // An adapter does not run without its base model: that is a runtime dependency, not only ancestry.
     if (adapterBase) {
-      const baseRef = adapterBase.hubId ? `hf-model:${adapterBase.hubId}` : `named-model:${adapterBase.id}`;
-      adapterDependencies.push({ from: model.ref, kind: 'dependsOn', to: [baseRef] });
+      adapterDependencies.push({ from: model.ref, kind: 'dependsOn', to: [referencedModelRef(adapterBase)] });
     }
     finishedModels.push({ ...model, trainedOn, testedOn, derivedFrom: uniqueSorted(derivedFrom) });
   }
@@ -826,7 +811,7 @@ function onnxExternalData(classified: readonly Classified[], problems: Inventory
       );
       for (const location of [...locations].sort(compareStrings)) {
         const why = location === '' ? 'is missing' : unsafeLocation(location);
-        const path = joinPath(c.dir, location.replace(/\\/g, '/').replace(/^(?:\.\/)+/, ''));
+        const path = joinDisplay(c.dir, location.replace(/\\/g, '/').replace(/^(?:\.\/)+/, ''));
         if (why !== undefined) {
           problems.push({
             path: c.file.displayPath,
@@ -876,6 +861,14 @@ const UNREAD_CARD_PROBLEMS: ReadonlySet<CardProblemCode> = new Set<CardProblemCo
   'front-matter-not-mapping',
   'too-many-sections',
 ]);
+
+/**
+ * The ref of a model only referenced (a base model): `hf-model:` for a Hub id, `named-model:` otherwise, so
+ * it never meets a local model's `model:<path>`.
+ */
+function referencedModelRef(mention: { readonly hubId?: string; readonly id: string }): string {
+  return mention.hubId ? `hf-model:${mention.hubId}` : `named-model:${mention.id}`;
+}
 
 /** README.md is what the Hub renders; other card names follow. */
 function rankCard(name: string): number {
@@ -1090,7 +1083,7 @@ function buildModel(input: BuildModelInput): {
   }
   const weightFiles = uniqueSorted(input.weights.map((w) => `file:${w.file.displayPath}`));
   const sources = uniqueSorted([...modelFiles, ...input.weights.map((w) => w.file.displayPath)]);
-  const folderName = nameOf(input.dir) || input.projectName;
+  const folderName = displayName(input.dir) || input.projectName;
   const name = facts?.name ?? origin?.hubId ?? (input.isRepo ? folderName : first.name);
   const hubId = origin?.hubId ?? facts?.hubId;
   const purl = origin ? huggingFacePurl(origin.hubId, origin.revision) : undefined;
@@ -1162,7 +1155,7 @@ function localDataset(
   files: readonly string[],
   projectName: string,
 ): InventoryDataset {
-  const name = facts.name ?? facts.hubId ?? (nameOf(dir) || projectName);
+  const name = facts.name ?? facts.hubId ?? (displayName(dir) || projectName);
   const links: ExternalLink[] = [...facts.links];
   if (facts.hubId)
     links.push({ type: 'distribution', url: `https://huggingface.co/datasets/${facts.hubId}` });

@@ -14,6 +14,7 @@ import type {
   InventoryModel,
   InventoryParty,
 } from './inventory.js';
+import { clipText } from './text.js';
 
 /**
  * Writes an inventory as a CycloneDX 1.6 or 1.7 JSON BOM (https://cyclonedx.org/docs/1.6/json/).
@@ -43,8 +44,6 @@ export interface CycloneDxOptions {
 const SERIAL_NAMESPACE = 'b6f3b0a2-6a5e-4c1f-9d0e-7b2f4e1c8a93';
 /** Most problems listed in the metadata (the count is what matters past that). */
 export const MAX_BOM_PROBLEMS = 1_000;
-/** Longest text put into one modelCard or data field: cards can be long, a BOM should stay readable. */
-export const MAX_BOM_TEXT_CHARS = 4_000;
 
 const SPECS = { '1.6': Spec.Spec1dot6, '1.7': Spec.Spec1dot7 } as const;
 
@@ -156,7 +155,7 @@ function modelComponent(
     bomRef: model.ref,
     ...(model.version ? { version: model.version } : {}),
     ...(model.purl ? { purl: model.purl } : {}),
-    ...(model.description ? { description: clip(model.description) } : {}),
+    ...(model.description ? { description: clipText(model.description) } : {}),
     hashes: hashDictionary(model.hashes),
     licenses: licenseRepository(model.licenses),
     externalReferences: externalReferences(model.links),
@@ -183,7 +182,7 @@ function datasetComponent(
 ): Models.Component {
   const component = new Models.Component(Enums.ComponentType.Data, dataset.name, {
     bomRef: dataset.ref,
-    ...(dataset.description ? { description: clip(dataset.description) } : {}),
+    ...(dataset.description ? { description: clipText(dataset.description) } : {}),
     hashes: hashDictionary(dataset.hashes),
     licenses: licenseRepository(dataset.licenses),
     externalReferences: externalReferences(dataset.links),
@@ -272,9 +271,9 @@ function vulnerability(
       name: issue.source,
       ...(isAdvisory ? { url: `https://osv.dev/vulnerability/${encodeURIComponent(issue.id)}` } : {}),
     }),
-    description: clip(issue.title),
-    detail: clip(issue.detail),
-    ...(issue.recommendation ? { recommendation: clip(issue.recommendation) } : {}),
+    description: clipText(issue.title),
+    detail: clipText(issue.detail),
+    ...(issue.recommendation ? { recommendation: clipText(issue.recommendation) } : {}),
     ...(issue.published && !Number.isNaN(Date.parse(issue.published))
       ? { published: new Date(issue.published) }
       : {}),
@@ -317,16 +316,8 @@ function vulnerability(
   return vuln;
 }
 
-/** Clips a text to MAX_BOM_TEXT_CHARS at a word boundary. */
-function clip(text: string): string {
-  if (text.length <= MAX_BOM_TEXT_CHARS) return text;
-  const cut = text.slice(0, MAX_BOM_TEXT_CHARS - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${space > MAX_BOM_TEXT_CHARS / 2 ? cut.slice(0, space) : cut}…`;
-}
-
 function texts(list: readonly CardText[]): string[] {
-  return list.map((t) => clip(t.text));
+  return list.map((t) => clipText(t.text));
 }
 
 function party(p: InventoryParty): Json {
@@ -374,7 +365,7 @@ export function modelCardOf(model: InventoryModel, datasetRefs: ReadonlySet<stri
     ...(c.fairness.length > 0 ? { fairnessAssessments: texts(c.fairness).map((harms) => ({ harms })) } : {}),
   };
   const props = [
-    ...c.outOfScope.map((t) => ({ name: 'pedigree:card:outOfScopeUse', value: clip(t.text) })),
+    ...c.outOfScope.map((t) => ({ name: 'pedigree:card:outOfScopeUse', value: clipText(t.text) })),
     ...(model.cardPath ? [{ name: 'pedigree:card:source', value: model.cardPath }] : []),
     ...model.metrics.map((m) => ({ name: 'pedigree:card:metricSource', value: m.source })),
   ];
@@ -438,7 +429,7 @@ export function buildCycloneDx(inventory: Inventory, options: CycloneDxOptions):
   const project = new Models.Component(Enums.ComponentType.Application, inventory.project.name, {
     bomRef: inventory.project.ref,
     ...(inventory.project.version ? { version: inventory.project.version } : {}),
-    ...(inventory.project.description ? { description: clip(inventory.project.description) } : {}),
+    ...(inventory.project.description ? { description: clipText(inventory.project.description) } : {}),
     licenses: licenseRepository(inventory.project.licenses ?? []),
   });
   bom.metadata.component = project;
@@ -515,7 +506,7 @@ export function buildCycloneDx(inventory: Inventory, options: CycloneDxOptions):
     const metadata = normalized.metadata as Json;
     const shown = inventory.problems.slice(0, MAX_BOM_PROBLEMS).map((p) => ({
       name: 'pedigree:problem',
-      value: clip(`${p.path}: ${p.message}`),
+      value: clipText(`${p.path}: ${p.message}`),
     }));
     // Past the limit the problems are not listed one by one, but the BOM still says how many were left
     // out: a reader must not take the list for all there was.

@@ -20,6 +20,7 @@ import type {
   PerformanceMetric,
   RelationshipKind,
 } from './inventory.js';
+import { clipText, uniqueSorted } from './text.js';
 
 /**
  * Writes an inventory as an SPDX 3.0.1 document in JSON-LD (https://spdx.github.io/spdx-spec/v3.0.1/), with
@@ -57,9 +58,6 @@ export const PLACEHOLDER_CREATED = '1970-01-01T00:00:00Z';
  * not addresses, and a reader is not invited to fetch them.
  */
 export const DEFAULT_NAMESPACE_BASE = 'https://pedigree.invalid/spdx/';
-
-/** Longest free text put into one property: cards can be long, a BOM should stay readable. */
-export const MAX_SPDX_TEXT_CHARS = 4_000;
 
 /** Characters of a ref kept readable in its element id; the hash after it keeps ids unique. */
 const MAX_ID_SLUG_CHARS = 48;
@@ -285,14 +283,6 @@ function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-/** Clips a text to MAX_SPDX_TEXT_CHARS at a word boundary. */
-function clip(text: string): string {
-  if (text.length <= MAX_SPDX_TEXT_CHARS) return text;
-  const cut = text.slice(0, MAX_SPDX_TEXT_CHARS - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${space > MAX_SPDX_TEXT_CHARS / 2 ? cut.slice(0, space) : cut}…`;
-}
-
 /** Card texts as one string, each followed by the place it came from, under an optional label. */
 function cardTexts(label: string | undefined, texts: readonly CardText[]): string | undefined {
   if (texts.length === 0) return undefined;
@@ -302,11 +292,7 @@ function cardTexts(label: string | undefined, texts: readonly CardText[]): strin
 
 function joinParts(parts: readonly (string | undefined)[], separator = '\n\n'): string | undefined {
   const kept = parts.filter((p): p is string => p !== undefined && p !== '');
-  return kept.length > 0 ? clip(kept.join(separator)) : undefined;
-}
-
-function uniqueSorted(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort(compareStrings);
+  return kept.length > 0 ? clipText(kept.join(separator)) : undefined;
 }
 
 /** Sets a property only when it has a value (SPDX has no nulls, and empty lists say nothing). */
@@ -615,7 +601,7 @@ class GraphBuilder {
     // No primaryPurpose: a project folder may be an application, a model repository or a training codebase,
     // and SPDX does not require one on a Package.
     put(project, 'software_packageVersion', inventory.project.version);
-    put(project, 'description', inventory.project.description && clip(inventory.project.description));
+    put(project, 'description', inventory.project.description && clipText(inventory.project.description));
     this.declaredLicense(project.spdxId as string, inventory.project.licenses ?? [], false);
 
     for (const file of inventory.files) this.file(file);
@@ -670,7 +656,7 @@ class GraphBuilder {
       this.element('Annotation', id, {
         annotationType: 'other',
         subject: sbomId,
-        statement: clip(`${inventory.tool.name} could not read ${problem.path}: ${problem.message}`),
+        statement: clipText(`${inventory.tool.name} could not read ${problem.path}: ${problem.message}`),
       });
     }
     if (inventory.problems.length > shown.length)
@@ -709,7 +695,7 @@ class GraphBuilder {
     node.software_primaryPurpose = 'model';
     put(node, 'software_packageVersion', model.version);
     put(node, 'software_packageUrl', model.purl);
-    put(node, 'description', model.description && clip(model.description));
+    put(node, 'description', model.description && clipText(model.description));
     put(node, 'verifiedUsing', hashes(model.hashes));
     this.links(node, model.links);
     this.hubIdentifier(node, model.hubId, 'model');
@@ -799,7 +785,7 @@ class GraphBuilder {
     const own = dataset.files.map((ref) => files.get(ref));
     if (!dataset.external && own.length > 0 && own.every((f) => f !== undefined && f.role === 'data'))
       node.dataset_datasetSize = own.reduce((sum, f) => sum + f!.size, 0);
-    put(node, 'description', dataset.description && clip(dataset.description));
+    put(node, 'description', dataset.description && clipText(dataset.description));
     put(node, 'verifiedUsing', hashes(dataset.hashes, "A digest over the dataset's files, not of one file."));
     this.links(node, dataset.links);
     if (dataset.contentsUrl !== undefined && isLocation(dataset.contentsUrl))
@@ -893,7 +879,7 @@ class GraphBuilder {
         this.element('Annotation', id, {
           annotationType: 'review',
           subject,
-          statement: clip(
+          statement: clipText(
             [
               `${issue.id} (${issue.severity}): ${issue.title}`,
               issue.location !== undefined ? `At ${issue.location}.` : undefined,
@@ -912,8 +898,8 @@ class GraphBuilder {
     const id = this.idOf(key);
     let node = this.existing(id);
     if (node === undefined) {
-      node = this.element('security_Vulnerability', id, { name: issue.id, summary: clip(issue.title) });
-      put(node, 'description', issue.detail && clip(issue.detail));
+      node = this.element('security_Vulnerability', id, { name: issue.id, summary: clipText(issue.title) });
+      put(node, 'description', issue.detail && clipText(issue.detail));
       put(
         node,
         'externalIdentifier',

@@ -11,6 +11,7 @@ import {
 } from '../core/finding.js';
 import { sha256Hex } from '../core/hash.js';
 import { readFileHead } from '../core/read-head.js';
+import { displayDir, displayName } from '../discover/display-path.js';
 import { type DiscoveredFile, walkPaths } from '../discover/walk.js';
 import { auditCard } from './audit/audit.js';
 import { DEFAULT_CARD_AUDIT_SETTINGS } from './audit/context.js';
@@ -113,15 +114,6 @@ export interface CardAuditRunOptions {
   readonly root?: string;
 }
 
-function dirOf(displayPath: string): string {
-  const i = displayPath.lastIndexOf('/');
-  return i < 0 ? '' : displayPath.slice(0, i);
-}
-
-function baseName(displayPath: string): string {
-  return displayPath.slice(displayPath.lastIndexOf('/') + 1);
-}
-
 /** Decodes card text: UTF-8 (invalid sequences become U+FFFD, which the reader counts as binary). */
 function decode(bytes: Buffer): string {
   return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
@@ -133,7 +125,7 @@ async function gatherRepo(
   byDir: ReadonlyMap<string, readonly DiscoveredFile[]>,
   sortedPaths: readonly string[],
 ): Promise<CardRepo> {
-  const dir = dirOf(cardPath);
+  const dir = displayDir(cardPath);
   const prefix = dir === '' ? '' : `${dir}/`;
   const files: string[] = [];
   // The folder's files are one run of the sorted paths: found by binary search, not by scanning every
@@ -158,9 +150,9 @@ async function gatherRepo(
     ...(byDir.get(`${prefix}licenses`) ?? []),
   ].filter(
     (f) =>
-      isLicenseFileName(baseName(f.displayPath)) ||
-      dirOf(f.displayPath) === `${prefix}LICENSES` ||
-      dirOf(f.displayPath) === `${prefix}licenses`,
+      isLicenseFileName(displayName(f.displayPath)) ||
+      displayDir(f.displayPath) === `${prefix}LICENSES` ||
+      displayDir(f.displayPath) === `${prefix}licenses`,
   );
   for (const f of candidates.slice(0, MAX_LICENSE_FILES)) {
     try {
@@ -171,7 +163,7 @@ async function gatherRepo(
     }
   }
   let config: Record<string, unknown> | undefined;
-  const configFile = (byDir.get(dir) ?? []).find((f) => baseName(f.displayPath) === 'config.json');
+  const configFile = (byDir.get(dir) ?? []).find((f) => displayName(f.displayPath) === 'config.json');
   if (configFile !== undefined && configFile.size <= MAX_CONFIG_BYTES) {
     try {
       const { bytes } = readFileHead(configFile.absolutePath, MAX_CONFIG_BYTES);
@@ -195,11 +187,11 @@ function looksLikeCard(
   byDir: ReadonlyMap<string, readonly DiscoveredFile[]>,
   tops: ReadonlySet<string>,
 ): boolean {
-  if (ALWAYS_CARDS.has(baseName(path).toLowerCase()) || PREFIXED_CARD.test(baseName(path))) return true;
+  if (ALWAYS_CARDS.has(displayName(path).toLowerCase()) || PREFIXED_CARD.test(displayName(path))) return true;
   if (/^\uFEFF?---[ \t]*\r?\n/.test(text)) return true;
-  if (tops.has(dirOf(path))) return true;
-  return (byDir.get(dirOf(path)) ?? []).some(
-    (f) => WEIGHT_FILE.test(f.displayPath) || baseName(f.displayPath) === 'config.json',
+  if (tops.has(displayDir(path))) return true;
+  return (byDir.get(displayDir(path)) ?? []).some(
+    (f) => WEIGHT_FILE.test(f.displayPath) || displayName(f.displayPath) === 'config.json',
   );
 }
 
@@ -226,7 +218,7 @@ export async function auditCardPaths(
   const walk = await walkPaths(paths, { exclude: options.exclude ?? [] });
   const byDir = new Map<string, DiscoveredFile[]>();
   for (const f of walk.files) {
-    const d = dirOf(f.displayPath);
+    const d = displayDir(f.displayPath);
     const list = byDir.get(d) ?? [];
     list.push(f);
     byDir.set(d, list);
@@ -238,7 +230,7 @@ export async function auditCardPaths(
     paths.length > 1 ? paths.map((p) => p.split(sep).join('/').replace(/\/+$/, '')) : [''],
   );
   const candidates = walk.files
-    .filter((f) => isCardFileName(baseName(f.displayPath)) || given.has(f.displayPath))
+    .filter((f) => isCardFileName(displayName(f.displayPath)) || given.has(f.displayPath))
     .slice(0, MAX_CARDS);
   const findings: Finding[] = [...(options.extraFindings ?? [])];
   const artifacts: Artifact[] = [];
@@ -250,9 +242,9 @@ export async function auditCardPaths(
   // audited, so said. `pedigree scan` reports the walk's problems itself.
   if (options.selection !== 'scan') {
     for (const problem of walk.problems) {
-      if (!isCardFileName(baseName(problem.displayPath)) && !given.has(problem.displayPath)) continue;
+      if (!isCardFileName(displayName(problem.displayPath)) && !given.has(problem.displayPath)) continue;
       notAnalysed++;
-      cardDirs.add(dirOf(problem.displayPath));
+      cardDirs.add(displayDir(problem.displayPath));
       findings.push(readErrorFinding(problem.displayPath, `${problem.kind}: ${problem.detail}`));
     }
   }
@@ -273,7 +265,7 @@ export async function auditCardPaths(
         continue;
       notAnalysed++;
       // The folder has a card, unread: CARD-MISSING would be wrong.
-      cardDirs.add(dirOf(file.displayPath));
+      cardDirs.add(displayDir(file.displayPath));
       findings.push(readErrorFinding(file.displayPath, describeError(error)));
       continue;
     }
@@ -283,7 +275,7 @@ export async function auditCardPaths(
       !looksLikeCard(file.displayPath, text, byDir, tops)
     )
       continue;
-    cardDirs.add(dirOf(file.displayPath));
+    cardDirs.add(displayDir(file.displayPath));
     const repo = await gatherRepo(file.displayPath, byDir, sortedPaths);
     const audit = auditCard(file.displayPath, text, { repo, settings });
     if (audit.findings.some((f) => f.ruleId === 'CARD-NOT-ANALYSED')) notAnalysed++;
@@ -340,7 +332,7 @@ function missingCards(
   cardDirs: ReadonlySet<string>,
 ): Finding[] {
   const covered = (dir: string): boolean => {
-    for (let d: string | undefined = dir; d !== undefined; d = d === '' ? undefined : dirOf(d)) {
+    for (let d: string | undefined = dir; d !== undefined; d = d === '' ? undefined : displayDir(d)) {
       if (cardDirs.has(d)) return true;
     }
     return false;
@@ -351,7 +343,7 @@ function missingCards(
     // A model repository: weights with the config.json a loader reads beside them, or weights in a
     // published-model format. A lone pickle or checkpoint in a project is a file, not a release.
     const release =
-      files.some((f) => baseName(f.displayPath) === 'config.json') ||
+      files.some((f) => displayName(f.displayPath) === 'config.json') ||
       weights.some((f) => PUBLISHED_WEIGHTS.test(f.displayPath));
     if (weights.length === 0 || !release || covered(dir)) continue;
     const rule = CARD_FILE_RULES.missing;
@@ -361,7 +353,7 @@ function missingCards(
       title: rule.title,
       message: `${dir === '' ? 'The folder' : `Folder ${dir}`} holds ${weights.length} weight file(s) (${weights
         .slice(0, 3)
-        .map((f) => baseName(f.displayPath))
+        .map((f) => displayName(f.displayPath))
         .join(', ')}${weights.length > 3 ? ', ...' : ''}) and no model card`,
       location: { path: (weights[0] as DiscoveredFile).displayPath },
       evidence: `no README.md, MODEL_CARD.md or model_card.md in ${dir === '' ? 'the folder' : dir} or above it`,

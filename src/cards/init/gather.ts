@@ -7,6 +7,7 @@ import { sha256File } from '../../core/hash.js';
 import { SNIFF_BYTES } from '../../core/limits.js';
 import { readFileHead } from '../../core/read-head.js';
 import { dependencyFileKind, readDependencyFile } from '../../deps/readers/index.js';
+import { displayName } from '../../discover/display-path.js';
 import { type DiscoveredFile, walkPaths } from '../../discover/walk.js';
 import { detectCardKind } from '../audit/kind.js';
 import type { CardKind } from '../audit/types.js';
@@ -131,10 +132,6 @@ export interface GatheredFolder {
   readonly facts: FolderFacts;
 }
 
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
 /** Streams up to `max` bytes of a file through `push`; false when the file is larger. */
 async function streamFile(path: string, max: number, push: (chunk: Uint8Array) => void): Promise<boolean> {
   const handle = await open(path, 'r');
@@ -250,7 +247,7 @@ export async function gatherFolder(root: string, options: GatherOptions = {}): P
   // Serialised files: sniffed by content; headers parsed for tensor shapes.
   const identified: { file: DiscoveredFile; format: SerialisedFile['format'] }[] = [];
   for (const file of walk.files) {
-    if (!mayBeSerialised(baseName(file.displayPath)) || dataFormatOf(file.displayPath) !== undefined)
+    if (!mayBeSerialised(displayName(file.displayPath)) || dataFormatOf(file.displayPath) !== undefined)
       continue;
     const format = sniff(g, file);
     if (format !== undefined) identified.push({ file, format });
@@ -299,7 +296,7 @@ export async function gatherFolder(root: string, options: GatherOptions = {}): P
   const data = await readDataFiles(g, dataCandidates, kind === 'dataset');
   const datasetInfo = await readDatasetInfo(g);
   const licenseFiles = walk.files
-    .filter((f) => isLicenseFileName(baseName(f.displayPath)))
+    .filter((f) => isLicenseFileName(displayName(f.displayPath)))
     .map((f) => f.displayPath);
   const otherFiles =
     kind === 'dataset' ? countOtherFiles(walk.files, identified, dataCandidates, licenseFiles) : [];
@@ -384,7 +381,7 @@ function sniff(g: Gatherer, file: DiscoveredFile): SerialisedFile['format'] | un
   try {
     source = openFileSource(file.absolutePath);
     const head = source.readAt(0, SNIFF_BYTES);
-    return identifySerialised(source, head, baseName(file.displayPath));
+    return identifySerialised(source, head, displayName(file.displayPath));
   } catch (error) {
     g.note(file.displayPath, 'files', `could not be read: ${describeError(error)}`);
     return undefined;
@@ -424,7 +421,7 @@ const LFS_POINTER = 'version https://git-lfs.github.com/spec/';
 
 /** Says why a file named like a model file is not one: an LFS pointer, a broken header, or unknown content. */
 async function noteUnrecognised(g: Gatherer, file: DiscoveredFile): Promise<void> {
-  const name = baseName(file.displayPath);
+  const name = displayName(file.displayPath);
   let head: Uint8Array;
   try {
     head = readFileHead(file.absolutePath, LFS_POINTER.length).bytes;
@@ -475,7 +472,7 @@ async function readShardIndexes(
 async function readDependencies(g: Gatherer): Promise<DependencyFacts[]> {
   const out: DependencyFacts[] = [];
   for (const file of g.files) {
-    const kind = dependencyFileKind(baseName(file.displayPath));
+    const kind = dependencyFileKind(displayName(file.displayPath));
     // npm lockfiles describe JavaScript tooling, not the model's software.
     if (kind === undefined || kind === 'package-lock.json') continue;
     if (file.size > g.limits.maxDependencyFileBytes) {
@@ -555,7 +552,7 @@ async function readLmEval(g: Gatherer): Promise<LmEvalFacts[]> {
   const out: LmEvalFacts[] = [];
   let read = 0;
   for (const file of g.files) {
-    if (!LM_EVAL_FILE.test(baseName(file.displayPath))) continue;
+    if (!LM_EVAL_FILE.test(displayName(file.displayPath))) continue;
     if (read++ >= g.limits.maxResultsFiles) {
       g.note(file.displayPath, 'evaluation', `more than ${g.limits.maxResultsFiles} results files; not read`);
       break;
@@ -584,7 +581,7 @@ async function readCards(
   const datasetCards: DatasetCardFacts[] = [];
   let read = 0;
   for (const file of g.files) {
-    if (!isCardFileName(baseName(file.displayPath))) continue;
+    if (!isCardFileName(displayName(file.displayPath))) continue;
     if (read++ >= g.limits.maxCardFiles) break;
     let text: string;
     try {
@@ -615,7 +612,7 @@ function isDataFile(path: string): boolean {
   const found = dataFormatOf(path);
   if (found === undefined) return false;
   if (found.format !== 'json') return true;
-  const name = baseName(path);
+  const name = displayName(path);
   if (
     METADATA_JSON.test(name) ||
     /tokenizer|vocab|merges|special_tokens|added_tokens|generation|preprocessor/i.test(name)
@@ -749,7 +746,7 @@ function countOtherFiles(
   ]);
   const counts = new Map<string, number>();
   for (const file of files) {
-    const name = baseName(file.displayPath);
+    const name = displayName(file.displayPath);
     if (
       skip.has(file.displayPath) ||
       isCardFileName(name) ||
