@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../core/errors.js';
+import { f32Tensors } from '../formats/safetensors/test-support.js';
 import { type CollectOptions, collectInventory, MAX_ENTRIES, MAX_TEXT_FILE_BYTES } from './collect.js';
 import { MAX_BOM_PROBLEMS, serializeCycloneDx } from './cyclonedx.js';
 import type { Inventory } from './inventory.js';
@@ -51,18 +52,6 @@ function project(files: Record<string, string | Uint8Array>): string {
   const root = tempDir();
   for (const [path, content] of Object.entries(files)) write(root, path, content);
   return root;
-}
-
-/** A safetensors file (8-byte little-endian header length, JSON header, data) with F32 tensors. */
-function safetensors(tensors: Record<string, number[]>): Buffer {
-  const header: Record<string, unknown> = {};
-  let offset = 0;
-  for (const [name, shape] of Object.entries(tensors)) {
-    const bytes = shape.reduce((a, d) => a * d, 1) * 4;
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
-    offset += bytes;
-  }
-  return rawSafetensors(JSON.stringify(header), offset);
 }
 
 function rawSafetensors(headerJson: string, dataBytes: number, claimedLength?: bigint): Buffer {
@@ -116,7 +105,7 @@ function onnxWithExternalData(location: string): Buffer {
 }
 
 const CONFIG = JSON.stringify({ architectures: ['BertModel'], model_type: 'bert' });
-const WEIGHTS = safetensors({ w: [2, 2] });
+const WEIGHTS = f32Tensors({ w: [2, 2] });
 
 async function collect(root: string, options: Partial<CollectOptions> = {}): Promise<Inventory> {
   return (await collectInventory(root, { tool: TOOL, hash: false, ...options })).inventory;

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildGguf, gv } from '../formats/gguf/test-support.js';
 import { buildModel as buildOnnx, externalTensor } from '../formats/onnx/test-support.js';
+import { f32Tensors } from '../formats/safetensors/test-support.js';
 import { collectInventory } from './collect.js';
 import { buildCycloneDx } from './cyclonedx.js';
 import { cycloneDxValidator, SHARED_CYCLONEDX_SCHEMAS } from './test-support.js';
@@ -29,21 +30,6 @@ function project(files: Record<string, string | Uint8Array>): string {
     writeFileSync(full, content);
   }
   return root;
-}
-
-/** A safetensors file with F32 tensors of the given shapes. */
-function safetensors(tensors: Record<string, number[]>): Uint8Array {
-  const header: Record<string, unknown> = {};
-  let offset = 0;
-  for (const [name, shape] of Object.entries(tensors)) {
-    const bytes = shape.reduce((a, d) => a * d, 1) * 4;
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
-    offset += bytes;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(json.length));
-  return Buffer.concat([len, json, Buffer.alloc(offset)]);
 }
 
 function gguf(license?: string): Uint8Array {
@@ -77,7 +63,7 @@ describe('PEFT adapters', () => {
         revision: sha,
         task_type: 'CAUSAL_LM',
       }),
-      'checkpoint-500/adapter_model.safetensors': safetensors({ 'a.lora_A.weight': [2, 4] }),
+      'checkpoint-500/adapter_model.safetensors': f32Tensors({ 'a.lora_A.weight': [2, 4] }),
       'checkpoint-500/optimizer.pt': PICKLE,
     });
     const { inventory } = await collectInventory(root, { tool: TOOL });
@@ -114,7 +100,7 @@ describe('PEFT adapters', () => {
       'adapter_config.json': JSON.stringify({
         base_model_name_or_path: 'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
       }),
-      'adapter_model.safetensors': safetensors({ w: [2] }),
+      'adapter_model.safetensors': f32Tensors({ w: [2] }),
     });
     const { inventory } = await collectInventory(root, { tool: TOOL });
     const external = inventory.models.filter((m) => m.external);
@@ -173,16 +159,16 @@ describe('parameter counts', () => {
       'gguf/model-Q8_0.gguf': gguf(),
       // A diffusers-style fp16 variant beside the full weights.
       'unet/config.json': '{"_class_name": "UNet2DConditionModel"}',
-      'unet/diffusion_pytorch_model.safetensors': safetensors({ w: [4, 4] }),
-      'unet/diffusion_pytorch_model.fp16.safetensors': safetensors({ w: [4, 4] }),
+      'unet/diffusion_pytorch_model.safetensors': f32Tensors({ w: [4, 4] }),
+      'unet/diffusion_pytorch_model.fp16.safetensors': f32Tensors({ w: [4, 4] }),
       // Shards hold different tensors and still add up.
       'sharded/config.json': '{"model_type": "llama"}',
-      'sharded/model-00001-of-00002.safetensors': safetensors({ a: [2, 3] }),
-      'sharded/model-00002-of-00002.safetensors': safetensors({ b: [4] }),
+      'sharded/model-00001-of-00002.safetensors': f32Tensors({ a: [2, 3] }),
+      'sharded/model-00002-of-00002.safetensors': f32Tensors({ b: [4] }),
       // Two different networks under one card: one name, two shapes, no count.
       'mixed/README.md': '# mixed\n',
-      'mixed/a.safetensors': safetensors({ w: [2] }),
-      'mixed/b.safetensors': safetensors({ w: [3] }),
+      'mixed/a.safetensors': f32Tensors({ w: [2] }),
+      'mixed/b.safetensors': f32Tensors({ w: [3] }),
     });
     const { inventory } = await collectInventory(root, { tool: TOOL });
     const count = (ref: string) => inventory.models.find((m) => m.ref === ref)?.parameters.parameterCount;
@@ -225,11 +211,11 @@ describe('diffusers pipelines and model subfolders', () => {
       scheduler: ['diffusers', 'PNDMScheduler'],
     }),
     'sd/unet/config.json': '{"_class_name": "UNet2DConditionModel"}',
-    'sd/unet/diffusion_pytorch_model.safetensors': safetensors({ 'conv_in.weight': [4, 4] }),
+    'sd/unet/diffusion_pytorch_model.safetensors': f32Tensors({ 'conv_in.weight': [4, 4] }),
     'sd/vae/config.json': '{"_class_name": "AutoencoderKL"}',
-    'sd/vae/diffusion_pytorch_model.safetensors': safetensors({ 'conv_in.weight': [2, 2] }),
+    'sd/vae/diffusion_pytorch_model.safetensors': f32Tensors({ 'conv_in.weight': [2, 2] }),
     'sd/text_encoder/config.json': '{"model_type": "clip_text_model", "architectures": ["CLIPTextModel"]}',
-    'sd/text_encoder/model.safetensors': safetensors({ emb: [8, 2] }),
+    'sd/text_encoder/model.safetensors': f32Tensors({ emb: [8, 2] }),
     'sd/tokenizer/vocab.json': '{}',
     'sd/tokenizer/merges.txt': '#version: 0.2\n',
     'sd/scheduler/scheduler_config.json': '{"_class_name": "PNDMScheduler"}',
@@ -277,8 +263,8 @@ describe('diffusers pipelines and model subfolders', () => {
   it('keeps folders model_index.json does not name out of the pipeline, and does not sum a root checkpoint', async () => {
     const root = project({
       ...pipeline,
-      'sd/v1-5-pruned-emaonly.safetensors': safetensors({ 'model.diffusion_model.w': [4, 4] }),
-      'sd/checkpoints/lora.safetensors': safetensors({ w: [2] }),
+      'sd/v1-5-pruned-emaonly.safetensors': f32Tensors({ 'model.diffusion_model.w': [4, 4] }),
+      'sd/checkpoints/lora.safetensors': f32Tensors({ w: [2] }),
     });
     const { inventory } = await collectInventory(root, { tool: TOOL });
     expect(inventory.models.map((m) => m.ref)).toEqual(['model:sd', 'model:sd/checkpoints/lora.safetensors']);
@@ -296,11 +282,11 @@ describe('diffusers pipelines and model subfolders', () => {
         { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
       ]),
       'st/config.json': '{"model_type": "bert", "architectures": ["BertModel"]}',
-      'st/model.safetensors': safetensors({ w: [2] }),
+      'st/model.safetensors': f32Tensors({ w: [2] }),
       'st/1_Pooling/config.json': '{"pooling_mode_mean_tokens": true}',
       // A checkpoint folder with weights of its own stays a model of its own.
       'st/checkpoint-10/config.json': '{"model_type": "bert"}',
-      'st/checkpoint-10/model.safetensors': safetensors({ w: [2] }),
+      'st/checkpoint-10/model.safetensors': f32Tensors({ w: [2] }),
     });
     const { inventory } = await collectInventory(root, { tool: TOOL });
     expect(inventory.models.map((m) => m.ref)).toEqual(['model:st', 'model:st/checkpoint-10']);
@@ -315,7 +301,7 @@ describe('what the BOM could not say in full', () => {
     const names = Array.from({ length: 101 }, (_, i) => `  - org/set-${i}`).join('\n');
     const root = project({
       'm/README.md': `---\ndatasets:\n${names}\n---\n# m\n`,
-      'm/model.safetensors': safetensors({ w: [2] }),
+      'm/model.safetensors': f32Tensors({ w: [2] }),
     });
     const { inventory } = await collectInventory(root, { tool: TOOL });
     expect(inventory.problems).toContainEqual({

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { f32Tensors } from '../formats/safetensors/test-support.js';
 import { collectInventory, huggingFacePurl } from './collect.js';
 
 const TOOL = { name: 'pedigree', version: '0.0.0-test' };
@@ -20,21 +21,6 @@ function project(files: Record<string, string | Uint8Array>): string {
     writeFileSync(full, content);
   }
   return root;
-}
-
-/** A safetensors file (8-byte little-endian header length, JSON header, data) with F32 tensors. */
-function safetensors(tensors: Record<string, number[]>): Uint8Array {
-  const header: Record<string, unknown> = {};
-  let offset = 0;
-  for (const [name, shape] of Object.entries(tensors)) {
-    const bytes = shape.reduce((a, d) => a * d, 1) * 4;
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
-    offset += bytes;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(json.length));
-  return Buffer.concat([len, json, Buffer.alloc(offset)]);
 }
 
 /** A pickle (protocol 2) of an empty dict: PROTO 2, EMPTY_DICT, STOP. */
@@ -76,7 +62,7 @@ describe('collectInventory', () => {
         architectures: ['DistilBertForSequenceClassification'],
         model_type: 'distilbert',
       }),
-      'model/model.safetensors': safetensors({ w: [4, 3], b: [4] }),
+      'model/model.safetensors': f32Tensors({ w: [4, 3], b: [4] }),
       'model/README.md': CARD,
       'model/tokenizer.json': '{}',
     });
@@ -177,7 +163,7 @@ describe('collectInventory', () => {
   });
 
   it('keeps going past a broken config.json and says so', async () => {
-    const root = project({ 'm/config.json': '{not json', 'm/model.safetensors': safetensors({ w: [2] }) });
+    const root = project({ 'm/config.json': '{not json', 'm/model.safetensors': f32Tensors({ w: [2] }) });
     const { inventory } = await collectInventory(root, { tool: TOOL });
     expect(inventory.models).toHaveLength(1);
     expect(inventory.problems.some((p) => p.path === 'm/config.json')).toBe(true);
@@ -187,7 +173,7 @@ describe('collectInventory', () => {
     const rev = '0123456789abcdef0123456789abcdef01234567';
     const root = project({
       [`models--acme--tiny-bert/snapshots/${rev}/config.json`]: '{"model_type": "bert"}',
-      [`models--acme--tiny-bert/snapshots/${rev}/model.safetensors`]: safetensors({ w: [2] }),
+      [`models--acme--tiny-bert/snapshots/${rev}/model.safetensors`]: f32Tensors({ w: [2] }),
     });
     const { inventory } = await collectInventory(root, { tool: TOOL });
     expect(inventory.models[0]).toMatchObject({
@@ -202,7 +188,7 @@ describe('collectInventory', () => {
     const sha = '89abcdef0123456789abcdef0123456789abcdef';
     const root = project({
       'clone/config.json': '{"model_type": "bert"}',
-      'clone/model.safetensors': safetensors({ w: [2] }),
+      'clone/model.safetensors': f32Tensors({ w: [2] }),
       'clone/.git/config': '[remote "origin"]\n\turl = https://huggingface.co/acme/cloned\n',
       'clone/.git/HEAD': 'ref: refs/heads/main\n',
       'clone/.git/refs/heads/main': `${sha}\n`,
@@ -219,7 +205,7 @@ describe('collectInventory', () => {
     const rev = 'fedcba9876543210fedcba9876543210fedcba98';
     const root = project({
       'models--acme--linked/blobs/1111': '{"model_type": "bert"}',
-      'models--acme--linked/blobs/2222': safetensors({ w: [2] }),
+      'models--acme--linked/blobs/2222': f32Tensors({ w: [2] }),
       'models--acme--linked/refs/main': rev,
     });
     const repo = join(root, 'models--acme--linked');
@@ -277,7 +263,7 @@ describe('collectInventory', () => {
   });
 
   it('is deterministic, honours --no-hash and --exclude', async () => {
-    const root = project({ 'a/model.safetensors': safetensors({ w: [2] }), 'b/x.pkl': PICKLE });
+    const root = project({ 'a/model.safetensors': f32Tensors({ w: [2] }), 'b/x.pkl': PICKLE });
     const one = await collectInventory(root, { tool: TOOL });
     const two = await collectInventory(root, { tool: TOOL });
     expect(JSON.stringify(two.inventory)).toBe(JSON.stringify(one.inventory));
@@ -292,7 +278,7 @@ describe('collectInventory', () => {
   });
 
   it('inventories a single model file', async () => {
-    const root = project({ 'm.safetensors': safetensors({ w: [3] }) });
+    const root = project({ 'm.safetensors': f32Tensors({ w: [3] }) });
     const { inventory } = await collectInventory(join(root, 'm.safetensors'), { tool: TOOL });
     expect(inventory.models.map((m) => m.ref)).toEqual(['model:m.safetensors']);
   });

@@ -22,3 +22,15 @@ export function validFile(extra: Record<string, unknown> = {}): Uint8Array {
     new Uint8Array(11),
   );
 }
+
+/** A file of zero-filled F32 tensors of the given shapes, laid out one after another. */
+export function f32Tensors(shapes: Record<string, readonly number[]>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const [name, shape] of Object.entries(shapes)) {
+    const bytes = shape.reduce((a, d) => a * d, 1) * 4;
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  return safetensors(header, new Uint8Array(offset));
+}
