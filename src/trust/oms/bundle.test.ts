@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../core/errors.js';
 import { OMS_PREDICATE_TYPE, parseOmsBundle, preAuthEncoding } from './bundle.js';
-import { parseShardName, rootDigest, shardRanges } from './manifest.js';
+import { parseShardName, rootDigest, shardRanges, sortResources } from './manifest.js';
 
 /** The OMS specification's own test vectors (test/fixtures/oms/SOURCES.txt). */
 const VECTORS = join(import.meta.dirname, '../../../test/fixtures/oms/v1.0');
@@ -60,11 +60,12 @@ describe('OMS v1.0 signature files', () => {
     const key = read('valid', 'key.bundle.json');
     const cases: [string, (s: Record<string, unknown>) => void, RegExp][] = [
       [
-        'v0.2 layout',
+        'v0.2 layout without digests',
         (s) => {
           s.predicateType = 'https://model_signing/Digests/v0.1';
+          s.subject = [{ name: 'signme-1', digest: {} }];
         },
-        /deprecated v0\.2/,
+        /statement\.subject\[0\]\.digest\.sha256/,
       ],
       [
         'two subjects',
@@ -85,7 +86,7 @@ describe('OMS v1.0 signature files', () => {
         (s) => {
           (s.predicate as { resources: { algorithm: string }[] }).resources[1]!.algorithm = 'blake3';
         },
-        /resources\[1\]\.algorithm differs/,
+        /resources\[1\]\.algorithm blake3 does not match serialization files\/sha256/,
       ],
       [
         'shards without size',
@@ -163,12 +164,16 @@ describe('OMS manifest', () => {
     expect(() => shardRanges(10, 0)).toThrow(RangeError);
   });
 
-  it('computes the root digest over the sorted raw digests', () => {
+  it('computes the root digest over the raw digests in the order given', () => {
     const a = { name: 'b', digest: '01', algorithm: 'sha256' as const };
     const b = { name: 'a', digest: '02', algorithm: 'sha256' as const };
     // sha256 of the bytes 0x02 0x01 (sorted by name: a then b).
-    expect(rootDigest([a, b])).toBe('25dfd29c09617dcc9852281c030e5b3037a338a4712a42a21c907f259c6412a0');
-    expect(rootDigest([b, a])).toBe(rootDigest([a, b]));
+    expect(rootDigest(sortResources([a, b]))).toBe(
+      '25dfd29c09617dcc9852281c030e5b3037a338a4712a42a21c907f259c6412a0',
+    );
+    expect(rootDigest([b, a])).toBe('25dfd29c09617dcc9852281c030e5b3037a338a4712a42a21c907f259c6412a0');
+    // In the order given: a verifier takes the signature's order, as model_signing does.
+    expect(rootDigest([b, a])).not.toBe(rootDigest([a, b]));
     expect(() => rootDigest([{ ...a, digest: 'xyz' }])).toThrow(RangeError);
   });
 });

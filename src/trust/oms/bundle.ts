@@ -27,6 +27,10 @@ const BUNDLE_MEDIA_TYPES = new Set([
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
 const hex = z.string().regex(/^[0-9a-f]+$/, 'not lower-case hex');
 const algorithm = z.enum(['sha256', 'blake2b', 'blake3']);
+/** A resource's algorithm: the hash type, or model_signing's `<hash>-sharded-<size>` in shard mode. */
+const resourceAlgorithmName = z
+  .string()
+  .regex(/^(?:sha256|blake2b|blake3)(?:-sharded-[1-9]\d*)?$/, 'not an OMS hash algorithm');
 
 const bundleSchema = z.object({
   mediaType: z.string(),
@@ -50,7 +54,7 @@ const bundleSchema = z.object({
 const predicateSchema = z
   .object({
     resources: z
-      .array(z.object({ name: z.string().min(1), digest: hex, algorithm }).loose())
+      .array(z.object({ name: z.string().min(1), digest: hex, algorithm: resourceAlgorithmName }).loose())
       .max(MAX_RESOURCES),
     serialization: z
       .object({
@@ -63,6 +67,15 @@ const predicateSchema = z
       .loose(),
   })
   .strict();
+
+/** The v0.2 statement (model_signing v0.2.x): one subject per file, digests in the subjects. */
+const v02StatementSchema = z.object({
+  _type: z.literal(IN_TOTO_STATEMENT_TYPE),
+  subject: z
+    .array(z.object({ name: z.string().min(1), digest: z.object({ sha256: hex }).loose() }).loose())
+    .max(MAX_RESOURCES),
+  predicateType: z.literal(OMS_V02_PREDICATE_TYPE),
+});
 
 const statementSchema = z.object({
   _type: z.literal(IN_TOTO_STATEMENT_TYPE),
@@ -89,7 +102,8 @@ export type KeyMaterial =
   | { readonly kind: 'certificate'; readonly rawBytes: string }
   | { readonly kind: 'certificate-chain'; readonly certificates: readonly string[] };
 
-export interface OmsSignature {
+/** A Sigstore bundle v0.3 holding a DSSE envelope, whatever its payload (OMS signature, attestation). */
+export interface DsseBundle {
   readonly mediaType: string;
   readonly keyMaterial: KeyMaterial;
   readonly tlogEntries: number;
@@ -99,6 +113,19 @@ export interface OmsSignature {
     readonly payloadType: string;
     readonly signatures: readonly { readonly sig: Buffer; readonly keyid?: string }[];
   };
+  /** The bundle as parsed JSON, for verifiers that need all of it (Sigstore keyless). */
+  readonly json: unknown;
+}
+
+export interface OmsSignature extends DsseBundle {
+  /**
+   * `v1.0`: the OMS v1.0 predicate. `v0.2`: model_signing v0.2.x's `Digests/v0.1` statement (one subject
+   * per file), read as model_signing reads it (signing.py `dsse_payload_to_manifest_compat`): files
+   * serialization, SHA-256, no symbolic links, no root digest; its signatures were made over a faulty PAE
+   * ({@link preAuthEncodingV02}).
+   */
+  readonly layout: 'v1.0' | 'v0.2';
+  /** The model's name and root digest (v0.2 signatures have neither: the name is empty, the digest too). */
   readonly subject: { readonly name: string; readonly sha256: string };
   readonly resources: readonly ResourceDescriptor[];
   readonly serialization: OmsSerialization;
@@ -125,8 +152,45 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffe
   ]);
 }
 
-/** Parses and checks an OMS signature file's text; throws ParseError naming the file and the field. */
-export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
+/**
+ * Python's `repr()` of a bytes object, which model_signing v0.2.x put into what it signed by formatting
+ * the payload into an f-string: `b'...'`, single quotes unless the bytes hold `'` and no `"`, backslash
+ * escapes for the quote, `\\`, `\t`, `\n`, `\r`, `\xhh` for other bytes outside printable ASCII
+ * (CPython Objects/bytesobject.c `PyBytes_Repr`).
+ */
+function pythonBytesRepr(bytes: Uint8Array): string {
+  const hasSingle = bytes.includes(0x27);
+  const quote = hasSingle && !bytes.includes(0x22) ? '"' : "'";
+  let out = `b${quote}`;
+  for (const byte of bytes) {
+    const ch = String.fromCharCode(byte);
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (byte === 0x09) out += '\\t';
+    else if (byte === 0x0a) out += '\\n';
+    else if (byte === 0x0d) out += '\\r';
+    else if (byte < 0x20 || byte >= 0x7f) out += `\\x${byte.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}${quote}`;
+}
+
+/**
+ * What model_signing v0.2.x signed instead of the DSSE PAE (sign_sigstore_pb.py `pae_compat`, kept by
+ * model_signing to verify those signatures): `DSSEV1 <type length> <type> <payload length> <repr(payload)>`,
+ * with a capital V and the payload as Python's bytes repr, hashed with SHA-256 whatever the key.
+ */
+export function preAuthEncodingV02(payloadType: string, payload: Uint8Array): Buffer {
+  return Buffer.from(
+    `DSSEV1 ${Buffer.byteLength(payloadType, 'utf8')} ${payloadType} ${payload.length} ${pythonBytesRepr(payload)}`,
+    'utf8',
+  );
+}
+
+/**
+ * Parses a Sigstore bundle v0.3 with a DSSE envelope (any payload type); throws ParseError naming the
+ * file and the field. Message-signature bundles (no envelope) are refused: OMS and in-toto use DSSE.
+ */
+export function parseDsseBundle(text: string, file = 'bundle'): DsseBundle {
   if (text.length > MAX_BUNDLE_BYTES)
     throw new ParseError('LIMIT_EXCEEDED', `${file}: larger than ${MAX_BUNDLE_BYTES} bytes`);
   let json: unknown;
@@ -166,38 +230,75 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
       `${file}: bundle.verificationMaterial has no publicKey, certificate or x509CertificateChain`,
     );
   const env = b.dsseEnvelope;
-  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+  return {
+    mediaType: b.mediaType,
+    keyMaterial,
+    tlogEntries: vm.tlogEntries?.length ?? 0,
+    envelope: {
+      payload: Buffer.from(env.payload, 'base64'),
+      payloadType: env.payloadType,
+      signatures: env.signatures.map((sig) => ({
+        sig: Buffer.from(sig.sig, 'base64'),
+        ...(sig.keyid ? { keyid: sig.keyid } : {}),
+      })),
+    },
+    json,
+  };
+}
+
+/** An in-toto statement's JSON from a DSSE bundle's payload; throws ParseError naming the file. */
+export function statementJsonOf(bundle: DsseBundle, file: string): unknown {
+  if (bundle.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
     throw new ParseError(
       'UNSUPPORTED',
-      `${file}: bundle.dsseEnvelope.payloadType is ${JSON.stringify(env.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
+      `${file}: bundle.dsseEnvelope.payloadType is ${JSON.stringify(bundle.envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
     );
-  const payload = Buffer.from(env.payload, 'base64');
-  let statementJson: unknown;
   try {
-    statementJson = JSON.parse(payload.toString('utf8'));
+    return JSON.parse(bundle.envelope.payload.toString('utf8')) as unknown;
   } catch (error) {
     throw new ParseError('BAD_STRUCTURE', `${file}: bundle.dsseEnvelope.payload is not JSON`, undefined, {
       cause: error,
     });
   }
-  // The v0.2 layout puts one subject per file: tell it apart before the v1.0 shape refuses it.
+}
+
+/** Parses and checks an OMS signature file's text; throws ParseError naming the file and the field. */
+export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
+  const dsse = parseDsseBundle(text, file);
+  const statementJson = statementJsonOf(dsse, file);
+  // The v0.2 layout puts one subject per file; model_signing still verifies it (spec §11 lists it as
+  // deprecated), so it is read, marked, and verified the way model_signing does.
   if (
     typeof statementJson === 'object' &&
     statementJson !== null &&
     (statementJson as { predicateType?: unknown }).predicateType === OMS_V02_PREDICATE_TYPE
-  )
-    throw new ParseError(
-      'UNSUPPORTED',
-      `${file}: statement.predicateType ${OMS_V02_PREDICATE_TYPE} is the deprecated v0.2 layout (digests in subject); re-sign with a current model_signing`,
-    );
+  ) {
+    const v02 = v02StatementSchema.safeParse(statementJson);
+    if (!v02.success) throw failed(v02.error, 'statement', file);
+    const seenNames = new Set<string>();
+    for (const [i, subject] of v02.data.subject.entries()) {
+      if (seenNames.has(subject.name))
+        throw new ParseError(
+          'BAD_STRUCTURE',
+          `${file}: statement.subject[${i}].name ${JSON.stringify(subject.name)} is listed twice`,
+        );
+      seenNames.add(subject.name);
+    }
+    return {
+      ...dsse,
+      layout: 'v0.2',
+      subject: { name: '', sha256: '' },
+      resources: v02.data.subject.map((subject) => ({
+        name: subject.name,
+        digest: subject.digest.sha256,
+        algorithm: 'sha256',
+      })),
+      serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
+    };
+  }
   const statement = statementSchema.safeParse(statementJson);
   if (!statement.success) throw failed(statement.error, 'statement', file);
   const st = statement.data;
-  if (st.predicateType === OMS_V02_PREDICATE_TYPE)
-    throw new ParseError(
-      'UNSUPPORTED',
-      `${file}: statement.predicateType ${OMS_V02_PREDICATE_TYPE} is the deprecated v0.2 layout (digests in subject); re-sign with a current model_signing`,
-    );
   if (st.predicateType !== OMS_PREDICATE_TYPE)
     throw new ParseError(
       'UNSUPPORTED',
@@ -218,11 +319,14 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
       'BAD_STRUCTURE',
       `${file}: statement.predicate.serialization.shard_size must be absent with method files`,
     );
-  const mismatched = p.resources.findIndex((r) => r.algorithm !== s.hash_type);
+  // Each resource names the serialization's hash, bare or (shards only) as `<hash>-sharded-<shard_size>`.
+  const accepted = new Set<string>([s.hash_type]);
+  if (s.method === 'shards') accepted.add(`${s.hash_type}-sharded-${s.shard_size}`);
+  const mismatched = p.resources.findIndex((r) => !accepted.has(r.algorithm));
   if (mismatched >= 0)
     throw new ParseError(
       'BAD_STRUCTURE',
-      `${file}: statement.predicate.resources[${mismatched}].algorithm differs from serialization.hash_type ${s.hash_type}`,
+      `${file}: statement.predicate.resources[${mismatched}].algorithm ${p.resources[mismatched]?.algorithm} does not match serialization ${s.method}/${s.hash_type}`,
     );
   const seen = new Set<string>();
   for (const [i, r] of p.resources.entries()) {
@@ -234,17 +338,8 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
     seen.add(r.name);
   }
   return {
-    mediaType: b.mediaType,
-    keyMaterial,
-    tlogEntries: vm.tlogEntries?.length ?? 0,
-    envelope: {
-      payload,
-      payloadType: env.payloadType,
-      signatures: env.signatures.map((sig) => ({
-        sig: Buffer.from(sig.sig, 'base64'),
-        ...(sig.keyid ? { keyid: sig.keyid } : {}),
-      })),
-    },
+    ...dsse,
+    layout: 'v1.0',
     subject: { name: st.subject[0]?.name as string, sha256: st.subject[0]?.digest.sha256 as string },
     resources: p.resources.map((r) => ({ name: r.name, digest: r.digest, algorithm: r.algorithm })),
     serialization: {

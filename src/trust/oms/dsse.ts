@@ -1,5 +1,5 @@
-import { type KeyObject, verify } from 'node:crypto';
-import { preAuthEncoding } from './bundle.js';
+import { type KeyObject, sign, verify } from 'node:crypto';
+import { preAuthEncoding, preAuthEncodingV02 } from './bundle.js';
 
 /**
  * Checks a DSSE envelope's signatures (https://github.com/secure-systems-lab/dsse/blob/master/protocol.md):
@@ -44,19 +44,52 @@ export interface DsseEnvelope {
  * Whether any signature of the envelope verifies with the key (ECDSA signatures DER-encoded, as Sigstore
  * writes them). Throws RangeError for a key type OMS does not use.
  */
-export function verifyEnvelope(envelope: DsseEnvelope, key: KeyObject): boolean {
+function algorithmOf(key: KeyObject): SignatureAlgorithm {
   const algorithm = signatureAlgorithmOf(key);
   if (algorithm === undefined)
     throw new RangeError(
       `unsupported key type ${key.asymmetricKeyType}${key.asymmetricKeyDetails?.namedCurve ? ` (${key.asymmetricKeyDetails.namedCurve})` : ''}: OMS uses ECDSA P-256/P-384/P-521 or Ed25519`,
     );
+  return algorithm;
+}
+
+export interface VerifyEnvelopeOptions {
+  /**
+   * Also accept model_signing v0.2.x's faulty encoding ({@link preAuthEncodingV02}, always SHA-256), as
+   * model_signing does for those signatures. Only for signatures in the v0.2 layout.
+   */
+  readonly legacyV02?: boolean;
+}
+
+export function verifyEnvelope(
+  envelope: DsseEnvelope,
+  key: KeyObject,
+  options: VerifyEnvelopeOptions = {},
+): boolean {
+  const algorithm = algorithmOf(key);
   const pae = preAuthEncoding(envelope.payloadType, envelope.payload);
-  return envelope.signatures.some((s) => {
+  const check = (digest: string | null, data: Buffer, sig: Uint8Array): boolean => {
     try {
-      return verify(DIGEST[algorithm], pae, key, s.sig);
+      return verify(digest, data, key, sig);
     } catch {
       // A malformed signature (not DER) is a signature that does not verify.
       return false;
     }
-  });
+  };
+  return envelope.signatures.some(
+    (s) =>
+      check(DIGEST[algorithm], pae, s.sig) ||
+      (options.legacyV02 === true &&
+        algorithm !== 'ed25519' &&
+        check('sha256', preAuthEncodingV02(envelope.payloadType, envelope.payload), s.sig)),
+  );
+}
+
+/**
+ * Signs PAE(payloadType, payload) with the private key, with the hash that goes with the key (as
+ * {@link verifyEnvelope} checks it); ECDSA signatures DER-encoded, as Sigstore and model_signing write.
+ */
+export function signEnvelopePayload(payloadType: string, payload: Uint8Array, privateKey: KeyObject): Buffer {
+  const algorithm = algorithmOf(privateKey);
+  return sign(DIGEST[algorithm], preAuthEncoding(payloadType, payload), privateKey);
 }

@@ -1,15 +1,17 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { compareStrings } from '../../core/finding.js';
-import { type ResourceDescriptor, shardRanges, sortResources } from './manifest.js';
+import { type HashOptions, hashJobs } from './hash-pool.js';
+import type { HashJob, NodeDigest } from './hash-worker.js';
+import { type ResourceDescriptor, resourceAlgorithm, shardRanges, sortResources } from './manifest.js';
 
 /**
  * Enumerates and hashes a model the way OMS v1.0 says a signer and a verifier must (spec §6.1-6.4):
  * regular files under the model root, paths relative and POSIX, the default exclusions (`.git`,
  * `.gitignore`, `.gitattributes`, `.github`) and the given ignore paths matched from the root, the signature
  * file itself left out, symbolic links never followed unless the signature allows them and then never out
- * of the model folder. Hashing streams each file (or byte range), so a multi-GB shard is never in memory.
+ * of the model folder. Hashing streams each file (or byte range) through a small buffer, so a multi-GB shard
+ * is never in memory, on all cores (hash-pool.ts).
  */
 
 /** Spec §6.2: excluded by default, matched as top-level components of the model root. */
@@ -132,23 +134,20 @@ function realpathOrSelf(path: string): string {
   }
 }
 
+/** model_signing's shard size when a shard signature does not give one (sign.ts has the same default). */
+export const DEFAULT_SHARD_SIZE = 1_000_000_000;
+
 /** Node's names for OMS algorithms (blake2b is BLAKE2b-512, algorithm-registry.md). */
-const NODE_HASH: Readonly<Record<'sha256' | 'blake2b', string>> = { sha256: 'sha256', blake2b: 'blake2b512' };
+const NODE_HASH: Readonly<Record<'sha256' | 'blake2b', NodeDigest>> = {
+  sha256: 'sha256',
+  blake2b: 'blake2b512',
+};
 
-async function hashRange(
-  path: string,
-  algorithm: 'sha256' | 'blake2b',
-  start: number,
-  end: number,
-): Promise<string> {
-  const hash = createHash(NODE_HASH[algorithm]);
-  if (end > start)
-    for await (const chunk of createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 }))
-      hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** The resource descriptors of enumerated files, in canonical order (spec §6.3-6.4). */
+/**
+ * The resource descriptors of enumerated files, in canonical order (spec §6.3-6.4). Files (or, with the
+ * `shards` method, byte ranges) are hashed in parallel on worker threads (see hash-pool.ts); the result
+ * does not depend on the number of threads.
+ */
 export async function hashModel(
   files: readonly ModelFile[],
   serialization: {
@@ -156,26 +155,23 @@ export async function hashModel(
     readonly hashType: 'sha256' | 'blake2b' | 'blake3';
     readonly shardSize?: number;
   },
+  options: HashOptions = {},
 ): Promise<ResourceDescriptor[]> {
-  const algorithm = serialization.hashType;
-  if (algorithm === 'blake3')
+  const { method, hashType } = serialization;
+  if (hashType === 'blake3')
     throw new RangeError('blake3 is not supported by this build (node:crypto has no BLAKE3)');
-  const resources: ResourceDescriptor[] = [];
+  const shardSize = method === 'shards' ? (serialization.shardSize ?? DEFAULT_SHARD_SIZE) : undefined;
+  const algorithm = resourceAlgorithm(method, hashType, shardSize);
+  const names: string[] = [];
+  const jobs: HashJob[] = [];
   for (const file of files) {
-    if (serialization.method === 'files') {
-      resources.push({
-        name: file.name,
-        digest: await hashRange(file.absolutePath, algorithm, 0, file.size),
-        algorithm,
-      });
-      continue;
+    const ranges =
+      shardSize === undefined ? [{ start: 0, end: file.size }] : shardRanges(file.size, shardSize);
+    for (const { start, end } of ranges) {
+      names.push(shardSize === undefined ? file.name : `${file.name}:${start}:${end}`);
+      jobs.push({ path: file.absolutePath, start, end, fileSize: file.size, algorithm: NODE_HASH[hashType] });
     }
-    for (const { start, end } of shardRanges(file.size, serialization.shardSize ?? 1_000_000_000))
-      resources.push({
-        name: `${file.name}:${start}:${end}`,
-        digest: await hashRange(file.absolutePath, algorithm, start, end),
-        algorithm,
-      });
   }
-  return sortResources(resources);
+  const digests = await hashJobs(jobs, options);
+  return sortResources(names.map((name, i) => ({ name, digest: digests[i] as string, algorithm })));
 }

@@ -15,7 +15,25 @@ export interface ResourceDescriptor {
   readonly name: string;
   /** Lower-case hex digest of the file or byte range. */
   readonly digest: string;
-  readonly algorithm: OmsAlgorithm;
+  /**
+   * The hash type, or in shard serialization the name model_signing writes and compares,
+   * `<hash>-sharded-<shard size>` (e.g. `sha256-sharded-1000000000`); see {@link resourceAlgorithm}.
+   */
+  readonly algorithm: string;
+}
+
+/**
+ * The `algorithm` a resource descriptor carries. model_signing (v1.0.0 and later) names shard digests
+ * `<hash>-sharded-<size>` and compares that name when it verifies, so a signature written with plain
+ * `sha256` shard resources would fail under it; the OMS schema lists only the bare names. pedigree writes
+ * what model_signing writes and reads both.
+ */
+export function resourceAlgorithm(
+  method: 'files' | 'shards',
+  hashType: OmsAlgorithm,
+  shardSize: number | undefined,
+): string {
+  return method === 'shards' ? `${hashType}-sharded-${shardSize}` : hashType;
 }
 
 /** A shard resource name split into its file and byte range. */
@@ -48,18 +66,47 @@ export function shardRanges(size: number, shardSize: number): { start: number; e
   return ranges;
 }
 
-/** Resource descriptors in canonical order: sorted by name, by code point (spec §6.4). */
-export function sortResources(resources: readonly ResourceDescriptor[]): ResourceDescriptor[] {
-  return [...resources].sort((a, b) => compareStrings(a.name, b.name));
+function compareComponents(a: string, b: string): number {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const c = compareStrings(pa[i] as string, pb[i] as string);
+    if (c !== 0) return c;
+  }
+  return pa.length - pb.length;
 }
 
 /**
- * The root digest (spec §6.5.1): SHA-256 over the raw bytes of every resource digest, in canonical order,
- * whatever algorithm the resources use.
+ * Orders resource names as model_signing does (manifest.py: `sorted()` over `_File(PurePosixPath)` or
+ * `_Shard(path, start, end)` keys): by path components, by code point, then by numeric shard offsets. The
+ * spec's plain string sort (§6.4) differs for `a/b` against `a.b` and for `f:1000:2000` against
+ * `f:200:300`; the tool that writes nearly every OMS signature in use is followed, since the root digest
+ * is computed in this order.
+ */
+export function compareResourceNames(a: string, b: string): number {
+  const sa = parseShardName(a);
+  const sb = parseShardName(b);
+  if (sa && sb) {
+    const c = compareComponents(sa.path, sb.path);
+    if (c !== 0) return c;
+    return sa.start - sb.start || sa.end - sb.end;
+  }
+  return compareComponents(a, b) || compareStrings(a, b);
+}
+
+/** Resource descriptors in the order model_signing writes them (see {@link compareResourceNames}). */
+export function sortResources(resources: readonly ResourceDescriptor[]): ResourceDescriptor[] {
+  return [...resources].sort((a, b) => compareResourceNames(a.name, b.name));
+}
+
+/**
+ * The root digest (spec §6.5.1): SHA-256 over the raw bytes of every resource digest, whatever algorithm
+ * the resources use, in the order given. A verifier takes the order the signature lists (as model_signing
+ * does, signing.py `dsse_payload_to_manifest`), a signer sorts first with {@link sortResources}.
  */
 export function rootDigest(resources: readonly ResourceDescriptor[]): string {
   const hash = createHash('sha256');
-  for (const r of sortResources(resources)) {
+  for (const r of resources) {
     if (!/^(?:[0-9a-f]{2})*$/.test(r.digest))
       throw new RangeError(`resource ${r.name}: digest is not lower-case hex`);
     hash.update(Buffer.from(r.digest, 'hex'));
