@@ -41,6 +41,261 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** `keygen`, `sign`, `verify`, `attest` and `verify-attestation` (OpenSSF Model Signing, in-toto). */
+function registerTrustCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('keygen')
+    .description(
+      'Generate a signing key pair: the private key (PKCS#8 PEM, mode 0600, encrypted with a passphrase when one is given) and the public key; prints the key hint.',
+    )
+    .addOption(new Option('-t, --type <type>', 'key type').choices(KEY_TYPE_NAMES).default('ecdsa-p256'))
+    .option('-o, --output <file>', 'private key file', 'signing-key.pem')
+    .option('--public-output <file>', 'public key file (default: the private key file name with .pub.pem)')
+    .option(
+      '--password-file <file>',
+      "encrypt the private key with the passphrase on this file's first line (or set PEDIGREE_KEY_PASSWORD)",
+    )
+    .option('--force', 'replace existing key files', false)
+    .action(async (opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/sign.js')).runKeygen(
+          {
+            type: String(opts.type),
+            output: String(opts.output),
+            ...stringOption(opts, 'publicOutput'),
+            ...stringOption(opts, 'passwordFile'),
+            force: opts.force === true,
+          },
+          io,
+        ),
+      );
+    });
+  program
+    .command('sign')
+    .description(
+      'Sign a model folder or file with an OpenSSF Model Signing (OMS v1.0) signature that model_signing verifies: every file (or shard) digest in an in-toto statement, in a DSSE envelope, in a Sigstore bundle.',
+    )
+    .argument('<model>', 'model folder or file')
+    .requiredOption('-k, --key <file>', 'private key (PEM; ECDSA P-256/P-384/P-521 or Ed25519)')
+    .option('--certificate <file>', 'signing certificate for the key (PEM): the certificate method')
+    .option(
+      '--certificate-chain <file>',
+      'certificates of the issuing CAs, leaf-most first (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '-o, --output <file>',
+      'signature file (default: model.sig in the model folder, <file>.sig for a file)',
+    )
+    .option(
+      '--ignore <path>',
+      'leave this file or folder out (relative to the model or the working directory; repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--allow-symlinks',
+      'sign symbolic links that stay inside the model folder (as their targets)',
+      false,
+    )
+    .addOption(new Option('--method <method>', 'serialization').choices(['files', 'shards']).default('files'))
+    .option('--shard-size <bytes>', 'shard size with --method shards (default 1000000000)')
+    .addOption(
+      new Option('--hash <algorithm>', 'digest algorithm').choices(['sha256', 'blake2b']).default('sha256'),
+    )
+    .option(
+      '--password-file <file>',
+      'passphrase of an encrypted private key (first line; or set PEDIGREE_KEY_PASSWORD)',
+    )
+    .option('--workers <n>', 'hashing threads (default: all cores)')
+    .option('-q, --quiet', 'print no summary on standard error', false)
+    .action(async (model: string, opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/sign.js')).runSign(
+          model,
+          {
+            ...stringOption(opts, 'key'),
+            ...stringOption(opts, 'certificate'),
+            certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
+            ...stringOption(opts, 'output'),
+            ignore: (opts.ignore as string[] | undefined) ?? [],
+            allowSymlinks: opts.allowSymlinks === true,
+            method: String(opts.method),
+            ...stringOption(opts, 'shardSize'),
+            hash: String(opts.hash),
+            ...stringOption(opts, 'passwordFile'),
+            ...stringOption(opts, 'workers'),
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+  program
+    .command('verify')
+    .description(
+      'Verify a model against its OpenSSF Model Signing signature (pedigree or model_signing, any version): the signature with a key, a CA certificate chain or Sigstore keyless identity (offline, against a trusted root), then every file; lists the files added, removed and changed. Exit 0 verified, 1 not verified, 2 error.',
+    )
+    .argument('<model>', 'model folder or file')
+    .option(
+      '-s, --signature <file>',
+      'signature file (default: model.sig in the model folder, <file>.sig for a file)',
+    )
+    .option('-k, --key <file>', 'public key (PEM) for signatures made with a key')
+    .option(
+      '--certificate-chain <file>',
+      'trusted CA certificates (PEM) for signatures made with a certificate (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--identity <identity>',
+      'Sigstore keyless: the signer identity (certificate SAN: e-mail or URI) to require',
+    )
+    .option(
+      '--identity-regex <regex>',
+      'Sigstore keyless: a regular expression the whole identity must match',
+    )
+    .option('--issuer <url>', 'Sigstore keyless: the OIDC issuer to require')
+    .option('--issuer-regex <regex>', 'Sigstore keyless: a regular expression the whole issuer must match')
+    .option('--trusted-root <file>', 'Sigstore trusted root (default: the bundled Sigstore public-good root)')
+    .option(
+      '--ignore <path>',
+      'also leave this path out (signatures before model_signing v1.1 do not record their ignored paths; repeatable)',
+      collect,
+      [],
+    )
+    .option('--ignore-unsigned-files', 'files the signature does not list are reported, not failed', false)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--workers <n>', 'hashing threads (default: all cores)')
+    .option('-q, --quiet', 'print only the verdict (text) on standard error', false)
+    .action(async (model: string, opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/sign.js')).runVerify(
+          model,
+          {
+            ...stringOption(opts, 'signature'),
+            ...stringOption(opts, 'key'),
+            certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
+            ...stringOption(opts, 'identity'),
+            ...stringOption(opts, 'identityRegex'),
+            ...stringOption(opts, 'issuer'),
+            ...stringOption(opts, 'issuerRegex'),
+            ...stringOption(opts, 'trustedRoot'),
+            ignore: (opts.ignore as string[] | undefined) ?? [],
+            ignoreUnsignedFiles: opts.ignoreUnsignedFiles === true,
+            format: String(opts.format),
+            ...stringOption(opts, 'output'),
+            ...stringOption(opts, 'workers'),
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+}
+
+/** `attest` and `verify-attestation`: any in-toto statement, signed and checked like `sign`/`verify`. */
+function registerAttestationCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('attest')
+    .description(
+      'Sign an in-toto statement about files (a BOM, a scan report, a provenance record as the predicate) into a DSSE envelope in a Sigstore bundle.',
+    )
+    .requiredOption(
+      '--predicate-type <uri>',
+      'the predicate type URI (e.g. https://cyclonedx.org/bom, https://slsa.dev/provenance/v1)',
+    )
+    .requiredOption('--predicate <file>', 'the predicate: a JSON object')
+    .requiredOption(
+      '--subject <path>',
+      'a file or folder the statement is about (repeatable; folders give their files)',
+      collect,
+      [],
+    )
+    .option('--base-dir <dir>', 'subjects are named relative to this folder (default: the working directory)')
+    .requiredOption('-k, --key <file>', 'private key (PEM)')
+    .option('--certificate <file>', 'signing certificate for the key (PEM)')
+    .option('--certificate-chain <file>', 'certificates of the issuing CAs (repeatable)', collect, [])
+    .option('--password-file <file>', 'passphrase of an encrypted private key (or set PEDIGREE_KEY_PASSWORD)')
+    .option('-o, --output <file>', 'write the bundle to a file instead of standard output')
+    .option('-q, --quiet', 'print no summary on standard error', false)
+    .action(async (opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/attest.js')).runAttest(
+          {
+            predicateType: String(opts.predicateType),
+            predicate: String(opts.predicate),
+            subject: (opts.subject as string[] | undefined) ?? [],
+            ...stringOption(opts, 'baseDir'),
+            key: String(opts.key),
+            ...stringOption(opts, 'certificate'),
+            certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
+            ...stringOption(opts, 'passwordFile'),
+            ...stringOption(opts, 'output'),
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+  program
+    .command('verify-attestation')
+    .description(
+      'Verify a signed in-toto attestation (pedigree attest, cosign attest-blob --bundle): the signature with a key, CA certificates or Sigstore keyless identity, then that each subject file has the attested digest. Exit 0 verified, 1 not, 2 error.',
+    )
+    .argument('<bundle>', 'the attestation (Sigstore bundle JSON)')
+    .option(
+      '--subject <path>',
+      'check these files (each must be a subject; repeatable); default: every subject, found under --base-dir',
+      collect,
+      [],
+    )
+    .option('--base-dir <dir>', 'folder subject names are relative to (default: the working directory)')
+    .option('--predicate-type <uri>', 'require this predicate type')
+    .option('-k, --key <file>', 'public key (PEM)')
+    .option('--certificate-chain <file>', 'trusted CA certificates (PEM, repeatable)', collect, [])
+    .option('--identity <identity>', 'Sigstore keyless: the signer identity to require')
+    .option(
+      '--identity-regex <regex>',
+      'Sigstore keyless: a regular expression the whole identity must match',
+    )
+    .option('--issuer <url>', 'Sigstore keyless: the OIDC issuer to require')
+    .option('--issuer-regex <regex>', 'Sigstore keyless: a regular expression the whole issuer must match')
+    .option('--trusted-root <file>', 'Sigstore trusted root (default: the bundled public-good root)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('-q, --quiet', 'print only the verdict (text) on standard error', false)
+    .action(async (bundle: string, opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/attest.js')).runVerifyAttestation(
+          bundle,
+          {
+            subject: (opts.subject as string[] | undefined) ?? [],
+            ...stringOption(opts, 'baseDir'),
+            ...stringOption(opts, 'predicateType'),
+            ...stringOption(opts, 'key'),
+            certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
+            ...stringOption(opts, 'identity'),
+            ...stringOption(opts, 'identityRegex'),
+            ...stringOption(opts, 'issuer'),
+            ...stringOption(opts, 'issuerRegex'),
+            ...stringOption(opts, 'trustedRoot'),
+            format: String(opts.format),
+            ...stringOption(opts, 'output'),
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+}
+
+/** Key types of `keygen` (kept here so `--help` does not load node:crypto key code). */
+const KEY_TYPE_NAMES = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'];
+
 /** Builds the command tree; `setExit` receives the exit code of whatever ran. */
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('pedigree')
@@ -242,6 +497,8 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     });
   // `bom diff A B`: the diff's readers load only when it runs.
   registerBomDiffCommand(bom, io, setExit);
+  registerTrustCommands(program, io, setExit);
+  registerAttestationCommands(program, io, setExit);
   const deps = program
     .command('deps')
     // `deps approve`/`deps check` are subcommands and `deps PATH...` audits: a first argument naming a

@@ -1,0 +1,362 @@
+import { readFileSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pc from 'picocolors';
+import { describeError, UsageError } from '../../core/errors.js';
+import type { BundleSigner } from '../../trust/bundle-write.js';
+import {
+  generateKeyPair,
+  KEY_TYPES,
+  type KeyType,
+  readCertificates,
+  readPrivateKey,
+  readPublicKey,
+  writeNewFile,
+} from '../../trust/keys.js';
+import { resolveIgnorePaths, signModel } from '../../trust/oms/sign.js';
+import { type ModelVerification, type VerifyTrust, verifyModel } from '../../trust/oms/verify.js';
+import { DEFAULT_TRUSTED_ROOT_PATH, loadTrustedRoot } from '../../trust/sigstore.js';
+import type { CliIo } from '../io.js';
+import { deliverReport } from '../output.js';
+
+/** `pedigree keygen`, `pedigree sign` and `pedigree verify` (OpenSSF Model Signing, OMS v1.0). */
+
+/** The environment variable holding a private key's passphrase when no --password-file is given. */
+export const PASSWORD_ENV = 'PEDIGREE_KEY_PASSWORD';
+/** Largest passphrase file read. */
+const MAX_PASSWORD_BYTES = 4096;
+
+/** Reads a passphrase: the file's first line (as `openssl -passin file:` takes it), else the variable. */
+export function readPassphrase(passwordFile: string | undefined): string | undefined {
+  if (passwordFile !== undefined) {
+    let size: number;
+    try {
+      size = statSync(passwordFile).size;
+    } catch (error) {
+      throw new UsageError('PATH_NOT_FOUND', `--password-file ${passwordFile}: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+    if (size > MAX_PASSWORD_BYTES)
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `--password-file ${passwordFile} is larger than ${MAX_PASSWORD_BYTES} bytes`,
+      );
+    return readFileSync(passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
+  }
+  const fromEnv = process.env[PASSWORD_ENV];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${bytes} B`;
+}
+
+function positiveInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw new UsageError('BAD_ARGUMENT', `${name} must be a positive integer, got '${value}'`);
+  return Number(value);
+}
+
+/** The default signature file: `model.sig` inside a model folder, `<file>.sig` beside a model file. */
+export function defaultSignaturePath(modelPath: string): string {
+  try {
+    return statSync(modelPath).isDirectory() ? join(modelPath, 'model.sig') : `${modelPath}.sig`;
+  } catch (error) {
+    throw new UsageError('PATH_NOT_FOUND', `${modelPath}: ${describeError(error)}`, { cause: error });
+  }
+}
+
+export interface KeygenOptions {
+  readonly type: string;
+  readonly output: string;
+  readonly publicOutput?: string;
+  readonly passwordFile?: string;
+  readonly force: boolean;
+}
+
+export async function runKeygen(options: KeygenOptions, io: CliIo): Promise<number> {
+  if (!(KEY_TYPES as readonly string[]).includes(options.type))
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `--type must be one of ${KEY_TYPES.join(', ')}, got '${options.type}'`,
+    );
+  const publicOutput = options.publicOutput ?? `${options.output.replace(/\.pem$/, '')}.pub.pem`;
+  if (publicOutput === options.output)
+    throw new UsageError('BAD_ARGUMENT', 'the private and the public key cannot go to the same file');
+  const passphrase = readPassphrase(options.passwordFile);
+  const pair = generateKeyPair(options.type as KeyType, passphrase);
+  // The private key is created 0600 and never replaces a file unless --force; the public key is 0644.
+  writeNewFile(options.output, pair.privatePem, 0o600, options.force);
+  writeNewFile(publicOutput, pair.publicPem, 0o644, options.force);
+  io.stderr(
+    `pedigree keygen: ${options.type} private key ${options.output}${passphrase !== undefined ? ' (encrypted)' : ''} (mode 0600), public key ${publicOutput}\n`,
+  );
+  io.stdout(`${pair.hint}\n`);
+  return 0;
+}
+
+export interface SignCommandOptions {
+  readonly key?: string;
+  readonly certificate?: string;
+  readonly certificateChain: readonly string[];
+  readonly output?: string;
+  readonly ignore: readonly string[];
+  readonly allowSymlinks: boolean;
+  readonly method: string;
+  readonly shardSize?: string;
+  readonly hash: string;
+  readonly passwordFile?: string;
+  readonly workers?: string;
+  readonly quiet: boolean;
+}
+
+export async function runSign(modelPath: string, options: SignCommandOptions, io: CliIo): Promise<number> {
+  if (options.key === undefined)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      'sign needs --key PRIVATE_KEY.pem (with --certificate for the certificate method); Sigstore keyless signing needs the network and is not offered',
+    );
+  if (options.certificate === undefined && options.certificateChain.length > 0)
+    throw new UsageError('BAD_ARGUMENT', '--certificate-chain goes with --certificate');
+  if (options.method !== 'files' && options.method !== 'shards')
+    throw new UsageError('BAD_ARGUMENT', `--method must be files or shards, got '${options.method}'`);
+  if (options.hash !== 'sha256' && options.hash !== 'blake2b')
+    throw new UsageError('BAD_ARGUMENT', `--hash must be sha256 or blake2b, got '${options.hash}'`);
+  const shardSize = positiveInteger(options.shardSize, '--shard-size');
+  if (shardSize !== undefined && options.method !== 'shards')
+    throw new UsageError('BAD_ARGUMENT', '--shard-size goes with --method shards');
+  const workers = positiveInteger(options.workers, '--workers');
+  const signaturePath = options.output ?? defaultSignaturePath(modelPath);
+  const privateKey = readPrivateKey(options.key, readPassphrase(options.passwordFile));
+  const signer: BundleSigner =
+    options.certificate !== undefined
+      ? {
+          kind: 'certificate',
+          privateKey,
+          chain: [
+            ...readCertificates(options.certificate).slice(0, 1),
+            ...options.certificateChain.flatMap((path) => readCertificates(path)),
+          ],
+        }
+      : { kind: 'key', privateKey };
+  if (privateKey.asymmetricKeyType === 'ed25519' && !options.quiet)
+    io.stderr(
+      'pedigree sign: note: model_signing (v1.1) verifies ECDSA keys only; pedigree verifies this Ed25519 signature, model_signing will not\n',
+    );
+  const started = performance.now();
+  const signed = await signModel({
+    modelPath,
+    signer,
+    signaturePath,
+    ignorePaths: resolveIgnorePaths(modelPath, options.ignore),
+    method: options.method,
+    hashType: options.hash,
+    ...(shardSize !== undefined ? { shardSize } : {}),
+    allowSymlinks: options.allowSymlinks,
+    ...(workers !== undefined ? { workers } : {}),
+  });
+  try {
+    await writeFile(signaturePath, signed.bundle);
+  } catch (error) {
+    throw new UsageError('PATH_UNREADABLE', `cannot write ${signaturePath}: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (!options.quiet)
+    io.stderr(
+      `pedigree sign: ${signed.modelName}: ${signed.files} files, ${formatBytes(signed.bytes)}, ${signed.resources.length} digests (${options.method}, ${options.hash}) in ${seconds.toFixed(2)} s; root digest sha256:${signed.rootDigest}; signature ${signaturePath}\n`,
+    );
+  return 0;
+}
+
+/** How the signer is to be trusted: `--key`, `--certificate-chain`, or Sigstore keyless. */
+export interface TrustCommandOptions {
+  readonly key?: string;
+  readonly certificateChain: readonly string[];
+  readonly identity?: string;
+  readonly identityRegex?: string;
+  readonly issuer?: string;
+  readonly issuerRegex?: string;
+  readonly trustedRoot?: string;
+}
+
+export interface VerifyCommandOptions extends TrustCommandOptions {
+  readonly signature?: string;
+  readonly ignore: readonly string[];
+  readonly ignoreUnsignedFiles: boolean;
+  readonly format: string;
+  readonly output?: string;
+  readonly workers?: string;
+  readonly quiet: boolean;
+}
+
+export function trustFrom(options: TrustCommandOptions): VerifyTrust {
+  const keyless =
+    options.identity !== undefined ||
+    options.identityRegex !== undefined ||
+    options.issuer !== undefined ||
+    options.issuerRegex !== undefined;
+  const chosen = [options.key !== undefined, options.certificateChain.length > 0, keyless].filter(
+    Boolean,
+  ).length;
+  if (chosen !== 1)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      'verify needs exactly one of --key PUBLIC_KEY.pem, --certificate-chain CA.pem, or Sigstore keyless --identity (or --identity-regex) with --issuer',
+    );
+  if (options.key !== undefined) return { kind: 'key', publicKey: readPublicKey(options.key) };
+  if (options.certificateChain.length > 0)
+    return { kind: 'certificate', roots: options.certificateChain.flatMap((p) => readCertificates(p)) };
+  if (options.identity === undefined && options.identityRegex === undefined)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      'Sigstore keyless verification needs --identity or --identity-regex',
+    );
+  if (options.issuer === undefined && options.issuerRegex === undefined)
+    throw new UsageError('BAD_ARGUMENT', 'Sigstore keyless verification needs --issuer or --issuer-regex');
+  return {
+    kind: 'sigstore',
+    policy: {
+      ...(options.identity !== undefined ? { identity: options.identity } : {}),
+      ...(options.identityRegex !== undefined ? { identityRegex: options.identityRegex } : {}),
+      ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
+      ...(options.issuerRegex !== undefined ? { issuerRegex: options.issuerRegex } : {}),
+    },
+    trustedRoot: loadTrustedRoot(options.trustedRoot ?? DEFAULT_TRUSTED_ROOT_PATH),
+  };
+}
+
+/** Schema version of `verify --format json`. */
+export const VERIFY_JSON_SCHEMA_VERSION = '1.0.0';
+
+export function renderVerificationJson(
+  result: ModelVerification,
+  modelPath: string,
+  signaturePath: string,
+  version: string,
+): string {
+  return `${JSON.stringify(
+    {
+      schemaVersion: VERIFY_JSON_SCHEMA_VERSION,
+      tool: { name: 'pedigree', version },
+      model: modelPath,
+      signatureFile: signaturePath,
+      ...result,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+export function renderVerificationText(
+  result: ModelVerification,
+  modelPath: string,
+  signaturePath: string,
+  color: boolean,
+): string {
+  const c = color
+    ? pc
+    : { green: (s: string) => s, red: (s: string) => s, bold: (s: string) => s, dim: (s: string) => s };
+  const lines: string[] = [];
+  const s = result.signature;
+  lines.push(`${c.bold('model')}      ${modelPath}`);
+  lines.push(
+    `${c.bold('signature')}  ${signaturePath} (${s.method}${result.layout === 'v0.2' ? ', model_signing v0.2 layout' : ''})`,
+  );
+  if (s.ok)
+    lines.push(
+      `           ${c.green('valid')}: signed by ${s.signer ?? 'an unnamed signer'}${s.signedAt ? ` at ${s.signedAt}` : ''}`,
+    );
+  else lines.push(`           ${c.red('INVALID')}: ${s.reason ?? 'the signature does not verify'}`);
+  if (result.compared) {
+    const ser = result.serialization;
+    lines.push(
+      `${c.bold('files')}      ${result.files} files, ${formatBytes(result.bytes)} hashed (${ser.method}${ser.shardSize ? ` of ${ser.shardSize} bytes` : ''}, ${ser.hashType})${result.ignorePaths.length > 0 ? `; ignored: ${result.ignorePaths.join(', ')}` : ''}`,
+    );
+    for (const change of result.changed) {
+      if (change.shards)
+        lines.push(
+          `  ${c.red('changed')}      ${change.path} (byte ranges ${change.shards.slice(0, 5).join(', ')}${change.shards.length > 5 ? `, ... ${change.shards.length - 5} more` : ''})`,
+        );
+      else
+        lines.push(
+          `  ${c.red('changed')}      ${change.path} (signed ${change.expected}, now ${change.actual})`,
+        );
+    }
+    for (const path of result.added) lines.push(`  ${c.red('added')}        ${path}`);
+    for (const path of result.removed) lines.push(`  ${c.red('removed')}      ${path}`);
+    for (const p of result.problems) lines.push(`  ${c.red('not checked')}  ${p.path}: ${p.message}`);
+    for (const path of result.unsigned)
+      lines.push(`  ${c.dim('unsigned')}     ${path} (not in the signature; ignored)`);
+  } else lines.push(`${c.bold('files')}      not compared: the signature is not valid`);
+  const counts = [
+    result.changed.length > 0 ? `${result.changed.length} changed` : '',
+    result.added.length > 0 ? `${result.added.length} added` : '',
+    result.removed.length > 0 ? `${result.removed.length} removed` : '',
+    result.problems.length > 0 ? `${result.problems.length} not checked` : '',
+  ].filter(Boolean);
+  lines.push(
+    result.verified
+      ? c.green(`VERIFIED: ${modelPath} is the model that was signed`)
+      : c.red(`NOT VERIFIED: ${s.ok ? counts.join(', ') : 'invalid signature'}`),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runVerify(
+  modelPath: string,
+  options: VerifyCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  if (options.format !== 'text' && options.format !== 'json')
+    throw new UsageError('BAD_ARGUMENT', `--format must be text or json, got '${options.format}'`);
+  const workers = positiveInteger(options.workers, '--workers');
+  const signaturePath = options.signature ?? defaultSignaturePath(modelPath);
+  const trust = trustFrom(options);
+  let result: ModelVerification;
+  try {
+    result = await verifyModel({
+      modelPath,
+      signaturePath,
+      trust,
+      ignorePaths: resolveIgnorePaths(modelPath, options.ignore),
+      ignoreUnsignedFiles: options.ignoreUnsignedFiles,
+      ...(workers !== undefined ? { workers } : {}),
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // A signature file that does not parse is an operational error (exit 2) with its field named.
+    throw new UsageError('BAD_ARGUMENT', describeError(error), { cause: error });
+  }
+  const rendered =
+    options.format === 'json'
+      ? renderVerificationJson(result, modelPath, signaturePath, io.version)
+      : renderVerificationText(
+          result,
+          modelPath,
+          signaturePath,
+          options.output === undefined && io.stdoutIsTTY && !io.noColor,
+        );
+  await deliverReport(
+    rendered,
+    {
+      format: options.format,
+      quiet: options.quiet,
+      ...(options.output !== undefined ? { output: options.output } : {}),
+    },
+    io,
+  );
+  if (options.quiet && options.format === 'text')
+    io.stderr(
+      result.verified
+        ? `pedigree verify: ${modelPath}: verified\n`
+        : `pedigree verify: ${modelPath}: NOT verified\n`,
+    );
+  return result.verified ? 0 : 1;
+}

@@ -1,0 +1,340 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, lstatSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
+import { ParseError, UsageError } from '../core/errors.js';
+import { compareStrings } from '../core/finding.js';
+import { type BundleSigner, signToBundle } from './bundle-write.js';
+import { checkBundleSignature, type SignatureCheck, type VerifyTrust } from './check-signature.js';
+import {
+  IN_TOTO_PAYLOAD_TYPE,
+  IN_TOTO_STATEMENT_TYPE,
+  MAX_BUNDLE_BYTES,
+  parseDsseBundle,
+  statementJsonOf,
+} from './oms/bundle.js';
+import { enumerateModel } from './oms/enumerate.js';
+
+/**
+ * `pedigree attest` and `pedigree verify-attestation`: any predicate (a BOM, a scan report, a provenance
+ * record) about any files, as an in-toto Statement v1 (https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md)
+ * in a DSSE envelope in a Sigstore bundle v0.3, signed with a key or a certificate like `sign`; verified
+ * with a key, CA certificates or Sigstore keyless (so `cosign attest-blob --bundle` output verifies too),
+ * then each subject's digest against the file.
+ */
+
+/** Largest predicate file read. */
+export const MAX_PREDICATE_BYTES = 32 * 1024 * 1024;
+/** Most subjects in one statement. */
+export const MAX_SUBJECTS = 100_000;
+/** In-toto Statement v0.1, still written by older tools; read, never written. */
+const IN_TOTO_STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
+/** Digest algorithms checked, strongest first (in-toto digest set names, node:crypto names). */
+const CHECKED_DIGESTS: readonly (readonly [string, string])[] = [
+  ['sha512', 'sha512'],
+  ['sha384', 'sha384'],
+  ['sha256', 'sha256'],
+];
+
+export interface AttestationSubject {
+  /** The name in the statement: the path relative to the base folder, `/`-separated. */
+  readonly name: string;
+  readonly path: string;
+}
+
+/** The subject name of a path: relative to the base folder and inside it. */
+function subjectName(baseDir: string, path: string): string {
+  const rel = relative(resolve(baseDir), resolve(path));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `--subject ${path} is not inside the base folder ${baseDir}; subjects are named relative to it (set --base-dir)`,
+    );
+  return rel.split(sep).join('/');
+}
+
+/**
+ * The files a list of subject paths names: files as given, folders expanded to their regular files (the
+ * default exclusions of model signing, `.git` and the like, left out). Symbolic links are refused, as
+ * `sign` refuses them.
+ */
+export function expandSubjects(paths: readonly string[], baseDir: string): AttestationSubject[] {
+  const subjects = new Map<string, AttestationSubject>();
+  for (const path of paths) {
+    let info: ReturnType<typeof lstatSync>;
+    try {
+      info = lstatSync(path);
+    } catch (error) {
+      throw new UsageError('PATH_NOT_FOUND', `--subject ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (info.isSymbolicLink())
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `--subject ${path} is a symbolic link; give the file it points to`,
+      );
+    if (info.isFile()) {
+      const name = subjectName(baseDir, path);
+      subjects.set(name, { name, path });
+    } else if (info.isDirectory()) {
+      const model = enumerateModel(path);
+      if (model.problems.length > 0)
+        throw new UsageError(
+          'BAD_ARGUMENT',
+          `--subject ${path}: ${model.problems
+            .slice(0, 5)
+            .map((p) => `${p.path}: ${p.message}`)
+            .join('; ')}`,
+        );
+      for (const file of model.files) {
+        const name = subjectName(baseDir, file.absolutePath);
+        subjects.set(name, { name, path: file.absolutePath });
+      }
+    } else throw new UsageError('BAD_ARGUMENT', `--subject ${path} is not a regular file or folder`);
+    if (subjects.size > MAX_SUBJECTS)
+      throw new UsageError('BAD_ARGUMENT', `more than ${MAX_SUBJECTS} subjects`);
+  }
+  if (subjects.size === 0) throw new UsageError('BAD_ARGUMENT', 'no subject files: give --subject PATH');
+  return [...subjects.values()].sort((a, b) => compareStrings(a.name, b.name));
+}
+
+async function digestFile(path: string, algorithm: string): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Reads a predicate file: a JSON object (what in-toto requires the predicate to be). */
+export function readPredicate(path: string): Record<string, unknown> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw new UsageError('PATH_NOT_FOUND', `--predicate ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (size > MAX_PREDICATE_BYTES)
+    throw new UsageError('BAD_ARGUMENT', `--predicate ${path} is larger than ${MAX_PREDICATE_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError('BAD_ARGUMENT', `--predicate ${path} is not JSON (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `--predicate ${path} must hold a JSON object (in-toto predicates are objects)`,
+    );
+  return value as Record<string, unknown>;
+}
+
+/** An absolute URI, as in-toto requires `predicateType` to be (RFC 3986 scheme, then anything). */
+export function checkPredicateType(type: string): void {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(type))
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `--predicate-type must be a URI (e.g. https://cyclonedx.org/bom), got '${type}'`,
+    );
+}
+
+export interface AttestOptions {
+  readonly predicateType: string;
+  readonly predicate: Record<string, unknown>;
+  readonly subjects: readonly AttestationSubject[];
+  readonly signer: BundleSigner;
+}
+
+/** The statement's JSON text (two-space indent, like `sign`'s). */
+export async function attestationStatement(options: Omit<AttestOptions, 'signer'>): Promise<string> {
+  checkPredicateType(options.predicateType);
+  const subject = [];
+  for (const s of options.subjects)
+    subject.push({ name: s.name, digest: { sha256: await digestFile(s.path, 'sha256') } });
+  return JSON.stringify(
+    {
+      _type: IN_TOTO_STATEMENT_TYPE,
+      subject,
+      predicateType: options.predicateType,
+      predicate: options.predicate,
+    },
+    null,
+    2,
+  );
+}
+
+/** Signs the statement; returns the Sigstore bundle's JSON text. */
+export async function createAttestation(options: AttestOptions): Promise<string> {
+  const payload = Buffer.from(await attestationStatement(options), 'utf8');
+  return signToBundle(IN_TOTO_PAYLOAD_TYPE, payload, options.signer);
+}
+
+const statementSchema = z.object({
+  _type: z.enum([IN_TOTO_STATEMENT_TYPE, IN_TOTO_STATEMENT_V01]),
+  subject: z
+    .array(
+      z
+        .object({
+          name: z.string().optional(),
+          digest: z.record(z.string(), z.string()),
+        })
+        .loose(),
+    )
+    .min(1, 'no subject')
+    .max(MAX_SUBJECTS),
+  predicateType: z.string().min(1),
+  predicate: z.unknown().optional(),
+});
+
+export type SubjectStatus = 'match' | 'mismatch' | 'missing' | 'not-checked';
+
+export interface SubjectCheck {
+  readonly name: string;
+  readonly status: SubjectStatus;
+  readonly algorithm?: string;
+  readonly expected?: string;
+  readonly actual?: string;
+  readonly reason?: string;
+}
+
+export interface AttestationVerification {
+  readonly verified: boolean;
+  readonly signature: SignatureCheck;
+  readonly predicateType?: string;
+  /** When `--predicate-type` was given and the statement has another. */
+  readonly predicateTypeMismatch?: { readonly expected: string; readonly actual: string };
+  readonly subjects: readonly SubjectCheck[];
+  /** Given `--subject` paths the statement does not name. */
+  readonly unattested: readonly string[];
+  readonly predicate?: unknown;
+}
+
+export interface VerifyAttestationOptions {
+  readonly bundlePath: string;
+  readonly trust: VerifyTrust;
+  /** Folder subject names are relative to. */
+  readonly baseDir: string;
+  /** Only these files are checked (each must be a subject); by default every subject is. */
+  readonly subjectPaths?: readonly string[];
+  readonly predicateType?: string;
+}
+
+function readBundleText(path: string): string {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw new UsageError(
+      'PATH_NOT_FOUND',
+      `attestation ${path} cannot be read: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (size > MAX_BUNDLE_BYTES)
+    throw new ParseError('LIMIT_EXCEEDED', `${path}: larger than ${MAX_BUNDLE_BYTES} bytes`);
+  return readFileSync(path, 'utf8');
+}
+
+/** Checks one subject against the file its name gives, under the base folder only. */
+async function checkSubject(
+  name: string,
+  digests: Readonly<Record<string, string>>,
+  baseDir: string,
+): Promise<SubjectCheck> {
+  const chosen = CHECKED_DIGESTS.find(([inToto]) => typeof digests[inToto] === 'string');
+  if (!chosen)
+    return {
+      name,
+      status: 'not-checked',
+      reason: `no digest pedigree checks (has ${Object.keys(digests).join(', ') || 'none'}; checks sha256, sha384, sha512)`,
+    };
+  const [algorithm, nodeName] = chosen;
+  const expected = (digests[algorithm] as string).toLowerCase();
+  // A statement's subject names are untrusted: never read outside the base folder or anything but a file.
+  const path = resolve(baseDir, name);
+  const rel = relative(resolve(baseDir), path);
+  if (
+    name === '' ||
+    rel === '' ||
+    rel === '..' ||
+    rel.startsWith(`..${sep}`) ||
+    isAbsolute(rel) ||
+    isAbsolute(name)
+  )
+    return {
+      name,
+      status: 'not-checked',
+      algorithm,
+      expected,
+      reason: 'names a path outside the base folder',
+    };
+  let info: ReturnType<typeof lstatSync>;
+  try {
+    info = lstatSync(path);
+  } catch {
+    return { name, status: 'missing', algorithm, expected, reason: `no file ${path}` };
+  }
+  if (!info.isFile())
+    return {
+      name,
+      status: 'not-checked',
+      algorithm,
+      expected,
+      reason: `${path} is not a regular file (symbolic links are not followed)`,
+    };
+  const actual = await digestFile(path, nodeName);
+  return { name, status: actual === expected ? 'match' : 'mismatch', algorithm, expected, actual };
+}
+
+export async function verifyAttestation(options: VerifyAttestationOptions): Promise<AttestationVerification> {
+  const file = options.bundlePath;
+  const bundle = parseDsseBundle(readBundleText(file), file);
+  const parsed = statementSchema.safeParse(statementJsonOf(bundle, file));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ParseError(
+      'BAD_STRUCTURE',
+      `${file}: statement${issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') ?? ''}: ${issue?.message ?? 'not an in-toto statement'}`,
+    );
+  }
+  const statement = parsed.data;
+  const signature = checkBundleSignature(bundle, options.trust, { file });
+  const base = { signature, predicateType: statement.predicateType };
+  if (!signature.ok) return { ...base, verified: false, subjects: [], unattested: [] };
+  const byName = new Map<string, Readonly<Record<string, string>>>();
+  for (const s of statement.subject) if (s.name !== undefined) byName.set(s.name, s.digest);
+  const checks: SubjectCheck[] = [];
+  const unattested: string[] = [];
+  if (options.subjectPaths !== undefined && options.subjectPaths.length > 0) {
+    for (const subject of expandSubjects(options.subjectPaths, options.baseDir)) {
+      const digests = byName.get(subject.name);
+      if (digests === undefined) unattested.push(subject.name);
+      else checks.push(await checkSubject(subject.name, digests, options.baseDir));
+    }
+  } else
+    for (const [name, digests] of [...byName].sort(([a], [b]) => compareStrings(a, b)))
+      checks.push(await checkSubject(name, digests, options.baseDir));
+  const mismatch =
+    options.predicateType !== undefined && options.predicateType !== statement.predicateType
+      ? { expected: options.predicateType, actual: statement.predicateType }
+      : undefined;
+  const verified =
+    mismatch === undefined &&
+    unattested.length === 0 &&
+    checks.length > 0 &&
+    checks.every((c) => c.status === 'match');
+  return {
+    ...base,
+    verified,
+    ...(mismatch ? { predicateTypeMismatch: mismatch } : {}),
+    subjects: checks,
+    unattested: unattested.sort(compareStrings),
+    predicate: statement.predicate,
+  };
+}

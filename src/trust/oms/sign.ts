@@ -1,0 +1,178 @@
+import { statSync } from 'node:fs';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { type BundleSigner, checkSigner, signToBundle } from '../bundle-write.js';
+import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE, OMS_PREDICATE_TYPE } from './bundle.js';
+import {
+  checkIgnorePath,
+  DEFAULT_IGNORED,
+  DEFAULT_SHARD_SIZE,
+  enumerateModel,
+  hashModel,
+  type ModelFile,
+} from './enumerate.js';
+import { type ResourceDescriptor, rootDigest, sortResources } from './manifest.js';
+
+/**
+ * `pedigree sign`: an OMS v1.0 signature of a model folder or file, as model_signing v1.1 writes it
+ * (signing.py `Payload`, sign_ec_key.py, sign_certificate.py), so that model_signing verifies it and
+ * pedigree verifies model_signing's: resources in model_signing's order, the root digest over them,
+ * `<hash>-sharded-<size>` names in shard mode, the ignore paths recorded, the key hint, a single-file
+ * model's resource named `.`.
+ */
+
+/** Problems listed in an error before the rest are counted. */
+const MAX_LISTED_PROBLEMS = 10;
+
+export interface SignModelOptions {
+  readonly modelPath: string;
+  readonly signer: BundleSigner;
+  /** Where the signature will be written: left out of the model when it is inside it. */
+  readonly signaturePath: string;
+  /** Paths left out, relative to the model root (see {@link resolveIgnorePaths}). */
+  readonly ignorePaths?: readonly string[];
+  readonly method?: 'files' | 'shards';
+  readonly hashType?: 'sha256' | 'blake2b';
+  readonly shardSize?: number;
+  readonly allowSymlinks?: boolean;
+  readonly workers?: number;
+}
+
+export interface SignedModel {
+  /** The signature file's text (a Sigstore bundle v0.3, JSON). */
+  readonly bundle: string;
+  readonly modelName: string;
+  readonly rootDigest: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly resources: readonly ResourceDescriptor[];
+}
+
+/**
+ * Turns `--ignore` arguments into paths relative to the model root. model_signing takes them relative to
+ * the working directory (`./model/ignore-me`) and keeps only those inside the model; pedigree also takes
+ * a path relative to the model root (`ignore-me`) when the working-directory reading falls outside it.
+ */
+export function resolveIgnorePaths(
+  modelPath: string,
+  entries: readonly string[],
+  cwd = process.cwd(),
+): string[] {
+  const root = resolve(cwd, modelPath);
+  const out: string[] = [];
+  for (const entry of entries) {
+    const fromCwd = relative(root, resolve(cwd, entry));
+    const inside =
+      fromCwd !== '' && !fromCwd.startsWith(`..${sep}`) && fromCwd !== '..' && !isAbsolute(fromCwd);
+    const candidate = inside ? fromCwd.split(sep).join('/') : entry.replace(/^\.\/+/, '');
+    const problem = checkIgnorePath(candidate);
+    if (problem !== undefined || (!inside && (isAbsolute(entry) || entry.startsWith('../'))))
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `--ignore ${entry}: ${problem ?? 'is outside the model folder'}; give a path inside the model, relative to it or to the working directory`,
+      );
+    out.push(candidate.replace(/\/+$/, ''));
+  }
+  return out;
+}
+
+/** The model's name in the statement, as model_signing takes it (the last path component). */
+export function modelNameOf(modelPath: string): string {
+  return basename(resolve(modelPath));
+}
+
+/**
+ * A model that is a single file is one resource named `.` (model_signing names resources with
+ * `path.relative_to(model_path)`, which is `.` for the model file itself).
+ */
+export function singleFileResourceNames(modelPath: string, files: readonly ModelFile[]): ModelFile[] {
+  if (!statSync(modelPath).isFile()) return [...files];
+  return files.map((f) => ({ ...f, name: '.' }));
+}
+
+function recordedIgnorePaths(modelPath: string, signaturePath: string, user: readonly string[]): string[] {
+  const root = resolve(modelPath);
+  const sigRel = relative(root, resolve(signaturePath));
+  const signature =
+    sigRel !== '' && !sigRel.startsWith('..') && !isAbsolute(sigRel) ? [sigRel.split(sep).join('/')] : [];
+  return [...new Set([...DEFAULT_IGNORED, ...signature, ...user])].sort();
+}
+
+/** The in-toto statement's JSON text, laid out like model_signing's (protobuf JSON, two-space indent). */
+export function omsStatementJson(
+  modelName: string,
+  resources: readonly ResourceDescriptor[],
+  serialization: Record<string, unknown>,
+): string {
+  const statement = {
+    _type: IN_TOTO_STATEMENT_TYPE,
+    subject: [{ name: modelName, digest: { sha256: rootDigest(resources) } }],
+    predicateType: OMS_PREDICATE_TYPE,
+    predicate: {
+      serialization,
+      resources: resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
+    },
+  };
+  return JSON.stringify(statement, null, 2);
+}
+
+export async function signModel(options: SignModelOptions): Promise<SignedModel> {
+  checkSigner(options.signer);
+  const method = options.method ?? 'files';
+  const hashType = options.hashType ?? 'sha256';
+  const shardSize = method === 'shards' ? (options.shardSize ?? DEFAULT_SHARD_SIZE) : undefined;
+  if (shardSize !== undefined && (!Number.isSafeInteger(shardSize) || shardSize <= 0))
+    throw new UsageError('BAD_ARGUMENT', `--shard-size must be a positive integer, got ${shardSize}`);
+  const allowSymlinks = options.allowSymlinks ?? false;
+  const ignorePaths = recordedIgnorePaths(
+    options.modelPath,
+    options.signaturePath,
+    options.ignorePaths ?? [],
+  );
+  let enumerated: ReturnType<typeof enumerateModel>;
+  try {
+    enumerated = enumerateModel(options.modelPath, {
+      ignorePaths,
+      allowSymlinks,
+      signaturePath: options.signaturePath,
+    });
+  } catch (error) {
+    throw new UsageError('PATH_NOT_FOUND', `${options.modelPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  // Fail closed: a model is signed whole or not at all, never with some of its files quietly left out.
+  if (enumerated.problems.length > 0) {
+    const listed = enumerated.problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${p.path}: ${p.message}`);
+    const more = enumerated.problems.length - listed.length;
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `${options.modelPath}: not signed, some files cannot be signed as they are:\n${listed.join('\n')}${more > 0 ? `\n  ... and ${more} more` : ''}${allowSymlinks ? '' : '\n(--allow-symlinks signs links that stay inside the model folder; --ignore leaves paths out)'}`,
+    );
+  }
+  const files = singleFileResourceNames(options.modelPath, enumerated.files);
+  const resources = sortResources(
+    await hashModel(
+      files,
+      { method, hashType, ...(shardSize !== undefined ? { shardSize } : {}) },
+      options.workers !== undefined ? { workers: options.workers } : {},
+    ),
+  );
+  const serialization: Record<string, unknown> = {
+    method,
+    hash_type: hashType,
+    ...(shardSize !== undefined ? { shard_size: shardSize } : {}),
+    allow_symlinks: allowSymlinks,
+    ignore_paths: ignorePaths,
+  };
+  const modelName = modelNameOf(options.modelPath);
+  const payload = Buffer.from(omsStatementJson(modelName, resources, serialization), 'utf8');
+  return {
+    bundle: signToBundle(IN_TOTO_PAYLOAD_TYPE, payload, options.signer),
+    modelName,
+    rootDigest: rootDigest(resources),
+    files: files.length,
+    bytes: files.reduce((sum, f) => sum + f.size, 0),
+    resources,
+  };
+}

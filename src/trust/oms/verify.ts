@@ -1,0 +1,215 @@
+import { readFileSync, statSync } from 'node:fs';
+import { ParseError, UsageError } from '../../core/errors.js';
+import { compareStrings } from '../../core/finding.js';
+import { checkBundleSignature, type SignatureCheck, type VerifyTrust } from '../check-signature.js';
+import { MAX_BUNDLE_BYTES, type OmsSignature, parseOmsBundle } from './bundle.js';
+import { enumerateModel, hashModel, type ModelFile } from './enumerate.js';
+import { parseShardName, type ResourceDescriptor, rootDigest } from './manifest.js';
+
+/**
+ * `pedigree verify`: checks an OMS signature (key, certificate or Sigstore keyless) and then that the
+ * model on disk is the model that was signed, as model_signing's verifier does (verifying.py): the
+ * model is enumerated and hashed with the serialization the signature records, its recorded ignore paths
+ * (and any the user adds) left out, and the two manifests compared. Unlike model_signing, which stops at
+ * the first difference class it prints, every added, removed and changed file is listed, and a file that
+ * could not be checked (a symbolic link the signature does not allow, a link out of the folder) fails the
+ * verification rather than being skipped.
+ */
+
+export type { SignatureCheck, VerifyTrust };
+
+export interface VerifyModelOptions {
+  readonly modelPath: string;
+  readonly signaturePath: string;
+  readonly trust: VerifyTrust;
+  /** More paths to leave out, relative to the model root (needed for signatures before v1.1, which do not record theirs). */
+  readonly ignorePaths?: readonly string[];
+  /** Files the signature does not list are reported but do not fail the verification (model_signing's option). */
+  readonly ignoreUnsignedFiles?: boolean;
+  readonly workers?: number;
+}
+
+export interface ChangedFile {
+  readonly path: string;
+  /** `files` serialization: the signed and the current digest. */
+  readonly expected?: string;
+  readonly actual?: string;
+  /** `shards` serialization: the byte ranges whose digests differ, were added or are gone. */
+  readonly shards?: readonly string[];
+}
+
+export interface ModelVerification {
+  readonly verified: boolean;
+  readonly signature: SignatureCheck;
+  readonly layout: OmsSignature['layout'];
+  readonly modelName: string;
+  readonly rootDigest: string;
+  readonly serialization: OmsSignature['serialization'];
+  /** Paths left out of the comparison: the recorded ones and the user's. */
+  readonly ignorePaths: readonly string[];
+  /** Whether the files were compared (not when the signature itself failed). */
+  readonly compared: boolean;
+  readonly files: number;
+  readonly bytes: number;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly ChangedFile[];
+  /** Files present but not signed, left out with `ignoreUnsignedFiles`. */
+  readonly unsigned: readonly string[];
+  /** What could not be checked (fails the verification). */
+  readonly problems: readonly { readonly path: string; readonly message: string }[];
+}
+
+function readSignature(path: string): OmsSignature {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw new UsageError('PATH_NOT_FOUND', `signature ${path} cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (size > MAX_BUNDLE_BYTES)
+    throw new ParseError('LIMIT_EXCEEDED', `${path}: larger than ${MAX_BUNDLE_BYTES} bytes`);
+  return parseOmsBundle(readFileSync(path, 'utf8'), path);
+}
+
+function fileOf(name: string, method: 'files' | 'shards'): string {
+  return method === 'shards' ? (parseShardName(name)?.path ?? name) : name;
+}
+
+/** Compares two manifests file by file (shards grouped under their file). */
+export function compareManifests(
+  expected: readonly ResourceDescriptor[],
+  actual: readonly ResourceDescriptor[],
+  method: 'files' | 'shards',
+): { added: string[]; removed: string[]; changed: ChangedFile[] } {
+  const group = (resources: readonly ResourceDescriptor[]) => {
+    const byFile = new Map<string, Map<string, string>>();
+    for (const r of resources) {
+      const path = fileOf(r.name, method);
+      const entry = byFile.get(path) ?? new Map<string, string>();
+      byFile.set(path, entry);
+      entry.set(r.name, r.digest);
+    }
+    return byFile;
+  };
+  const want = group(expected);
+  const have = group(actual);
+  const added = [...have.keys()].filter((p) => !want.has(p)).sort(compareStrings);
+  const removed = [...want.keys()].filter((p) => !have.has(p)).sort(compareStrings);
+  const changed: ChangedFile[] = [];
+  for (const path of [...want.keys()].filter((p) => have.has(p)).sort(compareStrings)) {
+    const w = want.get(path) as Map<string, string>;
+    const h = have.get(path) as Map<string, string>;
+    if (method === 'files') {
+      const [[, e] = ['', '']] = [...w];
+      const [[, a] = ['', '']] = [...h];
+      if (e !== a) changed.push({ path, expected: e, actual: a });
+      continue;
+    }
+    const ranges = new Set([...w.keys(), ...h.keys()]);
+    const differing = [...ranges].filter((r) => w.get(r) !== h.get(r));
+    if (differing.length > 0)
+      changed.push({
+        path,
+        shards: differing.map((r) => (parseShardName(r) ? r.slice(path.length + 1) : r)),
+      });
+  }
+  return { added, removed, changed };
+}
+
+/** A single-file model's resource takes the name the signature gives it (`.` or the file's name). */
+function nameSingleFile(
+  modelPath: string,
+  files: readonly ModelFile[],
+  signature: OmsSignature,
+): ModelFile[] {
+  if (!statSync(modelPath).isFile()) return [...files];
+  const names = new Set(signature.resources.map((r) => fileOf(r.name, signature.serialization.method)));
+  return files.map((f) => ({ ...f, name: names.has('.') ? '.' : f.name }));
+}
+
+export async function verifyModel(options: VerifyModelOptions): Promise<ModelVerification> {
+  const signature = readSignature(options.signaturePath);
+  const check = checkBundleSignature(signature, options.trust, {
+    file: options.signaturePath,
+    legacyV02: signature.layout === 'v0.2',
+  });
+  const serialization = signature.serialization;
+  const ignorePaths = [...new Set([...serialization.ignorePaths, ...(options.ignorePaths ?? [])])].sort(
+    compareStrings,
+  );
+  const base = {
+    signature: check,
+    layout: signature.layout,
+    modelName: signature.subject.name,
+    rootDigest: signature.subject.sha256,
+    serialization,
+    ignorePaths,
+  };
+  const empty = { added: [], removed: [], changed: [], unsigned: [], problems: [], files: 0, bytes: 0 };
+  if (!check.ok) return { ...base, ...empty, verified: false, compared: false };
+  // The subject's root digest must be the digest of the resources listed (signing.py checks the same).
+  if (signature.layout === 'v1.0' && rootDigest(signature.resources) !== signature.subject.sha256)
+    return {
+      ...base,
+      ...empty,
+      verified: false,
+      compared: false,
+      signature: {
+        ...check,
+        ok: false,
+        reason: `the signed manifest is inconsistent: its resources hash to ${rootDigest(signature.resources)}, the subject says ${signature.subject.sha256}`,
+      },
+    };
+  if (serialization.hashType === 'blake3')
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `${options.signaturePath}: the model was hashed with BLAKE3, which this build cannot compute (node:crypto has no BLAKE3)`,
+    );
+  let enumerated: ReturnType<typeof enumerateModel>;
+  try {
+    enumerated = enumerateModel(options.modelPath, {
+      ignorePaths,
+      allowSymlinks: serialization.allowSymlinks,
+      signaturePath: options.signaturePath,
+    });
+  } catch (error) {
+    throw new UsageError('PATH_NOT_FOUND', `${options.modelPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let files = nameSingleFile(options.modelPath, enumerated.files, signature);
+  const signedFiles = new Set(signature.resources.map((r) => fileOf(r.name, serialization.method)));
+  const unsigned: string[] = [];
+  if (options.ignoreUnsignedFiles) {
+    for (const f of files) if (!signedFiles.has(f.name)) unsigned.push(f.name);
+    files = files.filter((f) => signedFiles.has(f.name));
+  }
+  const actual = await hashModel(
+    files,
+    {
+      method: serialization.method,
+      hashType: serialization.hashType,
+      ...(serialization.shardSize !== undefined ? { shardSize: serialization.shardSize } : {}),
+    },
+    options.workers !== undefined ? { workers: options.workers } : {},
+  );
+  const diff = compareManifests(signature.resources, actual, serialization.method);
+  const verified =
+    enumerated.problems.length === 0 &&
+    diff.added.length === 0 &&
+    diff.removed.length === 0 &&
+    diff.changed.length === 0;
+  return {
+    ...base,
+    verified,
+    compared: true,
+    files: files.length,
+    bytes: files.reduce((sum, f) => sum + f.size, 0),
+    ...diff,
+    unsigned: unsigned.sort(compareStrings),
+    problems: enumerated.problems,
+  };
+}
