@@ -40,6 +40,18 @@ describe('public API', () => {
         'simulatePickle',
         'toJsonReport',
         'toSarif',
+        'createAttestation',
+        'expandSubjects',
+        'verifyAttestation',
+        'generateKeyPair',
+        'publicKeyHint',
+        'readCertificates',
+        'readPrivateKey',
+        'readPublicKey',
+        'parseOmsBundle',
+        'signModel',
+        'verifyModel',
+        'loadTrustedRoot',
       ].sort(),
     );
   });

@@ -51,3 +51,22 @@ export { toSarif } from './report/sarif.js';
 export { ALL_RULES, ruleById } from './scan/all-rules.js';
 export { createImportPolicy, type ImportPolicy, type ImportVerdict } from './scan/pickle/policy.js';
 export { type ScanOptions, scanPaths } from './scan/scan-paths.js';
+export {
+  type AttestationVerification,
+  createAttestation,
+  expandSubjects,
+  verifyAttestation,
+} from './trust/attest.js';
+export type { BundleSigner } from './trust/bundle-write.js';
+export type { SignatureCheck, VerifyTrust } from './trust/check-signature.js';
+export {
+  generateKeyPair,
+  publicKeyHint,
+  readCertificates,
+  readPrivateKey,
+  readPublicKey,
+} from './trust/keys.js';
+export { type OmsSignature, parseOmsBundle } from './trust/oms/bundle.js';
+export { type SignedModel, type SignModelOptions, signModel } from './trust/oms/sign.js';
+export { type ModelVerification, type VerifyModelOptions, verifyModel } from './trust/oms/verify.js';
+export { type KeylessPolicy, loadTrustedRoot, type TrustedRoot } from './trust/sigstore.js';
