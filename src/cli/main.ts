@@ -293,6 +293,86 @@ function registerAttestationCommands(program: Command, io: CliIo, setExit: (code
     });
 }
 
+/** `data snapshot` and `data verify`: dataset snapshots (and, with --dvc, DVC-tracked data). */
+function registerDataCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const data = program
+    .command('data')
+    .enablePositionalOptions()
+    .helpCommand(false)
+    .description(
+      'Dataset snapshots: record every file of a dataset with its SHA-256, and check the data against it later.',
+    );
+  data
+    .command('snapshot')
+    .description(
+      'Write a content-addressed snapshot of a dataset folder: every file with its size and SHA-256, and one digest for the whole dataset.',
+    )
+    .argument('<path>', 'dataset folder (or file)')
+    .option('--name <name>', "the dataset's name (default: the folder's name)")
+    .option(
+      '-o, --output <file>',
+      'write the snapshot to a file (its dataset path is recorded relative to it) instead of standard output',
+    )
+    .option(
+      '--ignore <path>',
+      'leave this file or folder out, relative to the dataset (repeatable; .git and friends always are)',
+      collect,
+      [],
+    )
+    .option('--follow-symlinks', 'follow symbolic links that stay inside the dataset folder', false)
+    .option(
+      '--timestamp [time]',
+      'record the creation time (ISO 8601; without a value: now, or SOURCE_DATE_EPOCH); left out by default for reproducible output',
+    )
+    .option('--workers <n>', 'hashing threads (default: all cores)')
+    .option('-q, --quiet', 'print no summary on standard error', false)
+    .action(async (path: string, opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/data.js')).runDataSnapshot(
+          path,
+          {
+            ...stringOption(opts, 'name'),
+            ...stringOption(opts, 'output'),
+            ignore: (opts.ignore as string[] | undefined) ?? [],
+            followSymlinks: opts.followSymlinks === true,
+            ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp as string | boolean } : {}),
+            ...stringOption(opts, 'workers'),
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+  data
+    .command('verify')
+    .description(
+      'Check a dataset against its snapshot: every file added, removed and changed. Exit 0 unchanged, 1 changed, 2 error.',
+    )
+    .argument('<snapshot>', 'the snapshot file')
+    .argument('[path]', 'the dataset (default: the path the snapshot records, relative to the snapshot file)')
+    .option('--follow-symlinks', 'follow symbolic links that stay inside the dataset folder', false)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--workers <n>', 'hashing threads (default: all cores)')
+    .option('-q, --quiet', 'print only the verdict (text) on standard error', false)
+    .action(async (snapshot: string, path: string | undefined, opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/data.js')).runDataVerify(
+          snapshot,
+          path,
+          {
+            followSymlinks: opts.followSymlinks === true,
+            format: String(opts.format),
+            ...stringOption(opts, 'output'),
+            ...stringOption(opts, 'workers'),
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+}
+
 /** Key types of `keygen` (kept here so `--help` does not load node:crypto key code). */
 const KEY_TYPE_NAMES = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'];
 
@@ -499,6 +579,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
   registerBomDiffCommand(bom, io, setExit);
   registerTrustCommands(program, io, setExit);
   registerAttestationCommands(program, io, setExit);
+  registerDataCommands(program, io, setExit);
   const deps = program
     .command('deps')
     // `deps approve`/`deps check` are subcommands and `deps PATH...` audits: a first argument naming a
