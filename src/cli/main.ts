@@ -373,6 +373,92 @@ function registerDataCommands(program: Command, io: CliIo, setExit: (code: numbe
     });
 }
 
+/** `run -- COMMAND...`: a training run recorded as SLSA provenance. */
+function registerRunCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description(
+      'Run a training command and record its provenance (SLSA v1 in an in-toto statement): code (git commit, dirty state), inputs and base models by digest, packages, interpreter, OS, CPU, GPU, allow-listed variables (never credentials), seed, times, exit status, outputs by digest and metrics. A failing command is recorded as failed (exit 1).',
+    )
+    .argument('<command...>', 'the command and its arguments, after --')
+    .option(
+      '-i, --input <path>',
+      'a dataset or file the command reads (repeatable; folders get a dataset digest)',
+      collect,
+      [],
+    )
+    .option(
+      '--base-model <path-or-id>',
+      'a base model: a local folder or file, or a Hugging Face id org/name[@revision] (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '-O, --output <path>',
+      'a file or folder the command writes (repeatable; these are the subjects)',
+      collect,
+      [],
+    )
+    .option('--metrics <file>', 'a JSON or YAML file of metrics the command writes')
+    .option('--seed <seed>', 'the seed, recorded and passed to the command as PEDIGREE_SEED')
+    .option(
+      '--python <interpreter>',
+      'the interpreter whose installed packages are recorded (default: python3 when present)',
+    )
+    .option('--no-python', 'record no Python interpreter')
+    .option(
+      '--lockfile <file>',
+      'record the locked packages of this lockfile or manifest (repeatable; default: those in the working directory)',
+      collect,
+      [],
+    )
+    .option(
+      '--record-env <name>',
+      'also record this environment variable (repeatable; credentials never are)',
+      collect,
+      [],
+    )
+    .option(
+      '-p, --provenance <file>',
+      'where to write the record (default: .pedigree/runs/<time>-<id>.provenance.json)',
+    )
+    .option(
+      '-k, --key <file>',
+      'sign the record with this private key (a Sigstore bundle, as `pedigree attest` writes)',
+    )
+    .option('--certificate <file>', 'signing certificate for the key')
+    .option('--certificate-chain <file>', 'certificates of the issuing CAs (repeatable)', collect, [])
+    .option('--password-file <file>', 'passphrase of an encrypted private key')
+    .option('--workers <n>', 'hashing threads (default: all cores)')
+    .option('-q, --quiet', 'print no summary on standard error', false)
+    .action(async (command: string[], opts: Record<string, unknown>) => {
+      setExit(
+        await (await import('./commands/run.js')).runRun(
+          command,
+          {
+            input: (opts.input as string[] | undefined) ?? [],
+            baseModel: (opts.baseModel as string[] | undefined) ?? [],
+            output: (opts.output as string[] | undefined) ?? [],
+            ...stringOption(opts, 'metrics'),
+            ...stringOption(opts, 'seed'),
+            ...stringOption(opts, 'python'),
+            noPython: opts.python === false,
+            lockfile: (opts.lockfile as string[] | undefined) ?? [],
+            recordEnv: (opts.recordEnv as string[] | undefined) ?? [],
+            ...stringOption(opts, 'provenance'),
+            ...stringOption(opts, 'key'),
+            ...stringOption(opts, 'certificate'),
+            certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
+            ...stringOption(opts, 'passwordFile'),
+            ...stringOption(opts, 'workers'),
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+}
+
 /** Key types of `keygen` (kept here so `--help` does not load node:crypto key code). */
 const KEY_TYPE_NAMES = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'];
 
@@ -580,6 +666,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
   registerTrustCommands(program, io, setExit);
   registerAttestationCommands(program, io, setExit);
   registerDataCommands(program, io, setExit);
+  registerRunCommand(program, io, setExit);
   const deps = program
     .command('deps')
     // `deps approve`/`deps check` are subcommands and `deps PATH...` audits: a first argument naming a

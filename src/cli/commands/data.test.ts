@@ -62,3 +62,59 @@ describe('pedigree data snapshot, data verify', () => {
     expect((await run('data', 'verify', bad)).code).toBe(2);
   });
 });
+
+describe('pedigree run', () => {
+  it('runs a command, writes its provenance (signed with --key), and exits 1 for a failing command', async () => {
+    const dir = join(work, 'run');
+    mkdirSync(dir);
+    const key = join(work, 'run-key.pem');
+    expect((await run('keygen', '-o', key)).code).toBe(0);
+    const out = join(dir, 'out.txt');
+    const prov = join(dir, 'run.provenance.sigstore.json');
+    const script = `require('fs').writeFileSync(${JSON.stringify(out)}, 'trained')`;
+    const ok = await run(
+      'run',
+      '--no-python',
+      '-O',
+      out,
+      '-p',
+      prov,
+      '--key',
+      key,
+      '--',
+      process.execPath,
+      '-e',
+      script,
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/succeeded \(exit 0\); 1 output file recorded; provenance \(signed\)/);
+    const verified = await run(
+      'verify-attestation',
+      prov,
+      '--key',
+      join(work, 'run-key.pub.pem'),
+      '--base-dir',
+      '/',
+      '--predicate-type',
+      'https://slsa.dev/provenance/v1',
+    );
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    const failed = await run(
+      'run',
+      '--no-python',
+      '-p',
+      join(dir, 'f.json'),
+      '--',
+      process.execPath,
+      '-e',
+      'process.exit(4)',
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/FAILED \(exit 4\)/);
+    expect(
+      JSON.parse(readFileSync(join(dir, 'f.json'), 'utf8')).predicate.runDetails.byproducts[0].annotations
+        .status,
+    ).toBe('failed');
+    expect((await run('run', '--seed', 'two words', '--', 'true')).code).toBe(2);
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { describeError, UsageError } from '../../core/errors.js';
+import { recordRun } from '../../provenance/run.js';
+import { type BundleSigner, signToBundle } from '../../trust/bundle-write.js';
+import { readCertificates, readPrivateKey } from '../../trust/keys.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../../trust/oms/bundle.js';
+import type { CliIo } from '../io.js';
+import { readPassphrase } from './sign.js';
+
+/** `pedigree run [options] -- COMMAND...`: run a training command and record its provenance. */
+
+export interface RunCommandOptions {
+  readonly input: readonly string[];
+  readonly baseModel: readonly string[];
+  readonly output: readonly string[];
+  readonly metrics?: string;
+  readonly seed?: string;
+  readonly python?: string;
+  readonly noPython: boolean;
+  readonly lockfile: readonly string[];
+  readonly recordEnv: readonly string[];
+  readonly provenance?: string;
+  readonly key?: string;
+  readonly certificate?: string;
+  readonly certificateChain: readonly string[];
+  readonly passwordFile?: string;
+  readonly workers?: string;
+  readonly quiet: boolean;
+  /** For tests: do not pass the command's output through. */
+  readonly silent?: boolean;
+}
+
+/** Where a run's record goes by default: `.pedigree/runs/<UTC time>-<invocation>.provenance.json`. */
+export function defaultProvenancePath(startedOn: string, invocationId: string, signed: boolean): string {
+  const stamp = startedOn.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join(
+    '.pedigree',
+    'runs',
+    `${stamp}-${invocationId.slice(0, 8)}.provenance${signed ? '.sigstore' : ''}.json`,
+  );
+}
+
+export async function runRun(
+  command: readonly string[],
+  options: RunCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  if (options.seed !== undefined && !/^\S{1,256}$/.test(options.seed))
+    throw new UsageError('BAD_ARGUMENT', `--seed must be one word, got '${options.seed}'`);
+  if (options.certificate !== undefined && options.key === undefined)
+    throw new UsageError('BAD_ARGUMENT', '--certificate goes with --key');
+  const workers =
+    options.workers !== undefined
+      ? /^[1-9]\d*$/.test(options.workers)
+        ? Number(options.workers)
+        : (() => {
+            throw new UsageError(
+              'BAD_ARGUMENT',
+              `--workers must be a positive integer, got '${options.workers}'`,
+            );
+          })()
+      : undefined;
+  // The key is read (and its passphrase checked) before the command runs, not after hours of training.
+  let signer: BundleSigner | undefined;
+  if (options.key !== undefined) {
+    const privateKey = readPrivateKey(options.key, readPassphrase(options.passwordFile));
+    signer =
+      options.certificate !== undefined
+        ? {
+            kind: 'certificate',
+            privateKey,
+            chain: [
+              ...readCertificates(options.certificate).slice(0, 1),
+              ...options.certificateChain.flatMap((p) => readCertificates(p)),
+            ],
+          }
+        : { kind: 'key', privateKey };
+  }
+  const record = await recordRun({
+    command,
+    inputs: options.input,
+    baseModels: options.baseModel,
+    outputs: options.output,
+    ...(options.metrics !== undefined ? { metricsFile: options.metrics } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.noPython
+      ? { python: false as const }
+      : options.python !== undefined
+        ? { python: options.python }
+        : {}),
+    ...(options.lockfile.length > 0 ? { lockfiles: options.lockfile } : {}),
+    recordEnv: options.recordEnv,
+    stdio: options.silent ? 'ignore' : 'inherit',
+    version: io.version,
+    ...(workers !== undefined ? { workers } : {}),
+  });
+  const statementText = `${JSON.stringify(record.statement, null, 2)}\n`;
+  const meta = record.statement.predicate.runDetails.metadata;
+  const path =
+    options.provenance ?? defaultProvenancePath(meta.startedOn, meta.invocationId, signer !== undefined);
+  const text = signer
+    ? signToBundle(IN_TOTO_PAYLOAD_TYPE, Buffer.from(statementText, 'utf8'), signer)
+    : statementText;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  } catch (error) {
+    throw new UsageError('PATH_UNREADABLE', `cannot write ${path}: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  if (!options.quiet) {
+    const outputs = record.statement.subject.length;
+    io.stderr(
+      `pedigree run: ${record.status === 'succeeded' ? 'succeeded' : 'FAILED'}${record.exitCode !== null ? ` (exit ${record.exitCode})` : record.signal ? ` (${record.signal})` : ''}; ${outputs} output file${outputs === 1 ? '' : 's'} recorded; provenance${signer ? ' (signed)' : ''} ${path}\n`,
+    );
+    for (const problem of record.problems) io.stderr(`  ${problem}\n`);
+  }
+  return record.status === 'succeeded' ? 0 : 1;
+}
