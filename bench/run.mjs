@@ -672,3 +672,4 @@ console.log('wrote BENCHMARKS.md');
 // Signing (OMS): a generated 4 GB model folder hashed by sha256sum, hashModel and `pedigree sign`/`verify`;
 // bench/sign.mjs writes its own section of BENCHMARKS.md after the file above.
 await (await import('./sign.mjs')).benchSign();
+await (await import('./snapshot.mjs')).benchSnapshot();

@@ -27,6 +27,7 @@ import {
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measureProcess, median, writeSection } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'bench', '.work');
@@ -107,47 +108,6 @@ function listFiles(dir, out = []) {
     else out.push(path);
   }
   return out;
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Wall seconds (and peak MB with GNU time) of one child process; throws when it fails. */
-function timeProcess(command, args, options = {}) {
-  const gnuTime = existsSync('/usr/bin/time');
-  const t0 = process.hrtime.bigint();
-  const r = gnuTime
-    ? spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
-        ...options,
-        encoding: 'utf8',
-        stdio: ['ignore', 'ignore', 'pipe'],
-      })
-    : spawnSync(command, args, { ...options, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0)
-    throw new Error(
-      `${command} ${args.slice(0, 3).join(' ')} ... failed (${r.status}): ${r.stderr.slice(-500)}`,
-    );
-  const peakKb = gnuTime ? Number(r.stderr.trim().split('\n').pop().split(' ')[1]) : Number.NaN;
-  return { seconds, peakMb: peakKb / 1024 };
-}
-
-function measureProcess(label, bytes, command, args, runs, options) {
-  timeProcess(command, args, options); // warm-up: page cache, Node's compile cache
-  const samples = Array.from({ length: runs }, () => timeProcess(command, args, options));
-  const result = {
-    label,
-    bytes,
-    seconds: median(samples.map((s) => s.seconds)),
-    peakMb: median(samples.map((s) => s.peakMb)),
-    all: samples.map((s) => s.seconds),
-  };
-  console.log(
-    `${label}: median ${result.seconds.toFixed(2)} s of [${result.all.map((s) => s.toFixed(2)).join(', ')}]`,
-  );
-  return result;
 }
 
 async function measureInProcess(label, bytes, fn, runs) {
@@ -315,15 +275,7 @@ start-up, key loading, enumeration and (for verify) the signature checks to the 
 (whole process, from GNU time) shows that hashing 4 GB streams through small buffers.${cliNote ? ` ${cliNote}` : ''}
 `;
   if (write) {
-    const path = join(ROOT, 'BENCHMARKS.md');
-    const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-    const start = current.indexOf(SECTION);
-    let next;
-    if (start >= 0) {
-      const after = current.indexOf('\n## ', start + SECTION.length);
-      next = `${current.slice(0, start)}${section}${after >= 0 ? current.slice(after) : ''}`;
-    } else next = `${current.trimEnd()}\n\n${section}`;
-    writeFileSync(path, next);
+    writeSection(SECTION, section);
     console.log('wrote the signing section of BENCHMARKS.md');
   }
   return results;
