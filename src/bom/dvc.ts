@@ -1,26 +1,26 @@
-import { parseDocument } from 'yaml';
-import { isRecord } from '../core/json.js';
+import { ParseError } from '../core/errors.js';
+import { type DvcDataEntry, type DvcProblem, parseDvcFile } from '../provenance/dvc/index.js';
 
 /**
- * Reads what a DVC `.dvc` file records about the data it tracks (https://dvc.org/doc/user-guide/project-structure/dvc-files):
- * each entry of `outs` with its path, MD5 (DVC's `md5`, a directory's ending in `.dir`, the MD5 of its
- * manifest), size, file count and description. Only the recorded values are read; the data itself is not
- * touched here (verifying it is `pedigree data verify`'s job).
+ * What a DVC `.dvc` file records about the data it tracks, for the BOM
+ * (https://dvc.org/doc/user-guide/project-structure/dvc-files): each entry of `outs` with its path, MD5
+ * (DVC's `md5`, a directory's ending in `.dir`, the MD5 of its manifest), size, file count and
+ * description. The file is read by provenance/dvc's `parseDvcFile`; this keeps the BOM's view of it and
+ * its messages. Only the recorded values are read; verifying the data is provenance/dvc's
+ * `verifyDvcProject`.
  */
 
 /** Largest `.dvc` file read: real ones are a few hundred bytes. */
 export const MAX_DVC_FILE_CHARS = 1024 * 1024;
 /** Most `outs` entries taken from one file. */
 export const MAX_DVC_OUTS = 10_000;
-/** YAML aliases allowed (alias bombs). */
-const MAX_ALIASES = 100;
 
 export interface DvcOut {
   /** Relative to the `.dvc` file's folder, as written. */
   readonly path: string;
   /** Lower-case hex MD5 (without DVC's `.dir` suffix). */
   readonly md5?: string;
-  /** The entry is a directory (DVC's `.dir` MD5). */
+  /** The entry is a directory (DVC's `.dir` MD5, or a file count). */
   readonly directory: boolean;
   readonly size?: number;
   readonly files?: number;
@@ -33,63 +33,76 @@ export interface DvcFile {
   readonly problems: readonly string[];
 }
 
-const MD5 = /^([0-9a-f]{32})(\.dir)?$/;
+/** Longest description kept. */
+const MAX_DESCRIPTION_CHARS = 1000;
 
-function nonNegativeInteger(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+/** A document with nothing but comments and blank lines, which YAML reads as null. */
+const EMPTY_YAML = /^(?:\s*(?:#[^\n]*)?\n?)*$/;
+
+/** Where the BOM puts an out: POSIX, no trailing slash; undefined when it climbs out of the project. */
+function bomPath(entry: DvcDataEntry): { written: string; path: string; inside: boolean } {
+  const written = entry.path.replace(/\\/g, '/');
+  const path = written.replace(/\/+$/, '');
+  return {
+    written,
+    path,
+    inside: !(written.startsWith('/') || path === '' || path.split('/').includes('..')),
+  };
 }
 
 export function readDvcFile(path: string, text: string): DvcFile {
   if (text.length > MAX_DVC_FILE_CHARS)
     return { outs: [], problems: [`larger than ${MAX_DVC_FILE_CHARS} characters`] };
-  const doc = parseDocument(text, { uniqueKeys: false });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0];
-    return {
-      outs: [],
-      problems: [`${path} is not valid YAML: ${first?.message.split('\n')[0] ?? 'parse error'}`],
-    };
-  }
-  let data: unknown;
+  if (EMPTY_YAML.test(text)) return { outs: [], problems: [`${path}: not a mapping`] };
+  let parsed: ReturnType<typeof parseDvcFile>;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    parsed = parseDvcFile(text, {
+      file: path,
+      allowDuplicateKeys: true,
+      // The character bound above is the BOM's; UTF-8 takes at most 4 bytes a character.
+      limits: { maxDvcFileBytes: 4 * MAX_DVC_FILE_CHARS, maxEntries: MAX_DVC_OUTS },
+    });
   } catch (error) {
-    return { outs: [], problems: [`${path} could not be read: ${(error as Error).message}`] };
+    if (!(error instanceof ParseError)) throw error;
+    return { outs: [], problems: [error.message.replace(/ \(at offset \d+\)$/, '')] };
   }
-  if (!isRecord(data)) return { outs: [], problems: [`${path}: not a mapping`] };
-  const outs = data.outs;
-  if (!Array.isArray(outs)) return { outs: [], problems: [`${path}: no outs list`] };
-  const result: DvcOut[] = [];
+  const outsProblems = parsed.problems.filter((p) => p.field === 'outs' || p.field.startsWith('outs['));
+  if (outsProblems.some((p) => p.field === 'outs' && p.code !== 'too-many'))
+    return { outs: [], problems: [`${path}: no outs list`] };
+  const byIndex = new Map<number, DvcProblem[]>();
+  for (const p of outsProblems) {
+    const index = /^outs\[(\d+)\]/.exec(p.field);
+    if (index) byIndex.set(Number(index[1]), [...(byIndex.get(Number(index[1])) ?? []), p]);
+  }
+  const entries = new Map(parsed.outs.map((e) => [e.index, e]));
+  const indexes = [...new Set([...byIndex.keys(), ...entries.keys()])].sort((a, b) => a - b);
+  const outs: DvcOut[] = [];
   const problems: string[] = [];
-  for (const [i, entry] of outs.slice(0, MAX_DVC_OUTS).entries()) {
-    if (!isRecord(entry) || typeof entry.path !== 'string' || entry.path === '') {
+  for (const i of indexes) {
+    const entry = entries.get(i);
+    if (!entry) {
       problems.push(`${path}: outs[${i}] has no path`);
       continue;
     }
-    // DVC paths are relative and POSIX; one that climbs out of the project is not ours to describe.
-    const written = entry.path.replace(/\\/g, '/');
-    const outPath = written.replace(/\/+$/, '');
-    if (written.startsWith('/') || outPath === '' || outPath.split('/').includes('..')) {
-      problems.push(`${path}: outs[${i}].path ${JSON.stringify(outPath)} leaves the project`);
+    const where = bomPath(entry);
+    if (!where.inside) {
+      problems.push(`${path}: outs[${i}].path ${JSON.stringify(where.path)} leaves the project`);
       continue;
     }
-    const md5Raw = typeof entry.md5 === 'string' ? entry.md5.toLowerCase() : undefined;
-    const md5 = md5Raw !== undefined ? MD5.exec(md5Raw) : null;
-    if (md5Raw !== undefined && !md5)
-      problems.push(`${path}: outs[${i}].md5 is not an MD5 (${md5Raw.slice(0, 80)})`);
-    const size = nonNegativeInteger(entry.size);
-    const files = nonNegativeInteger(entry.nfiles);
-    const description = typeof entry.desc === 'string' ? entry.desc.slice(0, 1000) : undefined;
-    result.push({
-      path: outPath,
-      ...(md5 ? { md5: md5[1] as string } : {}),
-      directory: md5?.[2] !== undefined || files !== undefined,
-      ...(size !== undefined ? { size } : {}),
-      ...(files !== undefined ? { files } : {}),
+    const badMd5 = byIndex.get(i)?.find((p) => p.field === `outs[${i}].md5`);
+    if (badMd5?.value !== undefined)
+      problems.push(`${path}: outs[${i}].md5 is not an MD5 (${badMd5.value.toLowerCase().slice(0, 80)})`);
+    const description = entry.desc?.slice(0, MAX_DESCRIPTION_CHARS);
+    outs.push({
+      path: where.path,
+      ...(entry.md5 !== undefined ? { md5: entry.md5 } : {}),
+      directory: entry.isDir,
+      ...(entry.size !== undefined ? { size: entry.size } : {}),
+      ...(entry.nfiles !== undefined ? { files: entry.nfiles } : {}),
       ...(description ? { description } : {}),
     });
   }
-  if (outs.length > MAX_DVC_OUTS)
+  if (outsProblems.some((p) => p.code === 'too-many'))
     problems.push(`${path}: more than ${MAX_DVC_OUTS} outs; the rest are not read`);
-  return { outs: result, problems };
+  return { outs, problems };
 }
