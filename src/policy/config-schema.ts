@@ -83,6 +83,24 @@ const cardsSchema = z.strictObject({
 
 export type CardsPolicy = z.infer<typeof cardsSchema>;
 
+/** A metric tolerance: numpy.isclose's rule, |re-run − recorded| ≤ absolute + relative × |recorded|. */
+const toleranceSchema = z.strictObject({
+  absolute: z.number().nonnegative().optional(),
+  relative: z.number().nonnegative().optional(),
+});
+
+/** `repro:` — when a re-run (`pedigree repro`) whose outputs differ is still `equivalent`. */
+const reproSchema = z.strictObject({
+  /** For every metric without its own entry (none: metrics must be equal). */
+  tolerance: toleranceSchema.optional(),
+  /** Per metric: the recorded dotted name (`eval.accuracy`), or a pattern where `*` stands for any characters. */
+  metrics: z.record(z.string().min(1), toleranceSchema).optional(),
+  /** Metrics not compared (names or `*` patterns): timings, throughput. */
+  ignore: z.array(z.string().min(1)).optional(),
+});
+
+export type ReproPolicy = z.infer<typeof reproSchema>;
+
 const configSchema = z.strictObject({
   failOn: z.enum([...SEVERITIES, 'none'] as const).optional(),
   exclude: z.array(z.string().min(1)).optional(),
@@ -93,6 +111,7 @@ const configSchema = z.strictObject({
     .optional(),
   deps: depsSchema.optional(),
   cards: cardsSchema.optional(),
+  repro: reproSchema.optional(),
 });
 
 export type PedigreeConfig = z.infer<typeof configSchema>;

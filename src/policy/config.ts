@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describeError, UsageError } from '../core/errors.js';
 import type { PedigreeConfig } from './config-schema.js';
 
-export type { PedigreeConfig } from './config-schema.js';
+export type { PedigreeConfig, ReproPolicy } from './config-schema.js';
 
 /** File names looked for in the scanned root, in this order. */
 export const CONFIG_FILE_NAMES = ['pedigree.yaml', 'pedigree.yml', '.pedigree.yaml'] as const;
