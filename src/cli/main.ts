@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeError, UsageError } from '../core/errors.js';
 import { SEVERITIES } from '../core/finding.js';
 import { registerBomDiffCommand } from './commands/bom-diff.js';
+import { registerProvenanceCommands } from './commands/provenance-register.js';
 import type { CliIo } from './io.js';
 // A light module: commands themselves are imported when they run, so `--version`, `--help` and
 // `db status` do not load every analyser and reader.
@@ -346,11 +347,21 @@ function registerDataCommands(program: Command, io: CliIo, setExit: (code: numbe
   data
     .command('verify')
     .description(
-      'Check a dataset against its snapshot: every file added, removed and changed. Exit 0 unchanged, 1 changed, 2 error.',
+      "Check data against its record: a pedigree snapshot (every file added, removed and changed), or DVC's records (a .dvc file, dvc.lock, or a DVC project folder: every tracked file and directory against its recorded MD5, by DVC's own hashing rules, from the workspace or the cache). Exit 0 unchanged, 1 changed or not fully checked, 2 error.",
     )
-    .argument('<snapshot>', 'the snapshot file')
-    .argument('[path]', 'the dataset (default: the path the snapshot records, relative to the snapshot file)')
+    .argument('<record>', 'a snapshot file, a .dvc file, dvc.lock, dvc.yaml, or a DVC project folder')
+    .argument(
+      '[path]',
+      'the dataset of a snapshot (default: the path the snapshot records, relative to the snapshot file)',
+    )
     .option('--follow-symlinks', 'follow symbolic links that stay inside the dataset folder', false)
+    .option(
+      '--from-cache',
+      "DVC: check the cache's objects (each must hash to its name) instead of the workspace",
+      false,
+    )
+    .option('--cache-dir <dir>', 'DVC: the cache folder (default: as .dvc/config says, else .dvc/cache)')
+    .option('--no-deps', "DVC: leave out stages' recorded dependencies")
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--workers <n>', 'hashing threads (default: all cores)')
@@ -362,6 +373,9 @@ function registerDataCommands(program: Command, io: CliIo, setExit: (code: numbe
           path,
           {
             followSymlinks: opts.followSymlinks === true,
+            fromCache: opts.fromCache === true,
+            ...stringOption(opts, 'cacheDir'),
+            noDeps: opts.deps === false,
             format: String(opts.format),
             ...stringOption(opts, 'output'),
             ...stringOption(opts, 'workers'),
@@ -419,8 +433,12 @@ function registerRunCommand(program: Command, io: CliIo, setExit: (code: number)
       [],
     )
     .option(
+      '-C, --cwd <dir>',
+      'run the command in this folder; --input, --output and --metrics paths are relative to it',
+    )
+    .option(
       '-p, --provenance <file>',
-      'where to write the record (default: .pedigree/runs/<time>-<id>.provenance.json)',
+      'where to write the record (default: .pedigree/runs/<time>-<id>.provenance.json in the run folder)',
     )
     .option(
       '-k, --key <file>',
@@ -446,6 +464,7 @@ function registerRunCommand(program: Command, io: CliIo, setExit: (code: number)
             lockfile: (opts.lockfile as string[] | undefined) ?? [],
             recordEnv: (opts.recordEnv as string[] | undefined) ?? [],
             ...stringOption(opts, 'provenance'),
+            ...stringOption(opts, 'cwd'),
             ...stringOption(opts, 'key'),
             ...stringOption(opts, 'certificate'),
             certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
@@ -667,6 +686,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
   registerAttestationCommands(program, io, setExit);
   registerDataCommands(program, io, setExit);
   registerRunCommand(program, io, setExit);
+  registerProvenanceCommands(program, io, setExit);
   const deps = program
     .command('deps')
     // `deps approve`/`deps check` are subcommands and `deps PATH...` audits: a first argument naming a

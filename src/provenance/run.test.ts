@@ -135,10 +135,7 @@ describe.skipIf(!hasPython)('pedigree run', () => {
 
   it('marks uncommitted code as dirty with a diff digest, and never records credentials', async () => {
     const dir = project();
-    writeFileSync(
-      join(dir, 'train.py'),
-      `${'# changed\n'}${readFileSync(TRAIN, 'utf8')}`,
-    );
+    writeFileSync(join(dir, 'train.py'), `${'# changed\n'}${readFileSync(TRAIN, 'utf8')}`);
     process.env.MY_API_TOKEN = 'secret-value';
     process.env.OMP_NUM_THREADS = '4';
     try {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,14 +70,15 @@ describe('pedigree run', () => {
     mkdirSync(dir);
     const key = join(work, 'run-key.pem');
     expect((await run('keygen', '-o', key)).code).toBe(0);
-    const out = join(dir, 'out.txt');
     const prov = join(dir, 'run.provenance.sigstore.json');
-    const script = `require('fs').writeFileSync(${JSON.stringify(out)}, 'trained')`;
+    const script = "require('fs').writeFileSync('out.txt', 'trained')";
     const ok = await run(
       'run',
       '--no-python',
+      '-C',
+      dir,
       '-O',
-      out,
+      'out.txt',
       '-p',
       prov,
       '--key',
@@ -94,7 +96,7 @@ describe('pedigree run', () => {
       '--key',
       join(work, 'run-key.pub.pem'),
       '--base-dir',
-      '/',
+      dir,
       '--predicate-type',
       'https://slsa.dev/provenance/v1',
     );
@@ -116,5 +118,47 @@ describe('pedigree run', () => {
         .status,
     ).toBe('failed');
     expect((await run('run', '--seed', 'two words', '--', 'true')).code).toBe(2);
+  });
+});
+
+describe('pedigree data verify on DVC records', () => {
+  it('verifies DVC 3 files and directories by their recorded MD5s and names each drifted file', async () => {
+    const root = join(work, 'dvc-project');
+    mkdirSync(join(root, '.dvc/cache/files/md5/5e'), { recursive: true });
+    mkdirSync(join(root, 'data/images'), { recursive: true });
+    writeFileSync(join(root, 'data/images/foo'), 'foo');
+    writeFileSync(join(root, 'data/images/bar'), 'bar');
+    writeFileSync(join(root, 'data/labels.csv'), 'a,b\n');
+    // DVC's own vector: {bar: "bar", foo: "foo"} is 5ea40360f5b4ec688df672a4db9c17d1.dir, whose manifest
+    // the cache holds under its MD5.
+    const manifest =
+      '[{"md5": "37b51d194a7513e45b56f6524f2d51f2", "relpath": "bar"}, {"md5": "acbd18db4cc2f85cedef654fccc4a4d8", "relpath": "foo"}]';
+    writeFileSync(join(root, '.dvc/cache/files/md5/5e/a40360f5b4ec688df672a4db9c17d1.dir'), manifest);
+    writeFileSync(
+      join(root, 'data/images.dvc'),
+      'outs:\n- md5: 5ea40360f5b4ec688df672a4db9c17d1.dir\n  size: 6\n  nfiles: 2\n  hash: md5\n  path: images\n',
+    );
+    writeFileSync(
+      join(root, 'data/labels.csv.dvc'),
+      `outs:\n- md5: ${createHash('md5').update('a,b\n').digest('hex')}\n  size: 4\n  hash: md5\n  path: labels.csv\n`,
+    );
+    const ok = await run('data', 'verify', root);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/UNCHANGED: 2 DVC-tracked entries/);
+    expect((await run('data', 'verify', join(root, 'data/labels.csv.dvc'))).code).toBe(0);
+    writeFileSync(join(root, 'data/images/foo'), 'FOO');
+    writeFileSync(join(root, 'data/images/baz'), 'baz');
+    const drift = await run('data', 'verify', root);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toMatch(/changed\s+data\/images\//);
+    expect(drift.stdout).toMatch(/changed\s+foo/);
+    expect(drift.stdout).toMatch(/added\s+baz/);
+    const json = await run('data', 'verify', root, '-f', 'json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ verdict: 'drift', summary: { ok: 1, changed: 1 } });
+    const empty = join(work, 'not-dvc');
+    mkdirSync(empty);
+    const none = await run('data', 'verify', empty);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no \.dvc file/);
   });
 });

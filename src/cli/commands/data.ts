@@ -1,6 +1,9 @@
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import pc from 'picocolors';
 import { describeError, UsageError } from '../../core/errors.js';
+import type { DvcVerifyReport } from '../../provenance/dvc/index.js';
 import {
   createSnapshot,
   datasetPathOf,
@@ -80,6 +83,11 @@ export async function runDataSnapshot(
 
 export interface DataVerifyCommandOptions {
   readonly followSymlinks: boolean;
+  /** DVC: check the cache's objects instead of the workspace. */
+  readonly fromCache?: boolean;
+  readonly cacheDir?: string;
+  /** DVC: leave out stage dependencies. */
+  readonly noDeps?: boolean;
   readonly format: string;
   readonly output?: string;
   readonly workers?: string;
@@ -118,6 +126,117 @@ export function renderDriftText(
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * What `data verify` was given: a pedigree snapshot, or DVC's records (a `.dvc` file, `dvc.lock`,
+ * `dvc.yaml`, or a folder of a DVC project).
+ */
+export function dvcTarget(path: string): { root: string; targets?: string[] } | undefined {
+  let info: ReturnType<typeof statSync>;
+  try {
+    info = statSync(path);
+  } catch {
+    return undefined;
+  }
+  const name = basename(path);
+  if (info.isDirectory()) return { root: path };
+  if (!(name.endsWith('.dvc') || name === 'dvc.lock' || name === 'dvc.yaml')) return undefined;
+  // The project root is the nearest folder up with a `.dvc` folder (DVC's own rule), else the file's folder.
+  let dir = resolve(dirname(path));
+  for (;;) {
+    if (existsSync(join(dir, '.dvc'))) break;
+    const up = dirname(dir);
+    if (up === dir) {
+      dir = resolve(dirname(path));
+      break;
+    }
+    dir = up;
+  }
+  return { root: dir, targets: [relative(dir, resolve(path)).split(sep).join('/')] };
+}
+
+export function renderDvcText(report: DvcVerifyReport, root: string, color: boolean): string {
+  const c = color
+    ? pc
+    : { green: (s: string) => s, red: (s: string) => s, bold: (s: string) => s, dim: (s: string) => s };
+  const lines = [
+    `${c.bold('DVC project')}  ${root} (${report.from === 'cache' ? `cache ${report.cacheDir}` : 'workspace'})`,
+  ];
+  for (const f of report.files) if (f.error) lines.push(`  ${c.red('unreadable')}  ${f.path}: ${f.error}`);
+  for (const out of report.outs) {
+    const where = `${out.source.file}${out.source.stage ? ` stage ${out.source.stage}` : ''}${out.source.role === 'dep' ? ' (dependency)' : ''}`;
+    const tag =
+      out.status === 'ok'
+        ? c.green('ok')
+        : out.status === 'not-checked'
+          ? c.dim('not checked')
+          : c.red(out.status);
+    lines.push(
+      `  ${tag.padEnd(color ? 0 : 11)} ${out.path}${out.isDir ? '/' : ''}  [${where}, ${out.hashName}]${out.reason ? `: ${out.reason}` : ''}`,
+    );
+    const d = out.directory;
+    if (d && out.status !== 'ok') {
+      const list = (label: string, l: { count: number; paths: readonly string[] }) => {
+        for (const p of l.paths) lines.push(`      ${label} ${p}`);
+        if (l.count > l.paths.length)
+          lines.push(`      ... ${l.count - l.paths.length} more ${label.trim()}`);
+      };
+      list('changed ', d.changed);
+      list('added   ', d.added);
+      list('removed ', d.removed);
+      list('unreadable', d.unreadable);
+      if (d.manifest === 'none' && d.manifestProblem)
+        lines.push(`      (files not named: ${d.manifestProblem})`);
+    }
+  }
+  for (const p of report.problems.slice(0, 50))
+    lines.push(`  ${c.dim('problem')}  ${p.file}${p.field ? ` ${p.field}` : ''}: ${p.message}`);
+  const s = report.summary;
+  lines.push(
+    report.verdict === 'ok'
+      ? c.green(`UNCHANGED: ${s.ok} DVC-tracked entries match their recorded MD5s`)
+      : c.red(
+          `${report.verdict === 'drift' ? 'CHANGED' : 'INCOMPLETE'}: ${s.changed} changed, ${s.missing} missing, ${s.notChecked} not checked, ${s.ok} ok`,
+        ),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+async function runDvcVerify(
+  target: { root: string; targets?: string[] },
+  options: DataVerifyCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  const { verifyDvcProject } = await import('../../provenance/dvc/index.js');
+  const report = await verifyDvcProject(target.root, {
+    from: options.fromCache ? 'cache' : 'workspace',
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    ...(options.noDeps ? { includeDeps: false } : {}),
+    ...(target.targets ? { targets: target.targets } : {}),
+  });
+  if (report.files.length === 0)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `${target.root}: no .dvc file, dvc.lock or dvc.yaml found (not a DVC project, and not a snapshot file)`,
+    );
+  const rendered =
+    options.format === 'json'
+      ? `${JSON.stringify({ schemaVersion: '1.0.0', tool: { name: 'pedigree', version: io.version }, project: target.root, ...report }, null, 2)}\n`
+      : renderDvcText(report, target.root, options.output === undefined && io.stdoutIsTTY && !io.noColor);
+  await deliverReport(
+    rendered,
+    {
+      format: options.format,
+      quiet: options.quiet,
+      ...(options.output !== undefined ? { output: options.output } : {}),
+    },
+    io,
+  );
+  if (options.quiet && options.format === 'text')
+    io.stderr(`pedigree data verify: ${target.root}: ${report.verdict}\n`);
+  // Fail closed: only a complete, matching check exits 0.
+  return report.verdict === 'ok' ? 0 : 1;
+}
+
 export async function runDataVerify(
   snapshotFile: string,
   path: string | undefined,
@@ -127,6 +246,17 @@ export async function runDataVerify(
   if (options.format !== 'text' && options.format !== 'json')
     throw new UsageError('BAD_ARGUMENT', `--format must be text or json, got '${options.format}'`);
   const workers = positiveInteger(options.workers, '--workers');
+  const dvc = dvcTarget(snapshotFile);
+  if (dvc !== undefined) {
+    if (path !== undefined)
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `${snapshotFile} is DVC's record; its data is found from it, give no second path`,
+      );
+    return runDvcVerify(dvc, options, io);
+  }
+  if (options.fromCache || options.cacheDir !== undefined || options.noDeps)
+    throw new UsageError('BAD_ARGUMENT', '--from-cache, --cache-dir and --no-deps are for DVC projects');
   let snapshot: ReturnType<typeof readSnapshot>;
   try {
     snapshot = readSnapshot(snapshotFile);

@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   readonly lockfile: readonly string[];
   readonly recordEnv: readonly string[];
   readonly provenance?: string;
+  /** Where the command runs; input, output and metrics paths are relative to it. */
+  readonly cwd?: string;
   readonly key?: string;
   readonly certificate?: string;
   readonly certificateChain: readonly string[];
@@ -80,6 +82,7 @@ export async function runRun(
   }
   const record = await recordRun({
     command,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     inputs: options.input,
     baseModels: options.baseModel,
     outputs: options.output,
@@ -98,8 +101,10 @@ export async function runRun(
   });
   const statementText = `${JSON.stringify(record.statement, null, 2)}\n`;
   const meta = record.statement.predicate.runDetails.metadata;
+  // The default record goes under the run's folder, where `pedigree lineage` looks.
   const path =
-    options.provenance ?? defaultProvenancePath(meta.startedOn, meta.invocationId, signer !== undefined);
+    options.provenance ??
+    join(options.cwd ?? '.', defaultProvenancePath(meta.startedOn, meta.invocationId, signer !== undefined));
   const text = signer
     ? signToBundle(IN_TOTO_PAYLOAD_TYPE, Buffer.from(statementText, 'utf8'), signer)
     : statementText;
