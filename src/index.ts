@@ -45,6 +45,27 @@ export type { RuleDescriptor } from './core/rules.js';
 export { type PickleRun, simulatePickle } from './formats/pickle/simulate.js';
 export { type PedigreeConfig, readConfig } from './policy/config.js';
 export { parseConfig } from './policy/config-schema.js';
+export { type DvcVerifyReport, verifyDvcProject } from './provenance/dvc/index.js';
+export {
+  buildLineage,
+  type LineageGraph,
+  lineageToDot,
+  lineageToJson,
+  lineageToMermaid,
+  readLineageSources,
+  traceLineage,
+} from './provenance/lineage.js';
+export { type ProvenanceStatement, parseProvenance } from './provenance/provenance.js';
+export { checkParity, reproduceRun } from './provenance/repro.js';
+export { type RunOptions, type RunRecord, recordRun } from './provenance/run.js';
+export {
+  createSnapshot,
+  type DatasetSnapshot,
+  datasetDigest,
+  readSnapshot,
+  serializeSnapshot,
+  verifySnapshot,
+} from './provenance/snapshot.js';
 export { exitCodeFor, type ReportFormat, renderReport } from './report/index.js';
 export { toJsonReport } from './report/json.js';
 export { toSarif } from './report/sarif.js';
