@@ -1,16 +1,27 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  lstatSync,
+  openSync,
+  realpathSync,
+} from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { ParseError, UsageError } from '../core/errors.js';
+import { describeError, ParseError, UsageError } from '../core/errors.js';
 import { compareStrings } from '../core/finding.js';
 import { type BundleSigner, signToBundle } from './bundle-write.js';
 import { checkBundleSignature, type SignatureCheck, type VerifyTrust } from './check-signature.js';
+import { readBoundedFile } from './files.js';
 import {
   IN_TOTO_PAYLOAD_TYPE,
   IN_TOTO_STATEMENT_TYPE,
+  jsonShapeProblem,
   MAX_BUNDLE_BYTES,
   parseDsseBundle,
+  quote,
   statementJsonOf,
 } from './oms/bundle.js';
 import { enumerateModel } from './oms/enumerate.js';
@@ -42,10 +53,15 @@ export interface AttestationSubject {
   readonly path: string;
 }
 
+/** Whether a relative path stays below the folder it is relative to (and is not the folder itself). */
+function isBelow(rel: string): boolean {
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
 /** The subject name of a path: relative to the base folder and inside it. */
 function subjectName(baseDir: string, path: string): string {
   const rel = relative(resolve(baseDir), resolve(path));
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+  if (!isBelow(rel))
     throw new UsageError(
       'BAD_ARGUMENT',
       `--subject ${path} is not inside the base folder ${baseDir}; subjects are named relative to it (set --base-dir)`,
@@ -88,7 +104,9 @@ export function expandSubjects(paths: readonly string[], baseDir: string): Attes
             .join('; ')}`,
         );
       for (const file of model.files) {
-        const name = subjectName(baseDir, file.absolutePath);
+        // Named from the path as given (not the real path enumeration reads: a base folder reached through
+        // a link, /tmp on macOS, would put every real path outside it).
+        const name = subjectName(baseDir, join(path, ...file.name.split('/')));
         subjects.set(name, { name, path: file.absolutePath });
       }
     } else throw new UsageError('BAD_ARGUMENT', `--subject ${path} is not a regular file or folder`);
@@ -99,27 +117,32 @@ export function expandSubjects(paths: readonly string[], baseDir: string): Attes
   return [...subjects.values()].sort((a, b) => compareStrings(a.name, b.name));
 }
 
+/**
+ * The digest of a regular file, opened without following a link and without blocking (a FIFO swapped in
+ * after the file was checked would block the open for ever); throws when it is not a regular file.
+ */
 async function digestFile(path: string, algorithm: string): Promise<string> {
-  const hash = createHash(algorithm);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  let stream: ReturnType<typeof createReadStream> | undefined;
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${path} is not a regular file`);
+    const hash = createHash(algorithm);
+    stream = createReadStream('', { fd, autoClose: true, highWaterMark: 1 << 20 });
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  } finally {
+    if (stream === undefined) closeSync(fd);
+    else stream.destroy();
+  }
 }
 
 /** Reads a predicate file: a JSON object (what in-toto requires the predicate to be). */
 export function readPredicate(path: string): Record<string, unknown> {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (error) {
-    throw new UsageError('PATH_NOT_FOUND', `--predicate ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (size > MAX_PREDICATE_BYTES)
-    throw new UsageError('BAD_ARGUMENT', `--predicate ${path} is larger than ${MAX_PREDICATE_BYTES} bytes`);
+  // A pipe is fine (`--predicate <(pedigree bom ...)`), read up to the limit like a file.
+  const bytes = readBoundedFile(path, { max: MAX_PREDICATE_BYTES, what: '--predicate' });
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new UsageError('BAD_ARGUMENT', `--predicate ${path} is not JSON (${(error as Error).message})`, {
       cause: error,
@@ -130,6 +153,10 @@ export function readPredicate(path: string): Record<string, unknown> {
       'BAD_ARGUMENT',
       `--predicate ${path} must hold a JSON object (in-toto predicates are objects)`,
     );
+  // What verify-attestation would refuse in the statement is refused here, before anything is signed.
+  const shape = jsonShapeProblem({ predicate: value });
+  if (shape !== undefined)
+    throw new UsageError('BAD_ARGUMENT', `--predicate ${path}: the statement ${shape}`);
   return value as Record<string, unknown>;
 }
 
@@ -153,8 +180,17 @@ export interface AttestOptions {
 export async function attestationStatement(options: Omit<AttestOptions, 'signer'>): Promise<string> {
   checkPredicateType(options.predicateType);
   const subject = [];
-  for (const s of options.subjects)
-    subject.push({ name: s.name, digest: { sha256: await digestFile(s.path, 'sha256') } });
+  for (const s of options.subjects) {
+    let sha256: string;
+    try {
+      sha256 = await digestFile(s.path, 'sha256');
+    } catch (error) {
+      throw new UsageError('PATH_UNREADABLE', `--subject ${s.path} cannot be read: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+    subject.push({ name: s.name, digest: { sha256 } });
+  }
   return JSON.stringify(
     {
       _type: IN_TOTO_STATEMENT_TYPE,
@@ -223,22 +259,14 @@ export interface VerifyAttestationOptions {
   readonly predicateType?: string;
 }
 
+/** An attestation may come with the files it is about: only a regular file is read, within the limit. */
 function readBundleText(path: string): string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (error) {
-    throw new UsageError(
-      'PATH_NOT_FOUND',
-      `attestation ${path} cannot be read: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (size > MAX_BUNDLE_BYTES)
-    throw new ParseError('LIMIT_EXCEEDED', `${path}: larger than ${MAX_BUNDLE_BYTES} bytes`);
-  return readFileSync(path, 'utf8');
+  return readBoundedFile(path, {
+    max: MAX_BUNDLE_BYTES,
+    what: 'attestation',
+    regularOnly: true,
+    tooLargeIsParseError: true,
+  }).toString('utf8');
 }
 
 /** Checks one subject against the file its name gives, under the base folder only. */
@@ -246,49 +274,54 @@ async function checkSubject(
   name: string,
   digests: Readonly<Record<string, string>>,
   baseDir: string,
+  baseReal: string,
 ): Promise<SubjectCheck> {
   const chosen = CHECKED_DIGESTS.find(([inToto]) => typeof digests[inToto] === 'string');
   if (!chosen)
     return {
       name,
       status: 'not-checked',
-      reason: `no digest pedigree checks (has ${Object.keys(digests).join(', ') || 'none'}; checks sha256, sha384, sha512)`,
+      reason: `no digest pedigree checks (has ${Object.keys(digests).slice(0, 10).map(quote).join(', ') || 'none'}; checks sha256, sha384, sha512)`,
     };
   const [algorithm, nodeName] = chosen;
   const expected = (digests[algorithm] as string).toLowerCase();
+  const notChecked = (reason: string): SubjectCheck => ({
+    name,
+    status: 'not-checked',
+    algorithm,
+    expected,
+    reason,
+  });
+  if (name.includes('\0')) return notChecked('the name contains a NUL character');
   // A statement's subject names are untrusted: never read outside the base folder or anything but a file.
   const path = resolve(baseDir, name);
-  const rel = relative(resolve(baseDir), path);
-  if (
-    name === '' ||
-    rel === '' ||
-    rel === '..' ||
-    rel.startsWith(`..${sep}`) ||
-    isAbsolute(rel) ||
-    isAbsolute(name)
-  )
-    return {
-      name,
-      status: 'not-checked',
-      algorithm,
-      expected,
-      reason: 'names a path outside the base folder',
-    };
+  if (name === '' || isAbsolute(name) || !isBelow(relative(resolve(baseDir), path)))
+    return notChecked('names a path outside the base folder');
   let info: ReturnType<typeof lstatSync>;
   try {
     info = lstatSync(path);
-  } catch {
-    return { name, status: 'missing', algorithm, expected, reason: `no file ${path}` };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? { name, status: 'missing', algorithm, expected, reason: `no file ${path}` }
+      : notChecked(`${path} cannot be read (${describeError(error)})`);
   }
-  if (!info.isFile())
-    return {
-      name,
-      status: 'not-checked',
-      algorithm,
-      expected,
-      reason: `${path} is not a regular file (symbolic links are not followed)`,
-    };
-  const actual = await digestFile(path, nodeName);
+  if (!info.isFile()) return notChecked(`${path} is not a regular file (symbolic links are not followed)`);
+  // The last component is a file, but a folder on the way may be a link out of the base folder.
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (error) {
+    return notChecked(`${path} cannot be read (${describeError(error)})`);
+  }
+  if (!isBelow(relative(baseReal, real)))
+    return notChecked(`${path} leads outside the base folder through a symbolic link; not read`);
+  let actual: string;
+  try {
+    actual = await digestFile(real, nodeName);
+  } catch (error) {
+    return notChecked(`${path} cannot be read (${describeError(error)})`);
+  }
   return { name, status: actual === expected ? 'match' : 'mismatch', algorithm, expected, actual };
 }
 
@@ -307,19 +340,49 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
   const signature = checkBundleSignature(bundle, options.trust, { file });
   const base = { signature, predicateType: statement.predicateType };
   if (!signature.ok) return { ...base, verified: false, subjects: [], unattested: [] };
-  const byName = new Map<string, Readonly<Record<string, string>>>();
-  for (const s of statement.subject) if (s.name !== undefined) byName.set(s.name, s.digest);
+  let baseReal: string;
+  try {
+    baseReal = realpathSync(options.baseDir);
+  } catch (error) {
+    throw new UsageError('PATH_NOT_FOUND', `--base-dir ${options.baseDir}: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  // A name listed twice keeps every digest it was given: each is checked, so a second entry with other
+  // digests cannot be hidden behind a first that matches (or the other way round).
+  const byName = new Map<string, Readonly<Record<string, string>>[]>();
+  let unnamed = 0;
+  for (const s of statement.subject) {
+    if (s.name === undefined) {
+      unnamed += 1;
+      continue;
+    }
+    const list = byName.get(s.name) ?? [];
+    list.push(s.digest);
+    byName.set(s.name, list);
+  }
   const checks: SubjectCheck[] = [];
   const unattested: string[] = [];
   if (options.subjectPaths !== undefined && options.subjectPaths.length > 0) {
     for (const subject of expandSubjects(options.subjectPaths, options.baseDir)) {
-      const digests = byName.get(subject.name);
-      if (digests === undefined) unattested.push(subject.name);
-      else checks.push(await checkSubject(subject.name, digests, options.baseDir));
+      const entries = byName.get(subject.name);
+      if (entries === undefined) unattested.push(subject.name);
+      else
+        for (const digests of entries)
+          checks.push(await checkSubject(subject.name, digests, options.baseDir, baseReal));
     }
-  } else
-    for (const [name, digests] of [...byName].sort(([a], [b]) => compareStrings(a, b)))
-      checks.push(await checkSubject(name, digests, options.baseDir));
+  } else {
+    for (const [name, entries] of [...byName].sort(([a], [b]) => compareStrings(a, b)))
+      for (const digests of entries)
+        checks.push(await checkSubject(name, digests, options.baseDir, baseReal));
+    // Every subject is checked by default: one without a name names no file, so it cannot be.
+    if (unnamed > 0)
+      checks.push({
+        name: '',
+        status: 'not-checked',
+        reason: `${unnamed} subject${unnamed === 1 ? ' has' : 's have'} no name, so no file to check`,
+      });
+  }
   const mismatch =
     options.predicateType !== undefined && options.predicateType !== statement.predicateType
       ? { expected: options.predicateType, actual: statement.predicateType }

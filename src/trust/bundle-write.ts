@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
 import { keysMatch, publicKeyHint } from './keys.js';
+import { MAX_BUNDLE_BYTES } from './oms/bundle.js';
 import { signEnvelopePayload } from './oms/dsse.js';
 
 /**
@@ -44,9 +45,20 @@ function verificationMaterial(signer: BundleSigner): Record<string, unknown> {
   };
 }
 
-/** Signs the payload into a DSSE envelope inside a Sigstore bundle; returns the bundle's JSON text. */
+/**
+ * Signs the payload into a DSSE envelope inside a Sigstore bundle; returns the bundle's JSON text. Throws
+ * UsageError when the bundle would be larger than verification reads ({@link MAX_BUNDLE_BYTES}): a
+ * signature that cannot be verified is not written.
+ */
 export function signToBundle(payloadType: string, payload: Buffer, signer: BundleSigner): string {
   checkSigner(signer);
+  // The payload is base64 in the bundle (4 bytes for 3), plus the key material and the signature.
+  const estimate = Math.ceil(payload.length / 3) * 4 + 64 * 1024;
+  if (estimate > MAX_BUNDLE_BYTES)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `the signed statement is ${payload.length} bytes; its bundle would be larger than the ${MAX_BUNDLE_BYTES} bytes a verifier reads (sign fewer files at once)`,
+    );
   const sig = signEnvelopePayload(payloadType, payload, signer.privateKey);
   return JSON.stringify({
     mediaType: BUNDLE_MEDIA_TYPE_V03,

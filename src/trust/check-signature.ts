@@ -104,7 +104,14 @@ export function checkBundleSignature(
     const result = verifyCertificateChain(chain, trust.roots, at);
     if (!result.ok) return { ok: false, method: 'certificate', reason: result.reason };
     const signer = `${subjectOf(leaf)} (issued by ${subjectOf(result.root)})`;
-    const ok = verifyEnvelope(signature.envelope, leaf.publicKey, { legacyV02 });
+    let ok: boolean;
+    try {
+      ok = verifyEnvelope(signature.envelope, leaf.publicKey, { legacyV02 });
+    } catch (error) {
+      // A leaf with a key OMS does not sign with (RSA, another curve): the signature cannot verify.
+      if (!(error instanceof RangeError)) throw error;
+      return { ok: false, method: 'certificate', signer, reason: error.message };
+    }
     return ok
       ? { ok, method: 'certificate', signer }
       : {

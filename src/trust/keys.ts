@@ -6,8 +6,20 @@ import {
   type KeyObject,
   X509Certificate,
 } from 'node:crypto';
-import { closeSync, constants, fchmodSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  lstatSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ParseError, UsageError } from '../core/errors.js';
+import { readBoundedFile } from './files.js';
 import { type SignatureAlgorithm, signatureAlgorithmOf } from './oms/dsse.js';
 
 /**
@@ -24,24 +36,9 @@ export const MAX_PEM_CERTIFICATES = 64;
 export const KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ed25519'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
+/** Reads a key or certificate file, at most {@link MAX_KEY_FILE_BYTES} (a pipe is read too, bounded). */
 function readBounded(path: string, what: string): Buffer {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (error) {
-    throw new UsageError('PATH_NOT_FOUND', `${what} ${path} cannot be read: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (size > MAX_KEY_FILE_BYTES)
-    throw new UsageError('BAD_ARGUMENT', `${what} ${path} is larger than ${MAX_KEY_FILE_BYTES} bytes`);
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new UsageError('PATH_UNREADABLE', `${what} ${path} cannot be read: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  return readBoundedFile(path, { max: MAX_KEY_FILE_BYTES, what });
 }
 
 function checkSupported(key: KeyObject, path: string): SignatureAlgorithm {
@@ -93,10 +90,32 @@ export function readPublicKey(path: string): KeyObject {
   return key;
 }
 
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_END = '-----END CERTIFICATE-----';
+
+/**
+ * The certificate blocks of a PEM text, at most `max`, found in one pass with indexOf: the lazy regular
+ * expression this replaces rescanned the rest of the text for every BEGIN line without an END, so a
+ * 1 MB file of BEGIN lines took seconds.
+ */
+function pemBlocks(text: string, max: number): string[] {
+  const blocks: string[] = [];
+  let from = 0;
+  while (blocks.length < max) {
+    const begin = text.indexOf(PEM_BEGIN, from);
+    if (begin < 0) break;
+    const end = text.indexOf(PEM_END, begin + PEM_BEGIN.length);
+    if (end < 0) break;
+    blocks.push(text.slice(begin, end + PEM_END.length));
+    from = end + PEM_END.length;
+  }
+  return blocks;
+}
+
 /** Splits a PEM file into its certificates, in file order. */
 export function readCertificates(path: string): X509Certificate[] {
   const text = readBounded(path, 'certificate file').toString('utf8');
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const blocks = pemBlocks(text, MAX_PEM_CERTIFICATES + 1);
   if (blocks.length === 0)
     throw new UsageError('BAD_ARGUMENT', `${path}: no PEM certificate (-----BEGIN CERTIFICATE-----) found`);
   if (blocks.length > MAX_PEM_CERTIFICATES)
@@ -180,16 +199,35 @@ export function generateKeyPair(type: KeyType, passphrase?: string): GeneratedKe
   };
 }
 
-/**
- * Writes a file created with the given mode, refusing to replace an existing one unless `overwrite`:
- * O_CREAT|O_EXCL so a file (or a symbolic link planted where the key goes) is never followed.
- * The mode is set exactly, whatever the umask or the mode of a file overwritten.
- */
-export function writeNewFile(path: string, content: string, mode: number, overwrite = false): void {
-  const flags = constants.O_WRONLY | constants.O_CREAT | (overwrite ? constants.O_TRUNC : constants.O_EXCL);
+/** A file to write with {@link writeNewFiles}. */
+export interface NewFile {
+  readonly path: string;
+  readonly content: string;
+  readonly mode: number;
+}
+
+/** Where a path lands once its folder's links are resolved, to tell two spellings of one file apart. */
+function landingPath(path: string): string {
+  let dir: string;
+  try {
+    dir = realpathSync(dirname(path));
+  } catch (error) {
+    throw new UsageError('PATH_UNREADABLE', `${path} cannot be written: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return join(dir, basename(path));
+}
+
+function createExclusive(path: string, content: string, mode: number): void {
   let fd: number;
   try {
-    fd = openSync(path, flags | constants.O_NOFOLLOW, mode);
+    // O_EXCL with O_NOFOLLOW: neither a file nor a symbolic link planted where the key goes is followed.
+    fd = openSync(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      mode,
+    );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
@@ -201,10 +239,86 @@ export function writeNewFile(path: string, content: string, mode: number, overwr
     );
   }
   try {
-    // The mode given to open() applies only to new files and is narrowed by the umask: set it exactly.
+    // The mode given to open() is narrowed by the umask: set it exactly, before any byte is written.
     fchmodSync(fd, mode);
-    writeSync(fd, content);
-  } finally {
+    const bytes = Buffer.from(content, 'utf8');
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+  } catch (error) {
     closeSync(fd);
+    removeQuietly(path);
+    throw new UsageError('PATH_UNREADABLE', `${path} cannot be written: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  closeSync(fd);
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Writes files (a key pair) all or none, each with exactly its mode whatever the umask. Without
+ * `overwrite` an existing file (or a symbolic link) at any of the paths stops everything before a byte is
+ * written, and files created are removed again if a later one fails. With `overwrite` each file is written
+ * beside its target under a fresh name and renamed over it: the old file (a 0644 file, a hard link, a
+ * symbolic link planted there) is replaced, never written through, and stays whole if writing fails. Two
+ * paths naming the same file (`k.pem` and `./k.pem`) are refused: one would replace the other.
+ */
+export function writeNewFiles(files: readonly NewFile[], overwrite = false): void {
+  const landing = files.map((f) => landingPath(f.path));
+  for (const [i, path] of landing.entries())
+    if (landing.indexOf(path) !== i)
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `${files[landing.indexOf(path)]?.path} and ${files[i]?.path} are the same file; give two different files`,
+      );
+  if (!overwrite) {
+    for (const f of files) {
+      let exists = true;
+      try {
+        lstatSync(f.path);
+      } catch {
+        exists = false;
+      }
+      if (exists)
+        throw new UsageError(
+          'BAD_ARGUMENT',
+          `${f.path} already exists; not overwritten (use --force to replace it)`,
+        );
+    }
+    const created: string[] = [];
+    try {
+      for (const f of files) {
+        createExclusive(f.path, f.content, f.mode);
+        created.push(f.path);
+      }
+    } catch (error) {
+      for (const path of created) removeQuietly(path);
+      throw error;
+    }
+    return;
+  }
+  const temporary = files.map((f, i) =>
+    join(dirname(landing[i] as string), `.${basename(f.path)}.${process.pid}.${Date.now()}.tmp`),
+  );
+  try {
+    for (const [i, f] of files.entries()) createExclusive(temporary[i] as string, f.content, f.mode);
+    for (const [i, f] of files.entries()) {
+      try {
+        renameSync(temporary[i] as string, f.path);
+      } catch (error) {
+        throw new UsageError('PATH_UNREADABLE', `${f.path} cannot be written: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    }
+  } finally {
+    for (const path of temporary) removeQuietly(path);
   }
 }

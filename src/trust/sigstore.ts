@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { describeError, ParseError, UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { isRecord } from '../core/json.js';
-import { readFileHead } from '../core/read-head.js';
+import { readBoundedFile } from './files.js';
 
 /**
  * Offline Sigstore keyless verification: a bundle whose signing key is certified by a Fulcio certificate is
@@ -240,10 +240,16 @@ export function parseTrustedRoot(input: string | Uint8Array, source = 'trusted r
  * A missing, unreadable, oversized or malformed file throws ParseError naming the path.
  */
 export function loadTrustedRoot(path: string = DEFAULT_TRUSTED_ROOT_PATH): TrustedRoot {
-  let head: { bytes: Buffer; truncated: boolean };
+  let bytes: Buffer;
   try {
-    head = readFileHead(path, MAX_TRUSTED_ROOT_BYTES);
+    // Bounded whatever the file is; a pipe (`--trusted-root <(curl ...)`) is read whole, not a byte of it.
+    bytes = readBoundedFile(path, {
+      max: MAX_TRUSTED_ROOT_BYTES,
+      what: 'trusted root',
+      tooLargeIsParseError: true,
+    });
   } catch (error) {
+    if (error instanceof ParseError) throw error;
     throw new ParseError(
       'BAD_VALUE',
       `${path}: cannot read trusted root (${describeError(error)})`,
@@ -253,9 +259,7 @@ export function loadTrustedRoot(path: string = DEFAULT_TRUSTED_ROOT_PATH): Trust
       },
     );
   }
-  if (head.truncated)
-    throw new ParseError('LIMIT_EXCEEDED', `${path}: larger than ${MAX_TRUSTED_ROOT_BYTES} bytes`);
-  return parseTrustedRoot(head.bytes, path);
+  return parseTrustedRoot(bytes, path);
 }
 
 interface CompiledPolicy {
@@ -312,6 +316,15 @@ function compilePolicy(policy: KeylessPolicy): CompiledPolicy {
       ? { issuerRegex: compileRegex(policy.issuerRegex, 'issuer regex') }
       : {}),
   };
+}
+
+/**
+ * Checks a policy before anything is read (an empty value, a missing half, a regular expression that does
+ * not compile): throws UsageError naming what is wrong, so a bad option is an error even when the
+ * signature turns out not to be keyless.
+ */
+export function checkKeylessPolicy(policy: KeylessPolicy): void {
+  compilePolicy(policy);
 }
 
 function describeExpectation(exact: string | undefined, regex: string | undefined): string {

@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { describeError, UsageError } from '../../core/errors.js';
+import { safe } from '../../report/text.js';
 import {
   type AttestationVerification,
   createAttestation,
@@ -9,6 +9,7 @@ import {
   verifyAttestation,
 } from '../../trust/attest.js';
 import type { BundleSigner } from '../../trust/bundle-write.js';
+import { writeFileNoFollow } from '../../trust/files.js';
 import { readCertificates, readPrivateKey } from '../../trust/keys.js';
 import type { CliIo } from '../io.js';
 import { deliverReport } from '../output.js';
@@ -47,21 +48,15 @@ export async function runAttest(options: AttestCommandOptions, io: CliIo): Promi
           ],
         }
       : { kind: 'key', privateKey };
-  const bundle = await createAttestation({
-    predicateType: options.predicateType,
-    predicate,
-    subjects,
-    signer,
-  });
-  if (options.output !== undefined) {
-    try {
-      await writeFile(options.output, bundle);
-    } catch (error) {
-      throw new UsageError('PATH_UNREADABLE', `cannot write ${options.output}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  } else io.stdout(`${bundle}\n`);
+  let bundle: string;
+  try {
+    bundle = await createAttestation({ predicateType: options.predicateType, predicate, subjects, signer });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError('BAD_ARGUMENT', `not attested: ${describeError(error)}`, { cause: error });
+  }
+  if (options.output !== undefined) writeFileNoFollow(options.output, bundle, 'attestation');
+  else io.stdout(`${bundle}\n`);
   if (!options.quiet)
     io.stderr(
       `pedigree attest: ${options.predicateType} about ${subjects.length} subject${subjects.length === 1 ? '' : 's'} signed${options.output !== undefined ? ` into ${options.output}` : ''}\n`,
@@ -84,28 +79,28 @@ export function renderAttestationText(
   color: boolean,
 ): string {
   const c = color ? pc : { green: (s: string) => s, red: (s: string) => s, bold: (s: string) => s };
-  const lines = [`${c.bold('attestation')}  ${bundlePath}`];
+  const lines = [`${c.bold('attestation')}  ${safe(bundlePath)}`];
   const s = result.signature;
   lines.push(
     s.ok
-      ? `signature    ${c.green('valid')}: signed by ${s.signer ?? 'an unnamed signer'}${s.signedAt ? ` at ${s.signedAt}` : ''}`
-      : `signature    ${c.red('INVALID')}: ${s.reason ?? 'the signature does not verify'}`,
+      ? `signature    ${c.green('valid')}: signed by ${safe(s.signer ?? 'an unnamed signer')}${s.signedAt ? ` at ${s.signedAt}` : ''}`
+      : `signature    ${c.red('INVALID')}: ${safe(s.reason ?? 'the signature does not verify')}`,
   );
-  if (result.predicateType) lines.push(`predicate    ${result.predicateType}`);
+  if (result.predicateType) lines.push(`predicate    ${safe(result.predicateType)}`);
   if (result.predicateTypeMismatch)
-    lines.push(`  ${c.red('wrong type')}  expected ${result.predicateTypeMismatch.expected}`);
+    lines.push(`  ${c.red('wrong type')}  expected ${safe(result.predicateTypeMismatch.expected)}`);
   for (const subject of result.subjects) {
     const tag = subject.status === 'match' ? c.green('match') : c.red(subject.status);
     const detail =
       subject.status === 'mismatch'
-        ? ` (attested ${subject.algorithm}:${subject.expected}, file ${subject.actual})`
+        ? ` (attested ${subject.algorithm}:${safe(subject.expected ?? '')}, file ${subject.actual})`
         : subject.reason
-          ? ` (${subject.reason})`
+          ? ` (${safe(subject.reason)})`
           : '';
-    lines.push(`  ${tag.padEnd(color ? 0 : 11)} ${subject.name}${detail}`);
+    lines.push(`  ${tag.padEnd(color ? 0 : 11)} ${safe(subject.name)}${detail}`);
   }
   for (const name of result.unattested)
-    lines.push(`  ${c.red('unattested')}  ${name} (not a subject of the statement)`);
+    lines.push(`  ${c.red('unattested')}  ${safe(name)} (not a subject of the statement)`);
   lines.push(result.verified ? c.green('VERIFIED') : c.red('NOT VERIFIED'));
   return `${lines.join('\n')}\n`;
 }

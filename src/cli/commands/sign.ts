@@ -1,9 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstatSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import pc from 'picocolors';
-import { describeError, UsageError } from '../../core/errors.js';
+import { describeError, ParseError, UsageError } from '../../core/errors.js';
+import { readFileHead } from '../../core/read-head.js';
+import { safe } from '../../report/text.js';
 import type { BundleSigner } from '../../trust/bundle-write.js';
+import { readBoundedFile, writeFileNoFollow } from '../../trust/files.js';
 import {
   generateKeyPair,
   KEY_TYPES,
@@ -11,11 +13,12 @@ import {
   readCertificates,
   readPrivateKey,
   readPublicKey,
-  writeNewFile,
+  writeNewFiles,
 } from '../../trust/keys.js';
+import { MAX_BUNDLE_BYTES } from '../../trust/oms/bundle.js';
 import { resolveIgnorePaths, signModel } from '../../trust/oms/sign.js';
 import { type ModelVerification, type VerifyTrust, verifyModel } from '../../trust/oms/verify.js';
-import { DEFAULT_TRUSTED_ROOT_PATH, loadTrustedRoot } from '../../trust/sigstore.js';
+import { checkKeylessPolicy, DEFAULT_TRUSTED_ROOT_PATH, loadTrustedRoot } from '../../trust/sigstore.js';
 import type { CliIo } from '../io.js';
 import { deliverReport } from '../output.js';
 
@@ -29,20 +32,9 @@ const MAX_PASSWORD_BYTES = 4096;
 /** Reads a passphrase: the file's first line (as `openssl -passin file:` takes it), else the variable. */
 export function readPassphrase(passwordFile: string | undefined): string | undefined {
   if (passwordFile !== undefined) {
-    let size: number;
-    try {
-      size = statSync(passwordFile).size;
-    } catch (error) {
-      throw new UsageError('PATH_NOT_FOUND', `--password-file ${passwordFile}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-    if (size > MAX_PASSWORD_BYTES)
-      throw new UsageError(
-        'BAD_ARGUMENT',
-        `--password-file ${passwordFile} is larger than ${MAX_PASSWORD_BYTES} bytes`,
-      );
-    return readFileSync(passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
+    // A pipe is fine (`--password-file <(pass show key)`), read up to the limit like a file.
+    const bytes = readBoundedFile(passwordFile, { max: MAX_PASSWORD_BYTES, what: '--password-file' });
+    return bytes.toString('utf8').split(/\r?\n/)[0] ?? '';
   }
   const fromEnv = process.env[PASSWORD_ENV];
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
@@ -86,13 +78,19 @@ export async function runKeygen(options: KeygenOptions, io: CliIo): Promise<numb
       `--type must be one of ${KEY_TYPES.join(', ')}, got '${options.type}'`,
     );
   const publicOutput = options.publicOutput ?? `${options.output.replace(/\.pem$/, '')}.pub.pem`;
-  if (publicOutput === options.output)
+  if (resolve(publicOutput) === resolve(options.output))
     throw new UsageError('BAD_ARGUMENT', 'the private and the public key cannot go to the same file');
   const passphrase = readPassphrase(options.passwordFile);
   const pair = generateKeyPair(options.type as KeyType, passphrase);
   // The private key is created 0600 and never replaces a file unless --force; the public key is 0644.
-  writeNewFile(options.output, pair.privatePem, 0o600, options.force);
-  writeNewFile(publicOutput, pair.publicPem, 0o644, options.force);
+  // Both are written or neither (no private key left without its public half after an error).
+  writeNewFiles(
+    [
+      { path: options.output, content: pair.privatePem, mode: 0o600 },
+      { path: publicOutput, content: pair.publicPem, mode: 0o644 },
+    ],
+    options.force,
+  );
   io.stderr(
     `pedigree keygen: ${options.type} private key ${options.output}${passphrase !== undefined ? ' (encrypted)' : ''} (mode 0600), public key ${publicOutput}\n`,
   );
@@ -148,31 +146,90 @@ export async function runSign(modelPath: string, options: SignCommandOptions, io
     io.stderr(
       'pedigree sign: note: model_signing (v1.1) verifies ECDSA keys only; pedigree verifies this Ed25519 signature, model_signing will not\n',
     );
+  checkSignatureOutput(modelPath, signaturePath);
   const started = performance.now();
-  const signed = await signModel({
-    modelPath,
-    signer,
-    signaturePath,
-    ignorePaths: resolveIgnorePaths(modelPath, options.ignore),
-    method: options.method,
-    hashType: options.hash,
-    ...(shardSize !== undefined ? { shardSize } : {}),
-    allowSymlinks: options.allowSymlinks,
-    ...(workers !== undefined ? { workers } : {}),
-  });
+  let signed: Awaited<ReturnType<typeof signModel>>;
   try {
-    await writeFile(signaturePath, signed.bundle);
+    signed = await signModel({
+      modelPath,
+      signer,
+      signaturePath,
+      ignorePaths: resolveIgnorePaths(modelPath, options.ignore),
+      method: options.method,
+      hashType: options.hash,
+      ...(shardSize !== undefined ? { shardSize } : {}),
+      allowSymlinks: options.allowSymlinks,
+      ...(workers !== undefined ? { workers } : {}),
+    });
   } catch (error) {
-    throw new UsageError('PATH_UNREADABLE', `cannot write ${signaturePath}: ${describeError(error)}`, {
+    if (error instanceof UsageError) throw error;
+    // A file that cannot be read or changed while it was hashed: an operational error (exit 2), named.
+    throw new UsageError('PATH_UNREADABLE', `${modelPath}: not signed: ${describeError(error)}`, {
       cause: error,
     });
   }
+  // Never through a symbolic link planted where the signature goes (model.sig -> ~/.bashrc), never into a FIFO.
+  writeFileNoFollow(signaturePath, signed.bundle, 'signature');
   const seconds = (performance.now() - started) / 1000;
   if (!options.quiet)
     io.stderr(
       `pedigree sign: ${signed.modelName}: ${signed.files} files, ${formatBytes(signed.bytes)}, ${signed.resources.length} digests (${options.method}, ${options.hash}) in ${seconds.toFixed(2)} s; root digest sha256:${signed.rootDigest}; signature ${signaturePath}\n`,
     );
   return 0;
+}
+
+/** Whether a file's first bytes read as a Sigstore bundle (a signature a new one may replace). */
+function looksLikeBundle(path: string): boolean {
+  try {
+    const { bytes } = readFileHead(path, MAX_BUNDLE_BYTES);
+    const json = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
+    return (
+      typeof json.mediaType === 'string' && json.mediaType.startsWith('application/vnd.dev.sigstore.bundle')
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses a signature path that would destroy part of the model: the model file itself, or a file in the
+ * model folder that is not an earlier signature (`-o model/config.json` would leave config.json out of the
+ * signature, then overwrite it), a symbolic link (model.sig -> ~/.bashrc, planted in a downloaded model)
+ * or anything but a regular file (a FIFO would block the write for ever).
+ */
+function checkSignatureOutput(modelPath: string, signaturePath: string): void {
+  let existing: ReturnType<typeof lstatSync>;
+  try {
+    existing = lstatSync(signaturePath);
+  } catch {
+    return;
+  }
+  // Refused now, before the model is hashed, and again when the file is written (writeFileNoFollow).
+  if (existing.isSymbolicLink())
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `signature file ${signaturePath} is a symbolic link; the signature is not written through it (remove it or give another --output)`,
+    );
+  if (!existing.isFile())
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `signature file ${signaturePath} exists and is not a regular file; give another --output`,
+    );
+  let model: ReturnType<typeof statSync>;
+  try {
+    model = statSync(modelPath);
+  } catch {
+    return; // signing names the missing model
+  }
+  const sameFile = model.dev === existing.dev && model.ino === existing.ino;
+  const rel = relative(resolve(modelPath), resolve(signaturePath));
+  const inside =
+    model.isDirectory() && rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
+  if (sameFile || (inside && !looksLikeBundle(signaturePath)))
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `signature file ${signaturePath} is ${sameFile ? 'the model itself' : 'a file of the model, not a signature'}; it would be overwritten: give another --output`,
+    );
 }
 
 /** How the signer is to be trusted: `--key`, `--certificate-chain`, or Sigstore keyless. */
@@ -210,6 +267,11 @@ export function trustFrom(options: TrustCommandOptions): VerifyTrust {
       'BAD_ARGUMENT',
       'verify needs exactly one of --key PUBLIC_KEY.pem, --certificate-chain CA.pem, or Sigstore keyless --identity (or --identity-regex) with --issuer',
     );
+  if (options.trustedRoot !== undefined && !keyless)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      '--trusted-root goes with Sigstore keyless verification (--identity and --issuer); --key and --certificate-chain do not use it',
+    );
   if (options.key !== undefined) return { kind: 'key', publicKey: readPublicKey(options.key) };
   if (options.certificateChain.length > 0)
     return { kind: 'certificate', roots: options.certificateChain.flatMap((p) => readCertificates(p)) };
@@ -220,16 +282,22 @@ export function trustFrom(options: TrustCommandOptions): VerifyTrust {
     );
   if (options.issuer === undefined && options.issuerRegex === undefined)
     throw new UsageError('BAD_ARGUMENT', 'Sigstore keyless verification needs --issuer or --issuer-regex');
-  return {
-    kind: 'sigstore',
-    policy: {
-      ...(options.identity !== undefined ? { identity: options.identity } : {}),
-      ...(options.identityRegex !== undefined ? { identityRegex: options.identityRegex } : {}),
-      ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
-      ...(options.issuerRegex !== undefined ? { issuerRegex: options.issuerRegex } : {}),
-    },
-    trustedRoot: loadTrustedRoot(options.trustedRoot ?? DEFAULT_TRUSTED_ROOT_PATH),
+  const policy = {
+    ...(options.identity !== undefined ? { identity: options.identity } : {}),
+    ...(options.identityRegex !== undefined ? { identityRegex: options.identityRegex } : {}),
+    ...(options.issuer !== undefined ? { issuer: options.issuer } : {}),
+    ...(options.issuerRegex !== undefined ? { issuerRegex: options.issuerRegex } : {}),
   };
+  // Checked now (a regex that does not compile), not only once a keyless signature is met.
+  checkKeylessPolicy(policy);
+  let trustedRoot: ReturnType<typeof loadTrustedRoot>;
+  try {
+    trustedRoot = loadTrustedRoot(options.trustedRoot ?? DEFAULT_TRUSTED_ROOT_PATH);
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    throw new UsageError('BAD_ARGUMENT', `--trusted-root ${describeError(error)}`, { cause: error });
+  }
+  return { kind: 'sigstore', policy, trustedRoot };
 }
 
 /** Schema version of `verify --format json`. */
@@ -265,35 +333,36 @@ export function renderVerificationText(
     : { green: (s: string) => s, red: (s: string) => s, bold: (s: string) => s, dim: (s: string) => s };
   const lines: string[] = [];
   const s = result.signature;
-  lines.push(`${c.bold('model')}      ${modelPath}`);
+  lines.push(`${c.bold('model')}      ${safe(modelPath)}`);
   lines.push(
-    `${c.bold('signature')}  ${signaturePath} (${s.method}${result.layout === 'v0.2' ? ', model_signing v0.2 layout' : ''})`,
+    `${c.bold('signature')}  ${safe(signaturePath)} (${s.method}${result.layout === 'v0.2' ? ', model_signing v0.2 layout' : ''})`,
   );
   if (s.ok)
     lines.push(
-      `           ${c.green('valid')}: signed by ${s.signer ?? 'an unnamed signer'}${s.signedAt ? ` at ${s.signedAt}` : ''}`,
+      `           ${c.green('valid')}: signed by ${safe(s.signer ?? 'an unnamed signer')}${s.signedAt ? ` at ${s.signedAt}` : ''}`,
     );
-  else lines.push(`           ${c.red('INVALID')}: ${s.reason ?? 'the signature does not verify'}`);
+  else lines.push(`           ${c.red('INVALID')}: ${safe(s.reason ?? 'the signature does not verify')}`);
   if (result.compared) {
     const ser = result.serialization;
     lines.push(
-      `${c.bold('files')}      ${result.files} files, ${formatBytes(result.bytes)} hashed (${ser.method}${ser.shardSize ? ` of ${ser.shardSize} bytes` : ''}, ${ser.hashType})${result.ignorePaths.length > 0 ? `; ignored: ${result.ignorePaths.join(', ')}` : ''}`,
+      `${c.bold('files')}      ${result.files} files, ${formatBytes(result.bytes)} hashed (${ser.method}${ser.shardSize ? ` of ${ser.shardSize} bytes` : ''}, ${ser.hashType})${result.ignorePaths.length > 0 ? `; ignored: ${safe(result.ignorePaths.join(', '))}` : ''}`,
     );
     for (const change of result.changed) {
       if (change.shards)
         lines.push(
-          `  ${c.red('changed')}      ${change.path} (byte ranges ${change.shards.slice(0, 5).join(', ')}${change.shards.length > 5 ? `, ... ${change.shards.length - 5} more` : ''})`,
+          `  ${c.red('changed')}      ${safe(change.path)} (byte ranges ${safe(change.shards.slice(0, 5).join(', '))}${change.shards.length > 5 ? `, ... ${change.shards.length - 5} more` : ''})`,
         );
       else
         lines.push(
-          `  ${c.red('changed')}      ${change.path} (signed ${change.expected}, now ${change.actual})`,
+          `  ${c.red('changed')}      ${safe(change.path)} (signed ${change.expected}, now ${change.actual})`,
         );
     }
-    for (const path of result.added) lines.push(`  ${c.red('added')}        ${path}`);
-    for (const path of result.removed) lines.push(`  ${c.red('removed')}      ${path}`);
-    for (const p of result.problems) lines.push(`  ${c.red('not checked')}  ${p.path}: ${p.message}`);
+    for (const path of result.added) lines.push(`  ${c.red('added')}        ${safe(path)}`);
+    for (const path of result.removed) lines.push(`  ${c.red('removed')}      ${safe(path)}`);
+    for (const p of result.problems)
+      lines.push(`  ${c.red('not checked')}  ${safe(p.path)}: ${safe(p.message)}`);
     for (const path of result.unsigned)
-      lines.push(`  ${c.dim('unsigned')}     ${path} (not in the signature; ignored)`);
+      lines.push(`  ${c.dim('unsigned')}     ${safe(path)} (not in the signature; ignored)`);
   } else lines.push(`${c.bold('files')}      not compared: the signature is not valid`);
   const counts = [
     result.changed.length > 0 ? `${result.changed.length} changed` : '',
@@ -303,7 +372,7 @@ export function renderVerificationText(
   ].filter(Boolean);
   lines.push(
     result.verified
-      ? c.green(`VERIFIED: ${modelPath} is the model that was signed`)
+      ? c.green(`VERIFIED: ${safe(modelPath)} is the model that was signed`)
       : c.red(`NOT VERIFIED: ${s.ok ? counts.join(', ') : 'invalid signature'}`),
   );
   return `${lines.join('\n')}\n`;

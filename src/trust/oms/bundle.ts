@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParseError } from '../../core/errors.js';
+import { MAX_CHAIN_LENGTH } from './certificates.js';
 import type { ResourceDescriptor } from './manifest.js';
 
 /**
@@ -14,6 +15,20 @@ import type { ResourceDescriptor } from './manifest.js';
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 /** Most resources in one manifest. */
 export const MAX_RESOURCES = 1_000_000;
+/**
+ * Most signatures in one DSSE envelope (real ones have one). Each is checked in turn, and with the
+ * v0.2 encoding each check re-encodes the payload: without a cap a 64 MB bundle of signatures would keep a
+ * verifier busy for minutes.
+ */
+export const MAX_ENVELOPE_SIGNATURES = 16;
+/**
+ * Deepest JSON nesting accepted in a bundle and in its statement. Real ones nest a dozen levels (a BOM
+ * predicate a few dozen); thousands of levels parse, but overflow the stack of whatever walks the value
+ * recursively later (`JSON.stringify` of a report holding the predicate).
+ */
+export const MAX_JSON_DEPTH = 128;
+/** Longest piece of input quoted in an error message. */
+const MAX_QUOTED = 120;
 
 export const OMS_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
 const OMS_V02_PREDICATE_TYPE = 'https://model_signing/Digests/v0.1';
@@ -25,7 +40,16 @@ const BUNDLE_MEDIA_TYPES = new Set([
 ]);
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
-const hex = z.string().regex(/^[0-9a-f]+$/, 'not lower-case hex');
+/** Whole bytes of lower-case hex (an odd number of digits is no digest). */
+const hex = z.string().regex(/^(?:[0-9a-f]{2})+$/, 'not lower-case hex bytes');
+/** A SHA-256 digest (the root digest, v0.2 file digests). */
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'not a lower-case hex SHA-256 digest');
+/** Hex digits of each algorithm's digest (blake2b is BLAKE2b-512, blake3 its default 32-byte output). */
+const DIGEST_HEX_LENGTH: Readonly<Record<'sha256' | 'blake2b' | 'blake3', number>> = {
+  sha256: 64,
+  blake2b: 128,
+  blake3: 64,
+};
 const algorithm = z.enum(['sha256', 'blake2b', 'blake3']);
 /** A resource's algorithm: the hash type, or model_signing's `<hash>-sharded-<size>` in shard mode. */
 const resourceAlgorithmName = z
@@ -38,7 +62,12 @@ const bundleSchema = z.object({
     publicKey: z.object({ hint: z.string().optional(), rawBytes: base64.optional() }).optional(),
     certificate: z.object({ rawBytes: base64 }).optional(),
     x509CertificateChain: z
-      .object({ certificates: z.array(z.object({ rawBytes: base64 })).min(1) })
+      .object({
+        certificates: z
+          .array(z.object({ rawBytes: base64 }))
+          .min(1)
+          .max(MAX_CHAIN_LENGTH),
+      })
       .optional(),
     tlogEntries: z.array(z.unknown()).optional(),
   }),
@@ -47,7 +76,8 @@ const bundleSchema = z.object({
     payloadType: z.string(),
     signatures: z
       .array(z.object({ sig: base64, keyid: z.string().nullable().optional() }))
-      .min(1, 'no signature'),
+      .min(1, 'no signature')
+      .max(MAX_ENVELOPE_SIGNATURES),
   }),
 });
 
@@ -72,7 +102,7 @@ const predicateSchema = z
 const v02StatementSchema = z.object({
   _type: z.literal(IN_TOTO_STATEMENT_TYPE),
   subject: z
-    .array(z.object({ name: z.string().min(1), digest: z.object({ sha256: hex }).loose() }).loose())
+    .array(z.object({ name: z.string().min(1), digest: z.object({ sha256: sha256Hex }).loose() }).loose())
     .max(MAX_RESOURCES),
   predicateType: z.literal(OMS_V02_PREDICATE_TYPE),
 });
@@ -80,7 +110,7 @@ const v02StatementSchema = z.object({
 const statementSchema = z.object({
   _type: z.literal(IN_TOTO_STATEMENT_TYPE),
   subject: z
-    .array(z.object({ name: z.string().min(1), digest: z.object({ sha256: hex }).loose() }))
+    .array(z.object({ name: z.string().min(1), digest: z.object({ sha256: sha256Hex }).loose() }))
     .length(1, 'must hold exactly one subject (the model)'),
   predicateType: z.string(),
   predicate: z.unknown(),
@@ -136,9 +166,50 @@ function pathOf(issue: z.core.$ZodIssue, prefix: string): string {
   return `${prefix}${parts}`;
 }
 
+/**
+ * Where JSON.parse failed, without the piece of input V8 quotes (`Unexpected token 'r', "root:x:0:0:"...`):
+ * the file read as a signature may be anything a link in the model points at, and its content is not
+ * echoed into a report.
+ */
+function jsonErrorWhere(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /at position (\d+)/.exec(message);
+  if (position) return `invalid at character ${position[1]}`;
+  if (/Unexpected end of JSON input/.test(message)) return 'it ends too early';
+  return 'invalid';
+}
+
+/** Cuts a piece of input down for an error message (STYLE §9: messages quote truncated input). */
+function clip(text: string): string {
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}...` : text;
+}
+
+/** A value from the input, JSON-quoted (control characters escaped) and truncated, for an error message. */
+export function quote(value: string): string {
+  return clip(JSON.stringify(value));
+}
+
 function failed(error: z.ZodError, prefix: string, file: string): ParseError {
-  const issues = error.issues.slice(0, 5).map((i) => `${pathOf(i, prefix)}: ${i.message}`);
+  const issues = error.issues.slice(0, 5).map((i) => `${clip(pathOf(i, prefix))}: ${clip(i.message)}`);
   return new ParseError('BAD_STRUCTURE', `${file}: ${issues.join('; ')}`);
+}
+
+/**
+ * What makes a parsed JSON value too costly to check further: nesting deeper than {@link MAX_JSON_DEPTH},
+ * or an array longer than {@link MAX_RESOURCES} (the schema would build an issue per element of ten
+ * million wrong ones before counting them). Walked without recursion; undefined when the value is fine.
+ */
+export function jsonShapeProblem(value: unknown): string | undefined {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > MAX_JSON_DEPTH) return `nests deeper than ${MAX_JSON_DEPTH} levels`;
+    if (Array.isArray(v) && v.length > MAX_RESOURCES)
+      return `holds an array of more than ${MAX_RESOURCES} items`;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return undefined;
 }
 
 /** PAE of DSSE v1 (https://github.com/secure-systems-lab/dsse/blob/master/protocol.md): what is signed. */
@@ -158,20 +229,40 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Buffe
  * escapes for the quote, `\\`, `\t`, `\n`, `\r`, `\xhh` for other bytes outside printable ASCII
  * (CPython Objects/bytesobject.c `PyBytes_Repr`).
  */
-function pythonBytesRepr(bytes: Uint8Array): string {
+function pythonBytesRepr(bytes: Uint8Array): Buffer {
   const hasSingle = bytes.includes(0x27);
-  const quote = hasSingle && !bytes.includes(0x22) ? '"' : "'";
-  let out = `b${quote}`;
+  const quote = hasSingle && !bytes.includes(0x22) ? 0x22 : 0x27;
+  const width = (byte: number): number =>
+    byte === quote || byte === 0x5c || byte === 0x09 || byte === 0x0a || byte === 0x0d
+      ? 2
+      : byte < 0x20 || byte >= 0x7f
+        ? 4
+        : 1;
+  // Written byte by byte into one buffer sized exactly (a first pass counts): building a string per byte
+  // took seconds for a payload of tens of MB.
+  let size = 3;
+  for (const byte of bytes) size += width(byte);
+  const out = Buffer.allocUnsafe(size);
+  const digits = '0123456789abcdef';
+  let n = 0;
+  out[n++] = 0x62; // b
+  out[n++] = quote;
   for (const byte of bytes) {
-    const ch = String.fromCharCode(byte);
-    if (ch === quote || ch === '\\') out += `\\${ch}`;
-    else if (byte === 0x09) out += '\\t';
-    else if (byte === 0x0a) out += '\\n';
-    else if (byte === 0x0d) out += '\\r';
-    else if (byte < 0x20 || byte >= 0x7f) out += `\\x${byte.toString(16).padStart(2, '0')}`;
-    else out += ch;
+    if (byte === quote || byte === 0x5c) {
+      out[n++] = 0x5c;
+      out[n++] = byte;
+    } else if (byte === 0x09 || byte === 0x0a || byte === 0x0d) {
+      out[n++] = 0x5c;
+      out[n++] = byte === 0x09 ? 0x74 : byte === 0x0a ? 0x6e : 0x72; // t n r
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      out[n++] = 0x5c;
+      out[n++] = 0x78; // x
+      out[n++] = digits.charCodeAt(byte >> 4);
+      out[n++] = digits.charCodeAt(byte & 0x0f);
+    } else out[n++] = byte;
   }
-  return `${out}${quote}`;
+  out[n++] = quote;
+  return out;
 }
 
 /**
@@ -180,10 +271,10 @@ function pythonBytesRepr(bytes: Uint8Array): string {
  * with a capital V and the payload as Python's bytes repr, hashed with SHA-256 whatever the key.
  */
 export function preAuthEncodingV02(payloadType: string, payload: Uint8Array): Buffer {
-  return Buffer.from(
-    `DSSEV1 ${Buffer.byteLength(payloadType, 'utf8')} ${payloadType} ${payload.length} ${pythonBytesRepr(payload)}`,
-    'utf8',
-  );
+  return Buffer.concat([
+    Buffer.from(`DSSEV1 ${Buffer.byteLength(payloadType, 'utf8')} ${payloadType} ${payload.length} `, 'utf8'),
+    pythonBytesRepr(payload),
+  ]);
 }
 
 /**
@@ -197,17 +288,19 @@ export function parseDsseBundle(text: string, file = 'bundle'): DsseBundle {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ParseError('BAD_STRUCTURE', `${file}: not JSON (${(error as Error).message})`, undefined, {
+    throw new ParseError('BAD_STRUCTURE', `${file}: not JSON (${jsonErrorWhere(error)})`, undefined, {
       cause: error,
     });
   }
+  const shape = jsonShapeProblem(json);
+  if (shape !== undefined) throw new ParseError('LIMIT_EXCEEDED', `${file}: bundle ${shape}`);
   const bundle = bundleSchema.safeParse(json);
   if (!bundle.success) throw failed(bundle.error, 'bundle', file);
   const b = bundle.data;
   if (!BUNDLE_MEDIA_TYPES.has(b.mediaType))
     throw new ParseError(
       'UNSUPPORTED',
-      `${file}: bundle.mediaType ${JSON.stringify(b.mediaType)} is not a Sigstore bundle v0.3`,
+      `${file}: bundle.mediaType ${quote(b.mediaType)} is not a Sigstore bundle v0.3`,
     );
   const vm = b.verificationMaterial;
   const keyMaterial: KeyMaterial | undefined = vm.publicKey
@@ -251,15 +344,30 @@ export function statementJsonOf(bundle: DsseBundle, file: string): unknown {
   if (bundle.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
     throw new ParseError(
       'UNSUPPORTED',
-      `${file}: bundle.dsseEnvelope.payloadType is ${JSON.stringify(bundle.envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
+      `${file}: bundle.dsseEnvelope.payloadType is ${quote(bundle.envelope.payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
     );
+  let statement: unknown;
   try {
-    return JSON.parse(bundle.envelope.payload.toString('utf8')) as unknown;
+    statement = JSON.parse(bundle.envelope.payload.toString('utf8')) as unknown;
   } catch (error) {
     throw new ParseError('BAD_STRUCTURE', `${file}: bundle.dsseEnvelope.payload is not JSON`, undefined, {
       cause: error,
     });
   }
+  const shape = jsonShapeProblem(statement);
+  if (shape !== undefined)
+    throw new ParseError('LIMIT_EXCEEDED', `${file}: bundle.dsseEnvelope.payload: the statement ${shape}`);
+  return statement;
+}
+
+/** Why a recorded ignore path cannot be honoured, or undefined when it is a relative path in the model. */
+function recordedIgnorePathProblem(entry: string): string | undefined {
+  if (entry.startsWith('/')) return 'is absolute; ignore paths are relative to the model';
+  const parts = entry.split('/');
+  if (parts.includes('..')) return 'contains ..; ignore paths stay inside the model';
+  if (entry.includes('\0')) return 'contains a NUL character';
+  if (parts.every((p) => p === '' || p === '.')) return 'names the whole model';
+  return undefined;
 }
 
 /** Parses and checks an OMS signature file's text; throws ParseError naming the file and the field. */
@@ -280,7 +388,7 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
       if (seenNames.has(subject.name))
         throw new ParseError(
           'BAD_STRUCTURE',
-          `${file}: statement.subject[${i}].name ${JSON.stringify(subject.name)} is listed twice`,
+          `${file}: statement.subject[${i}].name ${quote(subject.name)} is listed twice`,
         );
       seenNames.add(subject.name);
     }
@@ -302,7 +410,7 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
   if (st.predicateType !== OMS_PREDICATE_TYPE)
     throw new ParseError(
       'UNSUPPORTED',
-      `${file}: statement.predicateType ${JSON.stringify(st.predicateType)} is not ${OMS_PREDICATE_TYPE}`,
+      `${file}: statement.predicateType ${quote(st.predicateType)} is not ${OMS_PREDICATE_TYPE}`,
     );
   const predicate = predicateSchema.safeParse(st.predicate);
   if (!predicate.success) throw failed(predicate.error, 'statement.predicate', file);
@@ -328,14 +436,31 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
       'BAD_STRUCTURE',
       `${file}: statement.predicate.resources[${mismatched}].algorithm ${p.resources[mismatched]?.algorithm} does not match serialization ${s.method}/${s.hash_type}`,
     );
+  const digestLength = DIGEST_HEX_LENGTH[s.hash_type];
   const seen = new Set<string>();
   for (const [i, r] of p.resources.entries()) {
+    if (r.digest.length !== digestLength)
+      throw new ParseError(
+        'BAD_VALUE',
+        `${file}: statement.predicate.resources[${i}].digest has ${r.digest.length} hex digits; a ${s.hash_type} digest has ${digestLength}`,
+      );
     if (seen.has(r.name))
       throw new ParseError(
         'BAD_STRUCTURE',
-        `${file}: statement.predicate.resources[${i}].name ${JSON.stringify(r.name)} is listed twice`,
+        `${file}: statement.predicate.resources[${i}].name ${quote(r.name)} is listed twice`,
       );
     seen.add(r.name);
+  }
+  // Recorded ignore paths are matched from the model root. One that is absolute, climbs out with `..` or
+  // names the root itself cannot mean a path inside the model (model_signing joins it to the model path,
+  // so `/etc` there is the system's /etc and `.` the whole model): refused rather than read some other way.
+  for (const [i, entry] of (s.ignore_paths ?? []).entries()) {
+    const problem = recordedIgnorePathProblem(entry);
+    if (problem !== undefined)
+      throw new ParseError(
+        'BAD_VALUE',
+        `${file}: statement.predicate.serialization.ignore_paths[${i}] ${quote(entry)} ${problem}`,
+      );
   }
   return {
     ...dsse,

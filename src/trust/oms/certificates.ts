@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import { X509Certificate as Asn1Certificate } from '@sigstore/core';
 
 /**
  * Checks the certificate chain of an OMS `certificate`-method signature (spec §4.1: the leaf followed by
@@ -6,7 +7,9 @@ import type { X509Certificate } from 'node:crypto';
  * issuer is a CA, every certificate is valid at the time given, and the top of the chain is a trusted root
  * or is issued by one (RFC 5280 §6.1, in the subset code-signing chains use). The leaf, when it states
  * extended key usages, must allow code signing (RFC 5280 §4.2.1.12, id-kp-codeSigning), as model_signing's
- * own certificates do.
+ * own certificates do; when it states key usages, they must allow digital signatures (RFC 5280 §4.2.1.3;
+ * model_signing refuses a leaf without it too), so a CA certificate limited to signing certificates is not
+ * taken for a signing certificate.
  */
 
 /** Longest chain followed; real ones have two or three certificates. */
@@ -25,9 +28,27 @@ function name(cert: X509Certificate): string {
   return cert.subjectAltName ? `certificate for ${cert.subjectAltName}` : `certificate ${cert.serialNumber}`;
 }
 
+/**
+ * Whether the certificate's key usage extension (when it has one) allows digital signatures; undefined
+ * when the extension does not decode (the caller refuses the certificate then).
+ */
+function allowsDigitalSignature(cert: X509Certificate): boolean | undefined {
+  try {
+    const usage = Asn1Certificate.parse(cert.raw).extKeyUsage;
+    return usage === undefined || usage.digitalSignature;
+  } catch {
+    return undefined;
+  }
+}
+
 function validAt(cert: X509Certificate, at: Date): string | undefined {
-  if (at.getTime() < Date.parse(cert.validFrom)) return `${name(cert)} is not valid before ${cert.validFrom}`;
-  if (at.getTime() > Date.parse(cert.validTo)) return `${name(cert)} expired on ${cert.validTo}`;
+  const from = Date.parse(cert.validFrom);
+  const to = Date.parse(cert.validTo);
+  // A validity that does not parse would compare false both ways (NaN) and pass: refused instead.
+  if (Number.isNaN(from) || Number.isNaN(to) || Number.isNaN(at.getTime()))
+    return `${name(cert)}: its validity (${cert.validFrom} to ${cert.validTo}) cannot be read`;
+  if (at.getTime() < from) return `${name(cert)} is not valid before ${cert.validFrom}`;
+  if (at.getTime() > to) return `${name(cert)} expired on ${cert.validTo}`;
   return undefined;
 }
 
@@ -54,6 +75,15 @@ export function verifyCertificateChain(
     return {
       ok: false,
       reason: `${name(leaf)} is not a code-signing certificate (extended key usage ${eku.join(', ')})`,
+    };
+  const signing = allowsDigitalSignature(leaf);
+  if (signing !== true)
+    return {
+      ok: false,
+      reason:
+        signing === undefined
+          ? `${name(leaf)}: its key usage extension does not decode`
+          : `${name(leaf)} is not a signing certificate (its key usage does not include digital signatures)`,
     };
   for (const [i, cert] of chain.entries()) {
     const invalid = validAt(cert, at);

@@ -76,12 +76,16 @@ export function verifyEnvelope(
       return false;
     }
   };
+  // The v0.2 encoding is built once, and only when a signature needs it (it re-encodes the whole payload).
+  let legacy: Buffer | undefined;
+  const legacyPae = (): Buffer => {
+    legacy ??= preAuthEncodingV02(envelope.payloadType, envelope.payload);
+    return legacy;
+  };
   return envelope.signatures.some(
     (s) =>
       check(DIGEST[algorithm], pae, s.sig) ||
-      (options.legacyV02 === true &&
-        algorithm !== 'ed25519' &&
-        check('sha256', preAuthEncodingV02(envelope.payloadType, envelope.payload), s.sig)),
+      (options.legacyV02 === true && algorithm !== 'ed25519' && check('sha256', legacyPae(), s.sig)),
   );
 }
 

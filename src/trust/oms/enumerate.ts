@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { UsageError } from '../../core/errors.js';
 import { compareStrings } from '../../core/finding.js';
 import { type HashOptions, hashJobs } from './hash-pool.js';
 import type { HashJob, NodeDigest } from './hash-worker.js';
@@ -20,6 +21,19 @@ export const DEFAULT_IGNORED = ['.git', '.gitignore', '.gitattributes', '.github
 export const MAX_MODEL_FILES = 1_000_000;
 /** Deepest directory nesting enumerated. */
 export const MAX_MODEL_DEPTH = 64;
+/**
+ * Most directory entries looked at in one model. With symbolic links allowed, links to folders inside
+ * the model (a folder holding two links to itself, or a chain of folders each holding two links to the
+ * next) make the number of paths grow exponentially with the depth: the walk stops here, with a problem
+ * that fails the signing or the verification, instead of running for ever.
+ */
+export const MAX_MODEL_ENTRIES = 4_000_000;
+/**
+ * Most symbolic links to folders followed in one model (with links allowed). The same folder reached by
+ * many links is enumerated once per link, so a chain of folders each linking twice to the next doubles the
+ * work at every level: this cap stops that long before {@link MAX_MODEL_ENTRIES} would.
+ */
+export const MAX_FOLDER_LINKS = 10_000;
 
 export interface EnumerateOptions {
   /** Extra exclusions: exact relative paths from the root (spec §6.2.1). */
@@ -45,9 +59,12 @@ export interface EnumeratedModel {
 
 /** An ignore entry as spec §6.2.1 allows it: relative, `/`-separated, no globs, no `..`. */
 export function checkIgnorePath(entry: string): string | undefined {
-  if (entry === '' || entry.startsWith('/') || /[*?[]/.test(entry))
-    return 'must be a relative path without glob characters';
+  if (entry === '') return 'is empty';
+  if (entry.startsWith('/') || /[*?[]/.test(entry)) return 'must be a relative path without glob characters';
   if (entry.split('/').includes('..')) return 'must not contain ..';
+  if (entry.includes('\0')) return 'must not contain a NUL character';
+  // `.` (or `./`) would be recorded in the signature, where it can only mean the whole model.
+  if (canonical(entry) === '') return 'names the whole model';
   return undefined;
 }
 
@@ -63,28 +80,88 @@ function covered(path: string, entry: string): boolean {
   return path === entry || path.startsWith(`${entry}/`);
 }
 
+/** A file name's bytes for a message: printable ASCII as is, any other byte as `\xhh`. */
+function escapedBytes(raw: Buffer): string {
+  let out = '';
+  for (const byte of raw)
+    out +=
+      byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return out;
+}
+
+/** Whether `target` (a real path) is `root` or inside it. */
+function isInside(root: string, target: string): boolean {
+  const inside = relative(root, target);
+  return inside === '' || (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside));
+}
+
 export function enumerateModel(modelPath: string, options: EnumerateOptions = {}): EnumeratedModel {
   const problems: { path: string; message: string }[] = [];
   const info = statSync(modelPath);
   const signature = options.signaturePath !== undefined ? realpathOrSelf(options.signaturePath) : undefined;
   if (info.isFile()) {
-    return { files: [{ name: basename(modelPath), absolutePath: modelPath, size: info.size }], problems };
+    // The real path, so that hashing (which never opens through a link) reads the file the link names.
+    return {
+      files: [{ name: basename(modelPath), absolutePath: realpathSync(modelPath), size: info.size }],
+      problems,
+    };
   }
   const root = realpathSync(modelPath);
   const ignored = (options.ignorePaths ?? []).map(canonical);
   const files: ModelFile[] = [];
-  const walk = (dir: string, rel: string, depth: number): void => {
+  let entries = 0;
+  let folderLinks = 0;
+  let stopped = false;
+  const stop = (path: string, message: string): void => {
+    problems.push({ path, message });
+    stopped = true;
+  };
+  /** `ancestors`: the real paths of the folders being walked, to refuse a link back into one (a cycle). */
+  const walk = (dir: string, rel: string, depth: number, ancestors: Set<string>): void => {
     if (depth > MAX_MODEL_DEPTH) {
       problems.push({ path: rel, message: `deeper than ${MAX_MODEL_DEPTH} levels; not enumerated` });
       return;
     }
-    for (const name of readdirSync(dir).sort(compareStrings)) {
+    let names: Buffer[];
+    try {
+      names = readdirSync(dir, { encoding: 'buffer' });
+    } catch (error) {
+      problems.push({
+        path: rel === '' ? '.' : rel,
+        message: `cannot be listed (${(error as Error).message})`,
+      });
+      return;
+    }
+    const decoded = names.map((raw) => ({ raw, name: raw.toString('utf8') }));
+    decoded.sort((a, b) => compareStrings(a.name, b.name));
+    for (const { raw, name } of decoded) {
+      if (stopped) return;
+      entries += 1;
+      if (entries > MAX_MODEL_ENTRIES) {
+        stop(rel === '' ? '.' : rel, `more than ${MAX_MODEL_ENTRIES} entries; the rest are not enumerated`);
+        return;
+      }
       const path = rel === '' ? name : `${rel}/${name}`;
+      // A name that is not UTF-8 has no resource name of its own (it would read as U+FFFD and could pass
+      // for another file's name), so it is never silently left out or confused: it is a problem.
+      if (!Buffer.from(name, 'utf8').equals(raw)) {
+        problems.push({
+          path: `${rel === '' ? '' : `${rel}/`}${escapedBytes(raw)}`,
+          message: 'its name is not valid UTF-8; not enumerated',
+        });
+        continue;
+      }
       if (rel === '' && (DEFAULT_IGNORED as readonly string[]).includes(name)) continue;
       if (ignored.some((entry) => covered(path, entry))) continue;
       const absolute = join(dir, name);
       if (signature !== undefined && absolute === signature) continue;
-      let entry = lstatSync(absolute);
+      let entry: ReturnType<typeof lstatSync>;
+      try {
+        entry = lstatSync(absolute);
+      } catch (error) {
+        problems.push({ path, message: `cannot be read (${(error as Error).message})` });
+        continue;
+      }
       let target = absolute;
       if (entry.isSymbolicLink()) {
         if (!options.allowSymlinks) {
@@ -101,28 +178,47 @@ export function enumerateModel(modelPath: string, options: EnumerateOptions = {}
           problems.push({ path, message: `is a broken symbolic link (${(error as Error).message})` });
           continue;
         }
-        const inside = relative(root, target);
-        // The root itself (a cycle) or anything outside it is never followed.
-        if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+        if (!isInside(root, target)) {
           problems.push({
             path,
             message: `is a symbolic link to ${target}, outside the model folder; not followed`,
           });
           continue;
         }
+        // The root or a folder being walked: following it would never end.
+        if (entry.isDirectory() && ancestors.has(target)) {
+          problems.push({
+            path,
+            message: `is a symbolic link to ${target}, a folder that contains it (a cycle); not followed`,
+          });
+          continue;
+        }
+        if (entry.isDirectory() && ++folderLinks > MAX_FOLDER_LINKS) {
+          stop(path, `more than ${MAX_FOLDER_LINKS} symbolic links to folders; the rest are not enumerated`);
+          return;
+        }
       }
-      if (entry.isDirectory()) walk(target, path, depth + 1);
-      else if (entry.isFile()) {
-        if (signature !== undefined && target === signature) continue;
+      if (entry.isDirectory()) {
+        ancestors.add(target);
+        walk(target, path, depth + 1, ancestors);
+        ancestors.delete(target);
+      } else if (entry.isFile()) {
+        // The signature itself is left out above, by its own path; a link to it is a file of the model
+        // whose content changes at every signing, never a file to drop silently (it could be anything a
+        // loader picks up): it cannot be signed or verified.
+        if (signature !== undefined && target === signature) {
+          problems.push({ path, message: 'is a symbolic link to the signature file; not followed' });
+          continue;
+        }
         if (files.length >= MAX_MODEL_FILES) {
-          problems.push({ path, message: `more than ${MAX_MODEL_FILES} files; the rest are not enumerated` });
+          stop(path, `more than ${MAX_MODEL_FILES} files; the rest are not enumerated`);
           return;
         }
         files.push({ name: path, absolutePath: target, size: entry.size });
       } else problems.push({ path, message: 'is not a regular file or directory; not enumerated' });
     }
   };
-  walk(root, '', 0);
+  walk(root, '', 0, new Set([root]));
   return { files, problems };
 }
 
@@ -133,6 +229,12 @@ function realpathOrSelf(path: string): string {
     return path;
   }
 }
+
+/**
+ * Most byte ranges hashed for one model, as many as a signature may list (bundle.ts MAX_RESOURCES): a tiny
+ * shard size over a large model (`--shard-size 1` on a GB) would otherwise build a billion jobs in memory.
+ */
+export const MAX_SHARDS = 1_000_000;
 
 /** model_signing's shard size when a shard signature does not give one (sign.ts has the same default). */
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
@@ -162,6 +264,14 @@ export async function hashModel(
     throw new RangeError('blake3 is not supported by this build (node:crypto has no BLAKE3)');
   const shardSize = method === 'shards' ? (serialization.shardSize ?? DEFAULT_SHARD_SIZE) : undefined;
   const algorithm = resourceAlgorithm(method, hashType, shardSize);
+  if (shardSize !== undefined) {
+    const shards = files.reduce((sum, f) => sum + Math.ceil(f.size / shardSize), 0);
+    if (shards > MAX_SHARDS)
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `a shard size of ${shardSize} bytes cuts the model into ${shards} shards, more than ${MAX_SHARDS}; use a larger shard size`,
+      );
+  }
   const names: string[] = [];
   const jobs: HashJob[] = [];
   for (const file of files) {

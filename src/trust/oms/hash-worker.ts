@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /**
  * Hashes byte ranges of model files for OMS signing and verification (hash-pool.ts). This module is both
@@ -48,9 +48,14 @@ let buffer: Buffer | undefined;
 export function hashRange(job: HashJob, progress?: BigInt64Array): string {
   buffer ??= Buffer.allocUnsafe(HASH_BUFFER_BYTES);
   const hash = createHash(job.algorithm);
-  const fd = openSync(job.path, 'r');
+  // Enumeration found a regular file under this real path; whatever is there now is opened without
+  // following a link (one swapped in would lead out of the model) and without blocking (a FIFO swapped in
+  // would block the open for ever), and refused unless it is still a regular file.
+  const fd = openSync(job.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const size = fstatSync(fd).size;
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new Error(`${job.path} is no longer a regular file`);
+    const size = info.size;
     if (size !== job.fileSize)
       throw new Error(
         `${job.path} changed size after it was enumerated (${job.fileSize} bytes then, ${size} now)`,

@@ -62,6 +62,11 @@ export function resolveIgnorePaths(
   const out: string[] = [];
   for (const entry of entries) {
     const fromCwd = relative(root, resolve(cwd, entry));
+    if (fromCwd === '' || entry.replace(/^(?:\.\/+)+/, '') === '' || entry === '.')
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `--ignore ${entry}: names the whole model; give a path inside the model, relative to it or to the working directory`,
+      );
     const inside =
       fromCwd !== '' && !fromCwd.startsWith(`..${sep}`) && fromCwd !== '..' && !isAbsolute(fromCwd);
     const candidate = inside ? fromCwd.split(sep).join('/') : entry.replace(/^\.\/+/, '');
@@ -93,8 +98,9 @@ export function singleFileResourceNames(modelPath: string, files: readonly Model
 function recordedIgnorePaths(modelPath: string, signaturePath: string, user: readonly string[]): string[] {
   const root = resolve(modelPath);
   const sigRel = relative(root, resolve(signaturePath));
-  const signature =
-    sigRel !== '' && !sigRel.startsWith('..') && !isAbsolute(sigRel) ? [sigRel.split(sep).join('/')] : [];
+  // Inside the model: not `..` nor under it (a file named `..sig` is inside), not on another drive.
+  const inside = sigRel !== '' && sigRel !== '..' && !sigRel.startsWith(`..${sep}`) && !isAbsolute(sigRel);
+  const signature = inside ? [sigRel.split(sep).join('/')] : [];
   return [...new Set([...DEFAULT_IGNORED, ...signature, ...user])].sort();
 }
 
@@ -150,6 +156,13 @@ export async function signModel(options: SignModelOptions): Promise<SignedModel>
       `${options.modelPath}: not signed, some files cannot be signed as they are:\n${listed.join('\n')}${more > 0 ? `\n  ... and ${more} more` : ''}${allowSymlinks ? '' : '\n(--allow-symlinks signs links that stay inside the model folder; --ignore leaves paths out)'}`,
     );
   }
+  // As model_signing refuses it ("Model contains no regular files after applying exclusions"): a
+  // signature over nothing would verify any empty folder, and with --ignore-unsigned-files any model.
+  if (enumerated.files.length === 0)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `${options.modelPath}: not signed, it holds no regular file once ${ignorePaths.join(', ')} are left out`,
+    );
   const files = singleFileResourceNames(options.modelPath, enumerated.files);
   const resources = sortResources(
     await hashModel(

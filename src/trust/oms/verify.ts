@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
-import { ParseError, UsageError } from '../../core/errors.js';
+import { statSync } from 'node:fs';
+import { UsageError } from '../../core/errors.js';
 import { compareStrings } from '../../core/finding.js';
 import { checkBundleSignature, type SignatureCheck, type VerifyTrust } from '../check-signature.js';
+import { readBoundedFile } from '../files.js';
 import { MAX_BUNDLE_BYTES, type OmsSignature, parseOmsBundle } from './bundle.js';
 import { enumerateModel, hashModel, type ModelFile } from './enumerate.js';
 import { parseShardName, type ResourceDescriptor, rootDigest } from './manifest.js';
@@ -60,18 +61,19 @@ export interface ModelVerification {
   readonly problems: readonly { readonly path: string; readonly message: string }[];
 }
 
+/**
+ * The signature file sits in the model folder by default, so it is as untrusted as the model: only a
+ * regular file is read (a FIFO there would block the open for ever, /dev/zero would never end), and no more
+ * than {@link MAX_BUNDLE_BYTES}.
+ */
 function readSignature(path: string): OmsSignature {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (error) {
-    throw new UsageError('PATH_NOT_FOUND', `signature ${path} cannot be read: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (size > MAX_BUNDLE_BYTES)
-    throw new ParseError('LIMIT_EXCEEDED', `${path}: larger than ${MAX_BUNDLE_BYTES} bytes`);
-  return parseOmsBundle(readFileSync(path, 'utf8'), path);
+  const bytes = readBoundedFile(path, {
+    max: MAX_BUNDLE_BYTES,
+    what: 'signature',
+    regularOnly: true,
+    tooLargeIsParseError: true,
+  });
+  return parseOmsBundle(bytes.toString('utf8'), path);
 }
 
 function fileOf(name: string, method: 'files' | 'shards'): string {
@@ -180,13 +182,16 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
       cause: error,
     });
   }
-  let files = nameSingleFile(options.modelPath, enumerated.files, signature);
+  const present = nameSingleFile(options.modelPath, enumerated.files, signature);
   const signedFiles = new Set(signature.resources.map((r) => fileOf(r.name, serialization.method)));
-  const unsigned: string[] = [];
-  if (options.ignoreUnsignedFiles) {
-    for (const f of files) if (!signedFiles.has(f.name)) unsigned.push(f.name);
-    files = files.filter((f) => signedFiles.has(f.name));
-  }
+  // A file the signature does not list is added (or, with ignoreUnsignedFiles, unsigned) whatever its
+  // content, so it is not hashed: a huge (or sparse) file dropped into the model costs nothing.
+  // (With shards an empty file has no shard, so no resource either way: it is neither signed nor added.)
+  const listed = (f: ModelFile) =>
+    signedFiles.has(f.name) || (serialization.method === 'shards' && f.size === 0);
+  const files = present.filter(listed);
+  const unlisted = present.filter((f) => !listed(f)).map((f) => f.name);
+  const unsigned = options.ignoreUnsignedFiles ? unlisted : [];
   const actual = await hashModel(
     files,
     {
@@ -197,8 +202,17 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
     options.workers !== undefined ? { workers: options.workers } : {},
   );
   const diff = compareManifests(signature.resources, actual, serialization.method);
+  if (!options.ignoreUnsignedFiles) diff.added = [...diff.added, ...unlisted].sort(compareStrings);
+  // A signature listing no file proves nothing: with ignoreUnsignedFiles it would pass any model.
+  const problems =
+    signature.resources.length === 0
+      ? [
+          ...enumerated.problems,
+          { path: '.', message: 'the signature lists no file; it proves nothing about the model' },
+        ]
+      : enumerated.problems;
   const verified =
-    enumerated.problems.length === 0 &&
+    problems.length === 0 &&
     diff.added.length === 0 &&
     diff.removed.length === 0 &&
     diff.changed.length === 0;
@@ -210,6 +224,6 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
     bytes: files.reduce((sum, f) => sum + f.size, 0),
     ...diff,
     unsigned: unsigned.sort(compareStrings),
-    problems: enumerated.problems,
+    problems,
   };
 }
