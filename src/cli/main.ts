@@ -81,7 +81,7 @@ function registerTrustCommands(program: Command, io: CliIo, setExit: (code: numb
     .option('--certificate <file>', 'signing certificate for the key (PEM): the certificate method')
     .option(
       '--certificate-chain <file>',
-      'certificates of the issuing CAs, leaf-most first (repeatable)',
+      'certificates of the issuing CAs, in any order (repeatable)',
       collect,
       [],
     )
@@ -97,8 +97,12 @@ function registerTrustCommands(program: Command, io: CliIo, setExit: (code: numb
     )
     .option(
       '--allow-symlinks',
-      'sign symbolic links that stay inside the model folder (as their targets)',
+      'sign symbolic links to files that stay inside the model folder (as their targets)',
       false,
+    )
+    .option(
+      '--no-ignore-git-paths',
+      'sign .git, .gitattributes, .github and .gitignore too (left out and recorded as ignored by default)',
     )
     .addOption(new Option('--method <method>', 'serialization').choices(['files', 'shards']).default('files'))
     .option('--shard-size <bytes>', 'shard size with --method shards (default 1000000000)')
@@ -122,6 +126,7 @@ function registerTrustCommands(program: Command, io: CliIo, setExit: (code: numb
             ...stringOption(opts, 'output'),
             ignore: (opts.ignore as string[] | undefined) ?? [],
             allowSymlinks: opts.allowSymlinks === true,
+            ignoreGitPaths: opts.ignoreGitPaths !== false,
             method: String(opts.method),
             ...stringOption(opts, 'shardSize'),
             hash: String(opts.hash),
@@ -167,7 +172,15 @@ function registerTrustCommands(program: Command, io: CliIo, setExit: (code: numb
       collect,
       [],
     )
-    .option('--ignore-unsigned-files', 'files the signature does not list are reported, not failed', false)
+    .option(
+      '--no-ignore-git-paths',
+      'compare .git, .gitattributes, .github and .gitignore too (by default left out unless the signature lists them)',
+    )
+    .option(
+      '--ignore-unsigned-files',
+      'paths the signature does not list are reported, not failed (files, and links or special files it does not list)',
+      false,
+    )
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--workers <n>', 'hashing threads (default: all cores)')
@@ -187,6 +200,7 @@ function registerTrustCommands(program: Command, io: CliIo, setExit: (code: numb
             ...stringOption(opts, 'trustedRoot'),
             ignore: (opts.ignore as string[] | undefined) ?? [],
             ignoreUnsignedFiles: opts.ignoreUnsignedFiles === true,
+            ignoreGitPaths: opts.ignoreGitPaths !== false,
             format: String(opts.format),
             ...stringOption(opts, 'output'),
             ...stringOption(opts, 'workers'),

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { describeError, UsageError } from '../core/errors.js';
 import { isSeverity, type Severity } from '../core/finding.js';
+import { writeFileNoFollow } from '../core/write-file.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -13,15 +14,31 @@ export async function deliverReport(
   options: { readonly output?: string; readonly quiet?: boolean; readonly format: string },
   io: CliIo,
 ): Promise<void> {
-  if (options.output !== undefined) {
-    try {
-      await writeFile(options.output, rendered);
-    } catch (error) {
-      throw new UsageError('PATH_UNREADABLE', `cannot write ${options.output}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  } else if (!(options.quiet === true && options.format === 'text')) io.stdout(rendered);
+  if (options.output !== undefined) await writeReportFile(options.output, rendered);
+  else if (!(options.quiet === true && options.format === 'text')) io.stdout(rendered);
+}
+
+/** The streams a report may be written to through a link or as a device. */
+const STREAM_PATH = /^\/dev\/(?:stdout|stderr|null|fd\/\d+)$/;
+
+/**
+ * Writes `--output`. The report often goes into the folder just checked (`-o model/report.json`), which
+ * may hold a symbolic link planted under that name (`report.json -> ~/.bashrc`) or a FIFO: neither is
+ * written through (core/write-file.ts). /dev/stdout, /dev/stderr, /dev/null and /dev/fd/N (`-o >(jq .)`)
+ * are the user's own choice of a stream, never a link a model could plant, and are written as given.
+ */
+export async function writeReportFile(path: string, content: string): Promise<void> {
+  if (!STREAM_PATH.test(path)) {
+    writeFileNoFollow(path, content, '--output');
+    return;
+  }
+  try {
+    await writeFile(path, content);
+  } catch (error) {
+    throw new UsageError('PATH_UNREADABLE', `cannot write ${path}: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 /** Output formats of `scan`, `deps` and `deps check`. */

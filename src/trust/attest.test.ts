@@ -9,6 +9,7 @@ import { signToBundle } from './bundle-write.js';
 import type { VerifyTrust } from './check-signature.js';
 import { generateKeyPair, readCertificates, readPrivateKey } from './keys.js';
 import { parseDsseBundle, statementJsonOf } from './oms/bundle.js';
+import { createTestHierarchy, EKU } from './oms/test-support/certificates.js';
 import { loadTrustedRoot } from './sigstore.js';
 
 const KEYS = join(import.meta.dirname, '../../test/fixtures/oms/samples/keys/certificate');
@@ -205,5 +206,57 @@ describe('attest and verify-attestation', () => {
         signer,
       }),
     ).rejects.toThrow(/must be a URI/);
+  });
+});
+
+describe('createAttestation > with a certificate', () => {
+  const pki = createTestHierarchy();
+
+  it('refuses a certificate no verifier accepts for signing, or one not for the key, before signing', async () => {
+    const dir = project();
+    const subjects = expandSubjects([join(dir, 'bom.json')], dir);
+    const unusable = pki.leaf({ subject: 'no-usage' });
+    await expect(
+      createAttestation({
+        predicateType: BOM_TYPE,
+        predicate: {},
+        subjects,
+        signer: { kind: 'certificate', privateKey: unusable.privateKey, chain: [unusable.certificate] },
+      }),
+    ).rejects.toThrow(/CN=no-usage is not a signing certificate/);
+    const other = pki.leaf({ subject: 'other', keyUsage: ['digitalSignature'] });
+    await expect(
+      createAttestation({
+        predicateType: BOM_TYPE,
+        predicate: {},
+        subjects,
+        signer: { kind: 'certificate', privateKey: unusable.privateKey, chain: [other.certificate] },
+      }),
+    ).rejects.toThrow(/is not for the private key given/);
+  });
+
+  it('verifies a chain listed in any order after the leaf', async () => {
+    const dir = project();
+    const leaf = pki.leaf({ subject: 'attester', extKeyUsage: [EKU.codeSigning] });
+    const path = join(dir, 'att.json');
+    writeFileSync(
+      path,
+      await createAttestation({
+        predicateType: BOM_TYPE,
+        predicate: {},
+        subjects: expandSubjects([join(dir, 'bom.json')], dir),
+        signer: {
+          kind: 'certificate',
+          privateKey: leaf.privateKey,
+          chain: [leaf.certificate, pki.root.certificate, pki.intermediate.certificate],
+        },
+      }),
+    );
+    const result = await verifyAttestation({
+      bundlePath: path,
+      trust: { kind: 'certificate', roots: [pki.root.certificate] },
+      baseDir: dir,
+    });
+    expect(result.verified).toBe(true);
   });
 });

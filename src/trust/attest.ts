@@ -12,7 +12,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { describeError, ParseError, UsageError } from '../core/errors.js';
 import { compareStrings } from '../core/finding.js';
-import { type BundleSigner, signToBundle } from './bundle-write.js';
+import { type BundleSigner, checkSigner, signToBundle } from './bundle-write.js';
 import { checkBundleSignature, type SignatureCheck, type VerifyTrust } from './check-signature.js';
 import { readBoundedFile } from './files.js';
 import {
@@ -205,6 +205,8 @@ export async function attestationStatement(options: Omit<AttestOptions, 'signer'
 
 /** Signs the statement; returns the Sigstore bundle's JSON text. */
 export async function createAttestation(options: AttestOptions): Promise<string> {
+  // Before the subjects are hashed: a certificate not for the key, or one no verifier accepts for signing.
+  checkSigner(options.signer);
   const payload = Buffer.from(await attestationStatement(options), 'utf8');
   return signToBundle(IN_TOTO_PAYLOAD_TYPE, payload, options.signer);
 }

@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject, type X509Certificate } from 'node:cryp
 import { UsageError } from '../core/errors.js';
 import { keysMatch, publicKeyHint } from './keys.js';
 import { MAX_BUNDLE_BYTES } from './oms/bundle.js';
+import { leafSigningUsage } from './oms/certificates.js';
 import { signEnvelopePayload } from './oms/dsse.js';
 
 /**
@@ -31,6 +32,14 @@ export function checkSigner(signer: BundleSigner): void {
     throw new UsageError(
       'BAD_ARGUMENT',
       `the signing certificate (${leaf.subject.replace(/\n/g, ', ') || leaf.serialNumber}) is not for the private key given`,
+    );
+  // Refused now rather than written into a signature no verifier accepts (pedigree and model_signing
+  // check the leaf's key usage the same way).
+  const usage = leafSigningUsage(leaf);
+  if (!usage.ok)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `--certificate: ${usage.reason}; neither pedigree nor model_signing would accept a signature made with it`,
     );
 }
 

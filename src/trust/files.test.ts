@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParseError, UsageError } from '../core/errors.js';
-import { readBoundedFile, writeFileNoFollow } from './files.js';
+import { writeFileNoFollow } from '../core/write-file.js';
+import { readBoundedFile } from './files.js';
 import { readCertificates, writeNewFiles } from './keys.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pedigree-files-'));

@@ -1,11 +1,11 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { describeError, ParseError, UsageError } from '../core/errors.js';
 
 /**
  * File I/O for signing and verification inputs and outputs, hardened against what a hostile model folder
  * can hold where a file is expected: a FIFO (opening it blocks for ever), a device such as /dev/zero (it
  * never ends), a symbolic link planted where a signature is written. Reads are bounded by a named limit
- * whatever `stat` says; writes never follow a link.
+ * whatever `stat` says; writes never follow a link (core/write-file.ts `writeFileNoFollow`).
  */
 
 export interface ReadOptions {
@@ -73,54 +73,6 @@ export function readBoundedFile(path: string, options: ReadOptions): Buffer {
     }
     if (length > max) throw tooLarge();
     return buffer.subarray(0, length);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Writes a file (created 0644 less the umask, or truncated), never through a symbolic link planted at
- * `path` (O_NOFOLLOW), and never into a FIFO or device found there (opening a FIFO for writing blocks until
- * someone reads it). Throws UsageError naming the file.
- */
-export function writeFileNoFollow(path: string, content: string | Uint8Array, what = 'file'): void {
-  let existing: ReturnType<typeof lstatSync> | undefined;
-  try {
-    existing = lstatSync(path);
-  } catch {
-    existing = undefined;
-  }
-  if (existing?.isSymbolicLink())
-    throw new UsageError(
-      'BAD_ARGUMENT',
-      `${what} ${path} is a symbolic link; not written through it (remove it or give another path)`,
-    );
-  if (existing !== undefined && !existing.isFile())
-    throw new UsageError('BAD_ARGUMENT', `${what} ${path} exists and is not a regular file; not written`);
-  let fd: number;
-  try {
-    fd = openSync(
-      path,
-      constants.O_WRONLY |
-        constants.O_CREAT |
-        constants.O_TRUNC |
-        constants.O_NOFOLLOW |
-        constants.O_NONBLOCK,
-      0o666,
-    );
-  } catch (error) {
-    throw new UsageError('PATH_UNREADABLE', `cannot write ${path}: ${describeError(error)}`, {
-      cause: error,
-    });
-  }
-  try {
-    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-  } catch (error) {
-    throw new UsageError('PATH_UNREADABLE', `cannot write ${path}: ${describeError(error)}`, {
-      cause: error,
-    });
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { describeError, UsageError } from '../../core/errors.js';
+import { writeFileNoFollow } from '../../core/write-file.js';
 import { safe } from '../../report/text.js';
 import {
   type AttestationVerification,
@@ -9,7 +10,6 @@ import {
   verifyAttestation,
 } from '../../trust/attest.js';
 import type { BundleSigner } from '../../trust/bundle-write.js';
-import { writeFileNoFollow } from '../../trust/files.js';
 import { readCertificates, readPrivateKey } from '../../trust/keys.js';
 import type { CliIo } from '../io.js';
 import { deliverReport } from '../output.js';

@@ -208,6 +208,30 @@ describe('pedigree verify > when used carelessly or on a hostile folder', () => 
     );
   });
 
+  it('never writes the report (-o) through a symbolic link planted in the model folder', async () => {
+    const dir = model();
+    await run('sign', dir, '--key', PRIVATE, '-q');
+    const victim = join(dir, '..', 'bashrc');
+    writeFileSync(victim, 'keep');
+    symlinkSync(victim, join(dir, 'report.json'));
+    expectUsageError(
+      await run(
+        'verify',
+        dir,
+        '--key',
+        PUBLIC,
+        '--ignore',
+        'report.json',
+        '-f',
+        'json',
+        '-o',
+        join(dir, 'report.json'),
+      ),
+      /--output .*report\.json is a symbolic link; not written through it/,
+    );
+    expect(readFileSync(victim, 'utf8')).toBe('keep');
+  });
+
   it('prints file names from the model with their control characters neutralised', async () => {
     const dir = model();
     await run('sign', dir, '--key', PRIVATE, '-q');

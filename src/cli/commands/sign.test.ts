@@ -1,7 +1,19 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { signToBundle } from '../../trust/bundle-write.js';
+import { readPrivateKey } from '../../trust/keys.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../../trust/oms/bundle.js';
 import { runCli } from '../main.js';
 import { memoryIo } from '../test-io.js';
 
@@ -157,6 +169,83 @@ describe('pedigree keygen, sign, verify', () => {
     expect((await run('sign', dir, '--key', join(work, 'nope.pem'))).code).toBe(2);
     expect((await run('sign', dir, '--key', key, '--shard-size', '10')).code).toBe(2);
     expect((await run('sign', dir, '--key', key, '--ignore', '../elsewhere')).code).toBe(2);
+  });
+});
+
+describe('pedigree sign, verify > interoperability with model_signing', () => {
+  it('notes on standard error what model_signing will not verify, and says nothing with -q', async () => {
+    const key = join(work, 'k-notes.pem');
+    await run('keygen', '-o', key);
+    const dir = model();
+    const plain = await run('sign', dir, '--key', key);
+    expect(plain.stderr).not.toMatch(/note:/);
+    const shards = await run('sign', dir, '--key', key, '--method', 'shards', '--hash', 'blake2b');
+    expect(shards.code).toBe(0);
+    expect(shards.stderr).toMatch(
+      /pedigree sign: note: model_signing's command line cannot verify a shard signature/,
+    );
+    expect(shards.stderr).toMatch(/pedigree sign: note: model_signing cannot verify a blake2b signature/);
+    expect((await run('sign', dir, '--key', key, '--method', 'shards', '-q')).stderr).toBe('');
+    const ed = join(work, 'k-notes-ed.pem');
+    await run('keygen', '-o', ed, '-t', 'ed25519');
+    expect((await run('sign', dir, '--key', ed)).stderr).toMatch(
+      /note: model_signing \(v1\.1\) verifies ECDSA keys only/,
+    );
+    symlinkSync('config.json', join(dir, 'config-link.json'));
+    expect((await run('sign', dir, '--key', key, '--allow-symlinks')).stderr).toMatch(
+      /note: model_signing verifies this signature only from its command line with --allow-symlinks/,
+    );
+  });
+
+  it('signs and compares the git paths with --no-ignore-git-paths', async () => {
+    const key = join(work, 'k-git.pem');
+    await run('keygen', '-o', key);
+    const dir = model();
+    writeFileSync(join(dir, '.gitattributes'), '*.safetensors filter=lfs\n');
+    expect((await run('sign', dir, '--key', key, '--no-ignore-git-paths', '-q')).code).toBe(0);
+    const pub = join(work, 'k-git.pub.pem');
+    const json = await run('verify', dir, '--key', pub, '-f', 'json');
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { files: number; ignorePaths: string[]; notes: unknown[] };
+    expect(report.files).toBe(3);
+    expect(report.ignorePaths).toEqual(['.git', '.github', '.gitignore', 'model.sig']);
+    expect(report.notes).toEqual([]);
+    writeFileSync(join(dir, '.gitignore'), '*.tmp\n');
+    expect((await run('verify', dir, '--key', pub)).code).toBe(0);
+    const strict = await run('verify', dir, '--key', pub, '--no-ignore-git-paths');
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/added\s+\.gitignore/);
+  });
+
+  it('shows notes and predicate fields OMS v1.0 does not define, without failing', async () => {
+    const key = join(work, 'k-extra.pem');
+    await run('keygen', '-o', key);
+    const dir = model();
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real/w.bin'), 'w');
+    await run('sign', dir, '--key', key, '--allow-symlinks', '-q');
+    symlinkSync('real', join(dir, 'alias'));
+    // The same signature with a predicate key v1.0 does not define, signed again with the same key.
+    const bundle = JSON.parse(readFileSync(join(dir, 'model.sig'), 'utf8'));
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
+    statement.predicate.futureField = { x: 1 };
+    const signed = signToBundle(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), {
+      kind: 'key',
+      privateKey: readPrivateKey(key, undefined),
+    });
+    writeFileSync(join(dir, 'model.sig'), signed);
+    const text = await run('verify', dir, '--key', join(work, 'k-extra.pub.pem'));
+    expect(text.code, text.stdout).toBe(0);
+    expect(text.stdout).toMatch(/note\s+alias: is a symbolic link to the folder real; not followed/);
+    expect(text.stdout).toMatch(
+      /note\s+the signed predicate also holds a field OMS v1\.0 does not define, not checked .*: futureField/,
+    );
+    const json = await run('verify', dir, '--key', join(work, 'k-extra.pub.pem'), '-f', 'json');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      verified: true,
+      extraPredicateFields: ['futureField'],
+      notes: [{ path: 'alias' }],
+    });
   });
 });
 

@@ -3,9 +3,10 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import pc from 'picocolors';
 import { describeError, ParseError, UsageError } from '../../core/errors.js';
 import { readFileHead } from '../../core/read-head.js';
+import { writeFileNoFollow } from '../../core/write-file.js';
 import { safe } from '../../report/text.js';
 import type { BundleSigner } from '../../trust/bundle-write.js';
-import { readBoundedFile, writeFileNoFollow } from '../../trust/files.js';
+import { readBoundedFile } from '../../trust/files.js';
 import {
   generateKeyPair,
   KEY_TYPES,
@@ -105,6 +106,8 @@ export interface SignCommandOptions {
   readonly output?: string;
   readonly ignore: readonly string[];
   readonly allowSymlinks: boolean;
+  /** `false`: `--no-ignore-git-paths` (the git paths are signed, not recorded as ignored). */
+  readonly ignoreGitPaths?: boolean;
   readonly method: string;
   readonly shardSize?: string;
   readonly hash: string;
@@ -142,10 +145,6 @@ export async function runSign(modelPath: string, options: SignCommandOptions, io
           ],
         }
       : { kind: 'key', privateKey };
-  if (privateKey.asymmetricKeyType === 'ed25519' && !options.quiet)
-    io.stderr(
-      'pedigree sign: note: model_signing (v1.1) verifies ECDSA keys only; pedigree verifies this Ed25519 signature, model_signing will not\n',
-    );
   checkSignatureOutput(modelPath, signaturePath);
   const started = performance.now();
   let signed: Awaited<ReturnType<typeof signModel>>;
@@ -159,6 +158,7 @@ export async function runSign(modelPath: string, options: SignCommandOptions, io
       hashType: options.hash,
       ...(shardSize !== undefined ? { shardSize } : {}),
       allowSymlinks: options.allowSymlinks,
+      ...(options.ignoreGitPaths === false ? { ignoreGitPaths: false } : {}),
       ...(workers !== undefined ? { workers } : {}),
     });
   } catch (error) {
@@ -171,6 +171,8 @@ export async function runSign(modelPath: string, options: SignCommandOptions, io
   // Never through a symbolic link planted where the signature goes (model.sig -> ~/.bashrc), never into a FIFO.
   writeFileNoFollow(signaturePath, signed.bundle, 'signature');
   const seconds = (performance.now() - started) / 1000;
+  // Not errors: pedigree verifies these signatures; model_signing will not, or only with an option.
+  if (!options.quiet) for (const note of signed.notes) io.stderr(`pedigree sign: note: ${note}\n`);
   if (!options.quiet)
     io.stderr(
       `pedigree sign: ${signed.modelName}: ${signed.files} files, ${formatBytes(signed.bytes)}, ${signed.resources.length} digests (${options.method}, ${options.hash}) in ${seconds.toFixed(2)} s; root digest sha256:${signed.rootDigest}; signature ${signaturePath}\n`,
@@ -247,6 +249,8 @@ export interface VerifyCommandOptions extends TrustCommandOptions {
   readonly signature?: string;
   readonly ignore: readonly string[];
   readonly ignoreUnsignedFiles: boolean;
+  /** `false`: `--no-ignore-git-paths` (the git paths are compared unless the signature ignores them). */
+  readonly ignoreGitPaths?: boolean;
   readonly format: string;
   readonly output?: string;
   readonly workers?: string;
@@ -363,7 +367,13 @@ export function renderVerificationText(
       lines.push(`  ${c.red('not checked')}  ${safe(p.path)}: ${safe(p.message)}`);
     for (const path of result.unsigned)
       lines.push(`  ${c.dim('unsigned')}     ${safe(path)} (not in the signature; ignored)`);
+    for (const n of result.notes)
+      lines.push(`  ${c.dim('note')}         ${safe(n.path)}: ${safe(n.message)}`);
   } else lines.push(`${c.bold('files')}      not compared: the signature is not valid`);
+  if (result.extraPredicateFields.length > 0)
+    lines.push(
+      `${c.bold('note')}       the signed predicate also holds ${result.extraPredicateFields.length === 1 ? 'a field' : 'fields'} OMS v1.0 does not define, not checked (as model_signing ignores them): ${safe(result.extraPredicateFields.slice(0, 10).join(', '))}${result.extraPredicateFields.length > 10 ? `, ... ${result.extraPredicateFields.length - 10} more` : ''}`,
+    );
   const counts = [
     result.changed.length > 0 ? `${result.changed.length} changed` : '',
     result.added.length > 0 ? `${result.added.length} added` : '',
@@ -396,6 +406,7 @@ export async function runVerify(
       trust,
       ignorePaths: resolveIgnorePaths(modelPath, options.ignore),
       ignoreUnsignedFiles: options.ignoreUnsignedFiles,
+      ...(options.ignoreGitPaths === false ? { ignoreGitPaths: false } : {}),
       ...(workers !== undefined ? { workers } : {}),
     });
   } catch (error) {

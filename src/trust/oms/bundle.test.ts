@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../core/errors.js';
 import { OMS_PREDICATE_TYPE, parseOmsBundle, preAuthEncoding } from './bundle.js';
-import { parseShardName, rootDigest, shardRanges, sortResources } from './manifest.js';
+import { compareResourceNames, parseShardName, rootDigest, shardRanges, sortResources } from './manifest.js';
 
 /** The OMS specification's own test vectors (test/fixtures/oms/SOURCES.txt). */
 const VECTORS = join(import.meta.dirname, '../../../test/fixtures/oms/v1.0');
@@ -103,13 +103,6 @@ describe('OMS v1.0 signature files', () => {
         },
         /listed twice/,
       ],
-      [
-        'extra predicate field',
-        (s) => {
-          (s.predicate as Record<string, unknown>).extra = 1;
-        },
-        /statement\.predicate/,
-      ],
     ];
     for (const [what, edit, pattern] of cases) {
       const text = reencode(key, edit);
@@ -128,6 +121,26 @@ describe('OMS v1.0 signature files', () => {
     expect(() => parseOmsBundle(reencode(key, () => {}).replace('bundle.v0.3', 'bundle.v0.1'))).toThrow(
       /not a Sigstore bundle v0\.3/,
     );
+  });
+
+  it('reads past predicate keys OMS v1.0 does not define, as model_signing does, and names them', () => {
+    const key = read('valid', 'key.bundle.json');
+    expect(parseOmsBundle(key).extraPredicateFields).toEqual([]);
+    const text = reencode(key, (s) => {
+      Object.assign(s.predicate as Record<string, unknown>, { zeta: 1, '\u{1F600}': true, '\uFF01': {} });
+    });
+    const sig = parseOmsBundle(text, 'model.sig');
+    // Code-point order: U+FF01 before U+1F600 (UTF-16 order would put the emoji first).
+    expect(sig.extraPredicateFields).toEqual(['zeta', '\uFF01', '\u{1F600}']);
+    expect(sig.resources.map((r) => r.name)).toEqual(['signme-1', 'signme-2']);
+    // The defined keys are still checked.
+    expect(() =>
+      parseOmsBundle(
+        reencode(key, (s) => {
+          (s.predicate as Record<string, unknown>).serialization = 'files';
+        }),
+      ),
+    ).toThrow(/statement\.predicate\.serialization/);
   });
 
   it('encodes DSSE PAE as the protocol says', () => {
@@ -151,6 +164,21 @@ describe('OMS manifest', () => {
     expect(parseShardName('x:20:10')).toBeUndefined();
     expect(parseShardName('x:01:10')).toBeUndefined();
     expect(parseShardName('x.bin')).toBeUndefined();
+  });
+
+  it('orders resource names by code point, as Python sorts them, not by UTF-16 unit', () => {
+    // Python: sorted(['\U0001F600', '\uFF01']) == ['\uFF01', '\U0001F600']; JavaScript's sort() says the opposite.
+    const names = ['\u{1F600}.bin', '\uFF01.bin', 'd/\u{1F600}', 'd/\uFF01', 'a.bin'];
+    expect([...names].sort()).not.toEqual([...names].sort(compareResourceNames));
+    expect([...names].sort(compareResourceNames)).toEqual([
+      'a.bin',
+      'd/\uFF01',
+      'd/\u{1F600}',
+      '\uFF01.bin',
+      '\u{1F600}.bin',
+    ]);
+    const shards = ['\u{1F600}:0:10', '\uFF01:10:20', '\uFF01:0:10'];
+    expect(shards.sort(compareResourceNames)).toEqual(['\uFF01:0:10', '\uFF01:10:20', '\u{1F600}:0:10']);
   });
 
   it('cuts files into the spec example shards', () => {

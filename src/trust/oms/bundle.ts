@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParseError } from '../../core/errors.js';
+import { compareCodePoints } from '../../core/text-order.js';
 import { MAX_CHAIN_LENGTH } from './certificates.js';
 import type { ResourceDescriptor } from './manifest.js';
 
@@ -96,7 +97,12 @@ const predicateSchema = z
       })
       .loose(),
   })
-  .strict();
+  // Keys beyond these are read past and reported (OmsSignature.extraPredicateFields), as model_signing
+  // reads past them (signing.py `Payload`: "verifiers for v1.0 should ignore" fields added later), though
+  // the spec's JSON schema says additionalProperties: false. The signature covers them either way.
+  .loose();
+/** The predicate keys OMS v1.0 defines. */
+const PREDICATE_FIELDS = new Set(['resources', 'serialization']);
 
 /** The v0.2 statement (model_signing v0.2.x): one subject per file, digests in the subjects. */
 const v02StatementSchema = z.object({
@@ -159,6 +165,11 @@ export interface OmsSignature extends DsseBundle {
   readonly subject: { readonly name: string; readonly sha256: string };
   readonly resources: readonly ResourceDescriptor[];
   readonly serialization: OmsSerialization;
+  /**
+   * Predicate keys OMS v1.0 does not define (a later version's, or a signer's own), in code-point order:
+   * signed, but not checked against the model, as model_signing ignores them; a verifier shows them.
+   */
+  readonly extraPredicateFields: readonly string[];
 }
 
 function pathOf(issue: z.core.$ZodIssue, prefix: string): string {
@@ -402,6 +413,7 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
         algorithm: 'sha256',
       })),
       serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
+      extraPredicateFields: [],
     };
   }
   const statement = statementSchema.safeParse(statementJson);
@@ -474,5 +486,8 @@ export function parseOmsBundle(text: string, file = 'signature'): OmsSignature {
       allowSymlinks: s.allow_symlinks,
       ignorePaths: s.ignore_paths ?? [],
     },
+    extraPredicateFields: Object.keys(p)
+      .filter((key) => !PREDICATE_FIELDS.has(key))
+      .sort(compareCodePoints),
   };
 }

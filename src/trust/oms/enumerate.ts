@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { compareStrings } from '../../core/finding.js';
+import { compareCodePoints } from '../../core/text-order.js';
 import { type HashOptions, hashJobs } from './hash-pool.js';
 import type { HashJob, NodeDigest } from './hash-worker.js';
 import { type ResourceDescriptor, resourceAlgorithm, shardRanges, sortResources } from './manifest.js';
@@ -11,8 +11,8 @@ import { type ResourceDescriptor, resourceAlgorithm, shardRanges, sortResources 
  * regular files under the model root, paths relative and POSIX, the default exclusions (`.git`,
  * `.gitignore`, `.gitattributes`, `.github`) and the given ignore paths matched from the root, the signature
  * file itself left out, symbolic links never followed unless the signature allows them and then never out
- * of the model folder. Hashing streams each file (or byte range) through a small buffer, so a multi-GB shard
- * is never in memory, on all cores (hash-pool.ts).
+ * of the model folder (links to folders as {@link FolderLinkPolicy} says). Hashing streams each file (or
+ * byte range) through a small buffer, so a multi-GB shard is never in memory, on all cores (hash-pool.ts).
  */
 
 /** Spec §6.2: excluded by default, matched as top-level components of the model root. */
@@ -35,6 +35,29 @@ export const MAX_MODEL_ENTRIES = 4_000_000;
  */
 export const MAX_FOLDER_LINKS = 10_000;
 
+/**
+ * What a symbolic link to a folder inside the model becomes when links are allowed. model_signing
+ * enumerates with `Path.glob` and a `**` pattern (serialization/file.py), which does not descend into
+ * linked folders, then skips the link itself (it is not `is_file()`): the folder's files are not in its
+ * manifest under the link's path.
+ * - `follow`: the linked folder's files are enumerated under the link's path (dataset snapshots).
+ * - `refuse`: the link is a problem (signing: a signature listing those files would not verify under
+ *   model_signing, and one leaving them out silently is not what fail-closed signing does).
+ * - `as-signed` (verification): followed when the signature lists a path under the link (signatures
+ *   pedigree made before it refused such links); otherwise not followed, like model_signing, and reported
+ *   as a note when the folder it names is itself enumerated and checked in place (the link only gives its
+ *   files a second name), or as a problem when that folder is left out (an ignored path such as `.git`,
+ *   whose files would be reachable, unchecked, under the link's name).
+ */
+export type FolderLinkPolicy =
+  | { readonly kind: 'follow' }
+  | { readonly kind: 'refuse' }
+  | {
+      readonly kind: 'as-signed';
+      /** Every folder holding a signed file, at any depth (`a`, `a/b` for `a/b/c.bin`). */
+      readonly signedFolders: ReadonlySet<string>;
+    };
+
 export interface EnumerateOptions {
   /** Extra exclusions: exact relative paths from the root (spec §6.2.1). */
   readonly ignorePaths?: readonly string[];
@@ -42,6 +65,10 @@ export interface EnumerateOptions {
   readonly allowSymlinks?: boolean;
   /** The signature file, left out of the enumeration (spec §6.2). */
   readonly signaturePath?: string;
+  /** Top-level names left out of a model folder (spec §6.2); {@link DEFAULT_IGNORED} unless given. */
+  readonly defaultIgnored?: readonly string[];
+  /** Symbolic links to folders, with links allowed; `follow` unless given (see {@link FolderLinkPolicy}). */
+  readonly folderLinks?: FolderLinkPolicy;
 }
 
 export interface ModelFile {
@@ -49,12 +76,16 @@ export interface ModelFile {
   readonly name: string;
   readonly absolutePath: string;
   readonly size: number;
+  /** The entry is a symbolic link to this file (allowed links only); absent otherwise. */
+  readonly viaLink?: true;
 }
 
 export interface EnumeratedModel {
   readonly files: readonly ModelFile[];
   /** What was not enumerated and why (a symbolic link refused, a link out of the folder, a limit). */
   readonly problems: readonly { readonly path: string; readonly message: string }[];
+  /** What was not enumerated but needs no checking (a folder link whose folder is checked in place). */
+  readonly notes: readonly { readonly path: string; readonly message: string }[];
 }
 
 /** An ignore entry as spec §6.2.1 allows it: relative, `/`-separated, no globs, no `..`. */
@@ -97,6 +128,7 @@ function isInside(root: string, target: string): boolean {
 
 export function enumerateModel(modelPath: string, options: EnumerateOptions = {}): EnumeratedModel {
   const problems: { path: string; message: string }[] = [];
+  const notes: { path: string; message: string }[] = [];
   const info = statSync(modelPath);
   const signature = options.signaturePath !== undefined ? realpathOrSelf(options.signaturePath) : undefined;
   if (info.isFile()) {
@@ -104,10 +136,16 @@ export function enumerateModel(modelPath: string, options: EnumerateOptions = {}
     return {
       files: [{ name: basename(modelPath), absolutePath: realpathSync(modelPath), size: info.size }],
       problems,
+      notes,
     };
   }
   const root = realpathSync(modelPath);
   const ignored = (options.ignorePaths ?? []).map(canonical);
+  const defaults: readonly string[] = options.defaultIgnored ?? DEFAULT_IGNORED;
+  const folderLinkPolicy: FolderLinkPolicy = options.folderLinks ?? { kind: 'follow' };
+  /** Whether a path (relative, POSIX) is left out by the default or the given exclusions. */
+  const isIgnored = (path: string): boolean =>
+    defaults.includes(path.split('/')[0] as string) || ignored.some((entry) => covered(path, entry));
   const files: ModelFile[] = [];
   let entries = 0;
   let folderLinks = 0;
@@ -133,7 +171,7 @@ export function enumerateModel(modelPath: string, options: EnumerateOptions = {}
       return;
     }
     const decoded = names.map((raw) => ({ raw, name: raw.toString('utf8') }));
-    decoded.sort((a, b) => compareStrings(a.name, b.name));
+    decoded.sort((a, b) => compareCodePoints(a.name, b.name));
     for (const { raw, name } of decoded) {
       if (stopped) return;
       entries += 1;
@@ -151,7 +189,7 @@ export function enumerateModel(modelPath: string, options: EnumerateOptions = {}
         });
         continue;
       }
-      if (rel === '' && (DEFAULT_IGNORED as readonly string[]).includes(name)) continue;
+      if (rel === '' && defaults.includes(name)) continue;
       if (ignored.some((entry) => covered(path, entry))) continue;
       const absolute = join(dir, name);
       if (signature !== undefined && absolute === signature) continue;
@@ -185,6 +223,30 @@ export function enumerateModel(modelPath: string, options: EnumerateOptions = {}
           });
           continue;
         }
+        if (entry.isDirectory() && folderLinkPolicy.kind !== 'follow') {
+          const inModel = relative(root, target).split(sep).join('/');
+          const shown = inModel === '' ? 'the model folder itself' : `the folder ${inModel}`;
+          if (folderLinkPolicy.kind === 'refuse') {
+            problems.push({
+              path,
+              message: `is a symbolic link to ${shown}; model_signing does not follow links to folders (it would leave their files out), so it is not signed (--ignore it, or replace it with the folder)`,
+            });
+            continue;
+          }
+          if (!folderLinkPolicy.signedFolders.has(path)) {
+            if (inModel !== '' && isIgnored(inModel))
+              problems.push({
+                path,
+                message: `is a symbolic link to ${shown}, which is left out of the signature; its files would be read unchecked under this name`,
+              });
+            else
+              notes.push({
+                path,
+                message: `is a symbolic link to ${shown}; not followed, as model_signing does not follow links to folders (its files are checked where they are)`,
+              });
+            continue;
+          }
+        }
         // The root or a folder being walked: following it would never end.
         if (entry.isDirectory() && ancestors.has(target)) {
           problems.push({
@@ -214,12 +276,17 @@ export function enumerateModel(modelPath: string, options: EnumerateOptions = {}
           stop(path, `more than ${MAX_MODEL_FILES} files; the rest are not enumerated`);
           return;
         }
-        files.push({ name: path, absolutePath: target, size: entry.size });
+        files.push({
+          name: path,
+          absolutePath: target,
+          size: entry.size,
+          ...(target !== absolute ? { viaLink: true as const } : {}),
+        });
       } else problems.push({ path, message: 'is not a regular file or directory; not enumerated' });
     }
   };
   walk(root, '', 0, new Set([root]));
-  return { files, problems };
+  return { files, problems, notes };
 }
 
 function realpathOrSelf(path: string): string {

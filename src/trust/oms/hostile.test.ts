@@ -31,7 +31,13 @@ import {
   preAuthEncodingV02,
 } from './bundle.js';
 import { verifyCertificateChain } from './certificates.js';
-import { checkIgnorePath, MAX_FOLDER_LINKS, MAX_MODEL_DEPTH, MAX_SHARDS } from './enumerate.js';
+import {
+  checkIgnorePath,
+  enumerateModel,
+  MAX_FOLDER_LINKS,
+  MAX_MODEL_DEPTH,
+  MAX_SHARDS,
+} from './enumerate.js';
 import { hashRange } from './hash-worker.js';
 import { type ResourceDescriptor, rootDigest, sortResources } from './manifest.js';
 import { signModel } from './sign.js';
@@ -379,7 +385,7 @@ function writeSigned(dir: string, st: unknown): string {
 const HI = createHash('sha256').update('hi').digest('hex');
 
 describe('verifyModel > when the model folder is hostile', () => {
-  it('ends, not verified, on symbolic links that loop back into the folders holding them', async () => {
+  it('does not follow links to folders the signature lists nothing under, as model_signing does not', async () => {
     const dir = fresh();
     mkdirSync(join(dir, 'a'));
     writeFileSync(join(dir, 'a/f'), 'hi');
@@ -399,9 +405,62 @@ describe('verifyModel > when the model folder is hostile', () => {
     const started = Date.now();
     const result = await verify(dir, sig);
     expect(Date.now() - started).toBeLessThan(10_000);
+    // model_signing's glob does not descend into them and skips them: their folders are checked in place.
+    expect(result.verified).toBe(true);
+    expect(result.problems).toEqual([]);
+    expect(result.notes.map((n) => n.path)).toEqual(['a/l1', 'a/l2', 'a/up']);
+    expect(result.notes[0]?.message).toMatch(/link to the folder a; not followed, as model_signing does not/);
+    expect(result.notes[2]?.message).toMatch(/link to the model folder itself; not followed/);
+  });
+
+  it('ends, not verified, on links that loop back into the folders holding them when the signature lists paths through them', async () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'a'));
+    writeFileSync(join(dir, 'a/f'), 'hi');
+    symlinkSync('.', join(dir, 'a/l1'));
+    symlinkSync('.', join(dir, 'a/l2'));
+    symlinkSync('..', join(dir, 'a/up'));
+    // As an older pedigree signed them, following the links.
+    const sig = writeSigned(
+      dir,
+      statement(
+        ['a/f', 'a/l1/f', 'a/l2/f', 'a/up/a/f'].map((name) => ({ name, algorithm: 'sha256', digest: HI })),
+        { method: 'files', hash_type: 'sha256', allow_symlinks: true },
+      ),
+    );
+    const started = Date.now();
+    const result = await verify(dir, sig);
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.verified).toBe(false);
     expect(result.problems.map((p) => p.path)).toEqual(['a/l1', 'a/l2', 'a/up']);
     expect(result.problems[0]?.message).toMatch(/a folder that contains it \(a cycle\)/);
+  });
+
+  it('fails a link to a folder the signature leaves out, whose files would be read unchecked under its name', async () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'config.json'), 'hi');
+    mkdirSync(join(dir, '.git'));
+    writeFileSync(join(dir, '.git/payload.bin'), 'anything');
+    mkdirSync(join(dir, 'cache'));
+    writeFileSync(join(dir, 'cache/x'), 'anything');
+    const sig = writeSigned(
+      dir,
+      statement([{ name: 'config.json', algorithm: 'sha256', digest: HI }], {
+        method: 'files',
+        hash_type: 'sha256',
+        allow_symlinks: true,
+        ignore_paths: ['cache', 'model.sig'],
+      }),
+    );
+    expect((await verify(dir, sig)).verified).toBe(true);
+    symlinkSync('.git', join(dir, 'weights'));
+    symlinkSync('cache', join(dir, 'more'));
+    const result = await verify(dir, sig);
+    expect(result.verified).toBe(false);
+    expect(result.problems.map((p) => p.path)).toEqual(['more', 'weights']);
+    expect(result.problems[1]?.message).toMatch(
+      /link to the folder \.git, which is left out of the signature/,
+    );
   });
 
   it('reports a link to the signature file instead of leaving it out unseen', async () => {
@@ -435,6 +494,14 @@ describe('verifyModel > when the model folder is hostile', () => {
       symlinkSync(`../d${i + 1}`, join(dir, `d${i}/x`));
       symlinkSync(`../d${i + 1}`, join(dir, `d${i}/y`));
     }
+    // Following every link (as dataset snapshots do): 2^30 paths, stopped at the cap.
+    let started = Date.now();
+    const followed = enumerateModel(dir, { allowSymlinks: true });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(followed.problems.at(-1)?.message).toMatch(
+      new RegExp(`more than ${MAX_FOLDER_LINKS} symbolic links to folders`),
+    );
+    // Verification follows only the links the signature lists paths under: none here, so no blow-up.
     const sig = writeSigned(
       dir,
       statement([{ name: 'd0/f', algorithm: 'sha256', digest: HI }], {
@@ -443,13 +510,12 @@ describe('verifyModel > when the model folder is hostile', () => {
         allow_symlinks: true,
       }),
     );
-    const started = Date.now();
+    started = Date.now();
     const result = await verify(dir, sig);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(result.verified).toBe(false);
-    expect(result.problems.at(-1)?.message).toMatch(
-      new RegExp(`more than ${MAX_FOLDER_LINKS} symbolic links to folders`),
-    );
+    expect(result.added).toHaveLength(30);
+    expect(result.notes).toHaveLength(60);
   });
 
   it('does not let a file whose name is not UTF-8 pass for a signed file named with U+FFFD', async () => {

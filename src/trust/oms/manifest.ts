@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compareStrings } from '../../core/finding.js';
+import { compareCodePoints } from '../../core/text-order.js';
 
 /**
  * The manifest of an OpenSSF Model Signing (OMS) v1.0 signature: the resource descriptors (one per file,
@@ -70,7 +70,7 @@ function compareComponents(a: string, b: string): number {
   const pa = a.split('/');
   const pb = b.split('/');
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const c = compareStrings(pa[i] as string, pb[i] as string);
+    const c = compareCodePoints(pa[i] as string, pb[i] as string);
     if (c !== 0) return c;
   }
   return pa.length - pb.length;
@@ -78,7 +78,8 @@ function compareComponents(a: string, b: string): number {
 
 /**
  * Orders resource names as model_signing does (manifest.py: `sorted()` over `_File(PurePosixPath)` or
- * `_Shard(path, start, end)` keys): by path components, by code point, then by numeric shard offsets. The
+ * `_Shard(path, start, end)` keys): by path components, by code point (Python compares `str` by code
+ * point; JavaScript's `<` by UTF-16 unit, which puts U+1F600 before U+FF01), then by numeric shard offsets. The
  * spec's plain string sort (§6.4) differs for `a/b` against `a.b` and for `f:1000:2000` against
  * `f:200:300`; the tool that writes nearly every OMS signature in use is followed, since the root digest
  * is computed in this order.
@@ -91,7 +92,7 @@ export function compareResourceNames(a: string, b: string): number {
     if (c !== 0) return c;
     return sa.start - sb.start || sa.end - sb.end;
   }
-  return compareComponents(a, b) || compareStrings(a, b);
+  return compareComponents(a, b) || compareCodePoints(a, b);
 }
 
 /** Resource descriptors in the order model_signing writes them (see {@link compareResourceNames}). */

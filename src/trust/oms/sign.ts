@@ -1,6 +1,7 @@
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { compareCodePoints } from '../../core/text-order.js';
 import { type BundleSigner, checkSigner, signToBundle } from '../bundle-write.js';
 import { IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPE, OMS_PREDICATE_TYPE } from './bundle.js';
 import {
@@ -35,6 +36,11 @@ export interface SignModelOptions {
   readonly hashType?: 'sha256' | 'blake2b';
   readonly shardSize?: number;
   readonly allowSymlinks?: boolean;
+  /**
+   * `false` (model_signing's `--no-ignore-git-paths`): `.git`, `.gitattributes`, `.github` and
+   * `.gitignore` are signed like any other path and not recorded as ignored.
+   */
+  readonly ignoreGitPaths?: boolean;
   readonly workers?: number;
 }
 
@@ -46,6 +52,11 @@ export interface SignedModel {
   readonly files: number;
   readonly bytes: number;
   readonly resources: readonly ResourceDescriptor[];
+  /**
+   * What model_signing (v1.1) will make of this signature when it differs from pedigree: a signature it
+   * cannot verify, or verifies only with an option (see {@link interoperabilityNotes}).
+   */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -95,13 +106,83 @@ export function singleFileResourceNames(modelPath: string, files: readonly Model
   return files.map((f) => ({ ...f, name: '.' }));
 }
 
-function recordedIgnorePaths(modelPath: string, signaturePath: string, user: readonly string[]): string[] {
+function recordedIgnorePaths(
+  modelPath: string,
+  signaturePath: string,
+  user: readonly string[],
+  defaults: readonly string[],
+): string[] {
   const root = resolve(modelPath);
   const sigRel = relative(root, resolve(signaturePath));
   // Inside the model: not `..` nor under it (a file named `..sig` is inside), not on another drive.
   const inside = sigRel !== '' && sigRel !== '..' && !sigRel.startsWith(`..${sep}`) && !isAbsolute(sigRel);
   const signature = inside ? [sigRel.split(sep).join('/')] : [];
-  return [...new Set([...DEFAULT_IGNORED, ...signature, ...user])].sort();
+  return [...new Set([...defaults, ...signature, ...user])].sort(compareCodePoints);
+}
+
+/** A path as `lstat` must see it to tell a link: without the trailing `/` that would resolve the link. */
+function withoutTrailingSlash(path: string): string {
+  const trimmed = path.replace(/[/\\]+$/, '');
+  return trimmed === '' ? path : trimmed;
+}
+
+/**
+ * What model_signing v1.1 will not verify, or verifies only with an option, in a signature made with these
+ * settings: written as notes on standard error, not refused, since pedigree verifies all of them.
+ * - shards: model_signing's CLI has no shard option and verifies by files whatever the signature says; its
+ *   Python API (`verifying.Config().verify()`, which reads the serialization from the signature) does.
+ * - a colon in a file name with shards: model_signing splits shard names on every `:` (manifest.py
+ *   `_Shard.from_str`) and refuses the name.
+ * - blake2b: model_signing names that hash `blake2` in its options and `blake2b` in its signatures, and
+ *   cannot verify a `blake2b` signature, not even its own ("Unsupported hashing method blake2b").
+ * - links: its CLI verifies with `--allow-symlinks` only (it takes the option from its command line, not
+ *   the signature; its Python API never allows links, hashing.Config resets the serializer's setting), and
+ *   it counts the model path itself (a link to the model folder or file).
+ * - Ed25519: its key verifier reads elliptic-curve (ECDSA) keys only.
+ */
+export function interoperabilityNotes(settings: {
+  readonly modelPath: string;
+  readonly method: 'files' | 'shards';
+  readonly hashType: 'sha256' | 'blake2b';
+  /** The files signed; `viaLink` marks those reached through a symbolic link. */
+  readonly files: readonly Pick<ModelFile, 'name' | 'viaLink'>[];
+  readonly keyType?: string;
+}): string[] {
+  const notes: string[] = [];
+  if (settings.method === 'shards')
+    notes.push(
+      "model_signing's command line cannot verify a shard signature (it has no shard option); its Python API can (model_signing.verifying.Config().verify reads the shard size from the signature)",
+    );
+  const colon =
+    settings.method === 'shards' ? settings.files.find((file) => file.name.includes(':'))?.name : undefined;
+  if (colon !== undefined)
+    notes.push(
+      `model_signing cannot read shard names of files whose names hold a colon (${JSON.stringify(colon)}); it will not verify this signature`,
+    );
+  if (settings.hashType === 'blake2b')
+    notes.push(
+      'model_signing cannot verify a blake2b signature, not even its own (it names the hash blake2 in its options); use sha256 for a signature both tools verify',
+    );
+  let modelIsLink = false;
+  try {
+    modelIsLink = lstatSync(withoutTrailingSlash(settings.modelPath)).isSymbolicLink();
+  } catch {
+    modelIsLink = false;
+  }
+  const links = settings.files.filter((file) => file.viaLink === true);
+  if (links.length > 0 || modelIsLink)
+    notes.push(
+      `model_signing verifies this signature only from its command line with --allow-symlinks (${
+        modelIsLink
+          ? `the model path ${settings.modelPath} is itself a symbolic link`
+          : `${links.length === 1 ? 'a file is a symbolic link' : `${links.length} files are symbolic links`}, such as ${JSON.stringify(links[0]?.name)}`
+      })`,
+    );
+  if (settings.keyType === 'ed25519')
+    notes.push(
+      'model_signing (v1.1) verifies ECDSA keys only; pedigree verifies this Ed25519 signature, model_signing will not',
+    );
+  return notes;
 }
 
 /** The in-toto statement's JSON text, laid out like model_signing's (protobuf JSON, two-space indent). */
@@ -130,17 +211,22 @@ export async function signModel(options: SignModelOptions): Promise<SignedModel>
   if (shardSize !== undefined && (!Number.isSafeInteger(shardSize) || shardSize <= 0))
     throw new UsageError('BAD_ARGUMENT', `--shard-size must be a positive integer, got ${shardSize}`);
   const allowSymlinks = options.allowSymlinks ?? false;
+  const defaults = options.ignoreGitPaths === false ? [] : DEFAULT_IGNORED;
   const ignorePaths = recordedIgnorePaths(
     options.modelPath,
     options.signaturePath,
     options.ignorePaths ?? [],
+    defaults,
   );
   let enumerated: ReturnType<typeof enumerateModel>;
   try {
     enumerated = enumerateModel(options.modelPath, {
       ignorePaths,
+      defaultIgnored: defaults,
       allowSymlinks,
       signaturePath: options.signaturePath,
+      // model_signing leaves a linked folder's files out of what it signs: never signed either way here.
+      folderLinks: { kind: 'refuse' },
     });
   } catch (error) {
     throw new UsageError('PATH_NOT_FOUND', `${options.modelPath}: ${(error as Error).message}`, {
@@ -161,7 +247,7 @@ export async function signModel(options: SignModelOptions): Promise<SignedModel>
   if (enumerated.files.length === 0)
     throw new UsageError(
       'BAD_ARGUMENT',
-      `${options.modelPath}: not signed, it holds no regular file once ${ignorePaths.join(', ')} are left out`,
+      `${options.modelPath}: not signed, it holds no regular file${ignorePaths.length > 0 ? ` once ${ignorePaths.join(', ')} are left out` : ''}`,
     );
   const files = singleFileResourceNames(options.modelPath, enumerated.files);
   const resources = sortResources(
@@ -187,5 +273,14 @@ export async function signModel(options: SignModelOptions): Promise<SignedModel>
     files: files.length,
     bytes: files.reduce((sum, f) => sum + f.size, 0),
     resources,
+    notes: interoperabilityNotes({
+      modelPath: options.modelPath,
+      method,
+      hashType,
+      files,
+      ...(options.signer.privateKey.asymmetricKeyType !== undefined
+        ? { keyType: options.signer.privateKey.asymmetricKeyType }
+        : {}),
+    }),
   };
 }

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import { compareStrings } from '../../core/finding.js';
+import { compareCodePoints } from '../../core/text-order.js';
 import { checkBundleSignature, type SignatureCheck, type VerifyTrust } from '../check-signature.js';
 import { readBoundedFile } from '../files.js';
 import { MAX_BUNDLE_BYTES, type OmsSignature, parseOmsBundle } from './bundle.js';
-import { enumerateModel, hashModel, type ModelFile } from './enumerate.js';
+import { DEFAULT_IGNORED, enumerateModel, hashModel, type ModelFile } from './enumerate.js';
 import { parseShardName, type ResourceDescriptor, rootDigest } from './manifest.js';
 
 /**
@@ -14,7 +14,8 @@ import { parseShardName, type ResourceDescriptor, rootDigest } from './manifest.
  * (and any the user adds) left out, and the two manifests compared. Unlike model_signing, which stops at
  * the first difference class it prints, every added, removed and changed file is listed, and a file that
  * could not be checked (a symbolic link the signature does not allow, a link out of the folder) fails the
- * verification rather than being skipped.
+ * verification rather than being skipped. What pedigree leaves unchecked because model_signing does (a link
+ * to a folder checked in place, predicate keys v1.0 does not define) is reported as a note.
  */
 
 export type { SignatureCheck, VerifyTrust };
@@ -25,8 +26,19 @@ export interface VerifyModelOptions {
   readonly trust: VerifyTrust;
   /** More paths to leave out, relative to the model root (needed for signatures before v1.1, which do not record theirs). */
   readonly ignorePaths?: readonly string[];
-  /** Files the signature does not list are reported but do not fail the verification (model_signing's option). */
+  /**
+   * Files the signature does not list are reported but do not fail the verification (model_signing's
+   * option), nor do paths it does not list that cannot be enumerated (a stray link or FIFO): model_signing
+   * then looks at the listed files only.
+   */
   readonly ignoreUnsignedFiles?: boolean;
+  /**
+   * `false`: the git paths (`.git`, `.gitattributes`, `.github`, `.gitignore`) are compared like any other
+   * unless the signature records them as ignored (model_signing's `--no-ignore-git-paths`). By default
+   * they are left out, as model_signing leaves them out when it verifies, except those the signature
+   * lists a file under (a model signed with `--no-ignore-git-paths` lists `.gitattributes`).
+   */
+  readonly ignoreGitPaths?: boolean;
   readonly workers?: number;
 }
 
@@ -46,8 +58,13 @@ export interface ModelVerification {
   readonly modelName: string;
   readonly rootDigest: string;
   readonly serialization: OmsSignature['serialization'];
-  /** Paths left out of the comparison: the recorded ones and the user's. */
+  /** Paths left out of the comparison: the recorded ones, the user's and the default git paths applied. */
   readonly ignorePaths: readonly string[];
+  /**
+   * Predicate keys OMS v1.0 does not define: signed, not checked against the model (as model_signing
+   * ignores them), shown so that a reader knows the signature says more than was checked.
+   */
+  readonly extraPredicateFields: readonly string[];
   /** Whether the files were compared (not when the signature itself failed). */
   readonly compared: boolean;
   readonly files: number;
@@ -59,6 +76,11 @@ export interface ModelVerification {
   readonly unsigned: readonly string[];
   /** What could not be checked (fails the verification). */
   readonly problems: readonly { readonly path: string; readonly message: string }[];
+  /**
+   * What was not checked and does not fail the verification: a link to a folder checked in place (see
+   * enumerate.ts FolderLinkPolicy), an unlisted path that cannot be enumerated with ignoreUnsignedFiles.
+   */
+  readonly notes: readonly { readonly path: string; readonly message: string }[];
 }
 
 /**
@@ -98,10 +120,10 @@ export function compareManifests(
   };
   const want = group(expected);
   const have = group(actual);
-  const added = [...have.keys()].filter((p) => !want.has(p)).sort(compareStrings);
-  const removed = [...want.keys()].filter((p) => !have.has(p)).sort(compareStrings);
+  const added = [...have.keys()].filter((p) => !want.has(p)).sort(compareCodePoints);
+  const removed = [...want.keys()].filter((p) => !have.has(p)).sort(compareCodePoints);
   const changed: ChangedFile[] = [];
-  for (const path of [...want.keys()].filter((p) => have.has(p)).sort(compareStrings)) {
+  for (const path of [...want.keys()].filter((p) => have.has(p)).sort(compareCodePoints)) {
     const w = want.get(path) as Map<string, string>;
     const h = have.get(path) as Map<string, string>;
     if (method === 'files') {
@@ -132,6 +154,19 @@ function nameSingleFile(
   return files.map((f) => ({ ...f, name: names.has('.') ? '.' : f.name }));
 }
 
+/** Every folder holding a listed file, at any depth: `a` and `a/b` for `a/b/c.bin`. */
+function foldersOf(files: ReadonlySet<string>): Set<string> {
+  const folders = new Set<string>();
+  for (const file of files)
+    for (let i = file.indexOf('/'); i > 0; i = file.indexOf('/', i + 1)) folders.add(file.slice(0, i));
+  return folders;
+}
+
+/** Whether a path names a listed file or a folder holding one (or the model root). */
+function isSignedPath(path: string, files: ReadonlySet<string>, folders: ReadonlySet<string>): boolean {
+  return path === '.' || path === '' || files.has(path) || folders.has(path);
+}
+
 export async function verifyModel(options: VerifyModelOptions): Promise<ModelVerification> {
   const signature = readSignature(options.signaturePath);
   const check = checkBundleSignature(signature, options.trust, {
@@ -139,9 +174,17 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
     legacyV02: signature.layout === 'v0.2',
   });
   const serialization = signature.serialization;
-  const ignorePaths = [...new Set([...serialization.ignorePaths, ...(options.ignorePaths ?? [])])].sort(
-    compareStrings,
-  );
+  const signedFiles = new Set(signature.resources.map((r) => fileOf(r.name, serialization.method)));
+  const signedFolders = foldersOf(signedFiles);
+  // model_signing leaves the git paths out when it verifies (hashing.Config ignores them unless told
+  // `--no-ignore-git-paths`), whatever the signature records. One the signature lists a file under was
+  // signed with them included: leaving it out would report the signed file as removed, so it is compared.
+  const defaultIgnored =
+    options.ignoreGitPaths === false
+      ? []
+      : DEFAULT_IGNORED.filter((name) => !signedFiles.has(name) && !signedFolders.has(name));
+  const userAndRecorded = [...serialization.ignorePaths, ...(options.ignorePaths ?? [])];
+  const ignorePaths = [...new Set([...userAndRecorded, ...defaultIgnored])].sort(compareCodePoints);
   const base = {
     signature: check,
     layout: signature.layout,
@@ -149,8 +192,18 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
     rootDigest: signature.subject.sha256,
     serialization,
     ignorePaths,
+    extraPredicateFields: signature.extraPredicateFields,
   };
-  const empty = { added: [], removed: [], changed: [], unsigned: [], problems: [], files: 0, bytes: 0 };
+  const empty = {
+    added: [],
+    removed: [],
+    changed: [],
+    unsigned: [],
+    problems: [],
+    notes: [],
+    files: 0,
+    bytes: 0,
+  };
   if (!check.ok) return { ...base, ...empty, verified: false, compared: false };
   // The subject's root digest must be the digest of the resources listed (signing.py checks the same).
   if (signature.layout === 'v1.0' && rootDigest(signature.resources) !== signature.subject.sha256)
@@ -173,9 +226,11 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
   let enumerated: ReturnType<typeof enumerateModel>;
   try {
     enumerated = enumerateModel(options.modelPath, {
-      ignorePaths,
+      ignorePaths: userAndRecorded,
+      defaultIgnored,
       allowSymlinks: serialization.allowSymlinks,
       signaturePath: options.signaturePath,
+      folderLinks: { kind: 'as-signed', signedFolders },
     });
   } catch (error) {
     throw new UsageError('PATH_NOT_FOUND', `${options.modelPath}: ${(error as Error).message}`, {
@@ -183,7 +238,6 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
     });
   }
   const present = nameSingleFile(options.modelPath, enumerated.files, signature);
-  const signedFiles = new Set(signature.resources.map((r) => fileOf(r.name, serialization.method)));
   // A file the signature does not list is added (or, with ignoreUnsignedFiles, unsigned) whatever its
   // content, so it is not hashed: a huge (or sparse) file dropped into the model costs nothing.
   // (With shards an empty file has no shard, so no resource either way: it is neither signed nor added.)
@@ -202,15 +256,19 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
     options.workers !== undefined ? { workers: options.workers } : {},
   );
   const diff = compareManifests(signature.resources, actual, serialization.method);
-  if (!options.ignoreUnsignedFiles) diff.added = [...diff.added, ...unlisted].sort(compareStrings);
+  if (!options.ignoreUnsignedFiles) diff.added = [...diff.added, ...unlisted].sort(compareCodePoints);
+  // With ignoreUnsignedFiles, a path the signature does not list (nor a folder holding a listed file)
+  // that cannot be enumerated is an unsigned path like any other: model_signing hashes the listed files
+  // only and never looks at it. A listed file that cannot be read still fails (it is also removed).
+  const problems: { path: string; message: string }[] = [];
+  const notes = [...enumerated.notes];
+  for (const problem of enumerated.problems)
+    if (options.ignoreUnsignedFiles && !isSignedPath(problem.path, signedFiles, signedFolders))
+      notes.push({ path: problem.path, message: `${problem.message}; not in the signature, so ignored` });
+    else problems.push(problem);
   // A signature listing no file proves nothing: with ignoreUnsignedFiles it would pass any model.
-  const problems =
-    signature.resources.length === 0
-      ? [
-          ...enumerated.problems,
-          { path: '.', message: 'the signature lists no file; it proves nothing about the model' },
-        ]
-      : enumerated.problems;
+  if (signature.resources.length === 0)
+    problems.push({ path: '.', message: 'the signature lists no file; it proves nothing about the model' });
   const verified =
     problems.length === 0 &&
     diff.added.length === 0 &&
@@ -223,7 +281,8 @@ export async function verifyModel(options: VerifyModelOptions): Promise<ModelVer
     files: files.length,
     bytes: files.reduce((sum, f) => sum + f.size, 0),
     ...diff,
-    unsigned: unsigned.sort(compareStrings),
+    unsigned: unsigned.sort(compareCodePoints),
     problems,
+    notes: notes.sort((a, b) => compareCodePoints(a.path, b.path)),
   };
 }
