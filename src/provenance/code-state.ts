@@ -38,16 +38,46 @@ export interface CodeState {
   readonly problems: readonly string[];
 }
 
-function git(cwd: string, args: readonly string[]): { ok: boolean; stdout: Buffer; error?: string } {
-  const result = spawnSync('git', [...args], {
+/**
+ * Configuration every git command runs with. `core.fsmonitor` names a program git runs on `diff` and
+ * `ls-files`; set in a repository's own `.git/config` (a project unpacked from an archive with its `.git`),
+ * it would run before anything was asked to run (`repro --dry-run`). It only makes status faster, so it is
+ * off.
+ */
+const GIT_CONFIG = ['-c', 'core.fsmonitor=false'] as const;
+
+/** Untracked paths hashed per `git hash-object --stdin-paths` call: one process per batch, not per file. */
+export const UNTRACKED_HASH_BATCH = 1_000;
+/** Longest one batch of untracked files may take to hash (they can be large data files). */
+export const UNTRACKED_HASH_TIMEOUT_MS = 120_000;
+
+function git(
+  cwd: string,
+  args: readonly string[],
+  options: { readonly input?: string; readonly timeout?: number } = {},
+): { ok: boolean; stdout: Buffer; error?: string } {
+  const result = spawnSync('git', [...GIT_CONFIG, ...args], {
     cwd,
-    timeout: GIT_TIMEOUT_MS,
+    timeout: options.timeout ?? GIT_TIMEOUT_MS,
+    // A timeout must end git even when it ignores SIGTERM.
+    killSignal: 'SIGKILL',
     maxBuffer: MAX_GIT_OUTPUT_BYTES,
     // No pager, no prompts, no user-specific diff drivers or colour: the same bytes for everyone.
     env: { ...process.env, GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.input !== undefined
+      ? { input: options.input, stdio: ['pipe', 'pipe', 'pipe'] as const }
+      : { stdio: ['ignore', 'pipe', 'pipe'] as const }),
   });
-  if (result.error) return { ok: false, stdout: Buffer.alloc(0), error: result.error.message };
+  if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOBUFS'
+        ? `more than ${MAX_GIT_OUTPUT_BYTES} bytes of output`
+        : code === 'ETIMEDOUT'
+          ? `no answer in ${(options.timeout ?? GIT_TIMEOUT_MS) / 1000} s`
+          : result.error.message;
+    return { ok: false, stdout: Buffer.alloc(0), error: why };
+  }
   if (result.status !== 0)
     return {
       ok: false,
@@ -60,6 +90,44 @@ function git(cwd: string, args: readonly string[]): { ok: boolean; stdout: Buffe
 /** A remote URL without user names or passwords (`https://token@host/...`). */
 export function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
+}
+
+/** A name `--stdin-paths` reads as given: one line, not C-quoted (a leading `"` is unquoted by git). */
+function plainLine(name: string): boolean {
+  return !/[\n\r]/.test(name) && !name.startsWith('"');
+}
+
+/**
+ * The git object ids of untracked files (as `git hash-object --no-filters` gives them), `undefined` for
+ * one that cannot be hashed (named in `problems`). A repository with thousands of untracked files costs a
+ * few processes, not one per file.
+ */
+function hashUntracked(root: string, names: readonly string[], problems: string[]): (string | undefined)[] {
+  const ids: (string | undefined)[] = new Array(names.length).fill(undefined);
+  const batchable = names.map((n, i) => [n, i] as const).filter(([n]) => plainLine(n));
+  for (let start = 0; start < batchable.length; start += UNTRACKED_HASH_BATCH) {
+    const batch = batchable.slice(start, start + UNTRACKED_HASH_BATCH);
+    const out = git(root, ['hash-object', '--no-filters', '--stdin-paths'], {
+      input: batch.map(([n]) => `${n}\n`).join(''),
+      timeout: UNTRACKED_HASH_TIMEOUT_MS,
+    });
+    const lines = out.ok ? out.stdout.toString('utf8').split('\n').filter(Boolean) : [];
+    if (out.ok && lines.length === batch.length) {
+      for (const [k, [, i]] of batch.entries()) ids[i] = lines[k];
+      continue;
+    }
+    // git stops at the first file it cannot hash: hash this batch one file at a time to name it.
+    for (const [name, i] of batch) ids[i] = hashOne(root, name, problems);
+  }
+  for (const [i, name] of names.entries()) if (!plainLine(name)) ids[i] = hashOne(root, name, problems);
+  return ids;
+}
+
+function hashOne(root: string, name: string, problems: string[]): string | undefined {
+  const object = git(root, ['hash-object', '--no-filters', '--', name]);
+  if (object.ok) return object.stdout.toString('utf8').trim();
+  problems.push(`${name}: cannot be hashed (${object.error})`);
+  return undefined;
 }
 
 /** The code state of the repository holding `cwd`; undefined when it is not in a git work tree (or git is missing). */
@@ -94,12 +162,9 @@ export function readCodeState(cwd: string): CodeState | undefined {
     untrackedCount = names.length;
     if (names.length > 0) {
       // Names and contents, so that two runs with different untracked scripts differ.
+      const objects = hashUntracked(root, names, problems);
       const hash = createHash('sha256');
-      for (const name of names) {
-        const object = git(root, ['hash-object', '--no-filters', '--', name]);
-        hash.update(`${name}\0${object.ok ? object.stdout.toString('utf8').trim() : 'unreadable'}\n`);
-        if (!object.ok) problems.push(`${name}: cannot be hashed (${object.error})`);
-      }
+      for (const [i, name] of names.entries()) hash.update(`${name}\0${objects[i] ?? 'unreadable'}\n`);
       untrackedSha256 = hash.digest('hex');
       untracked.push(...names.slice(0, MAX_LISTED_UNTRACKED));
     }

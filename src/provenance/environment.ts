@@ -47,10 +47,40 @@ export const DEFAULT_ENV_ALLOWLIST = [
 
 /** Names that hold credentials, whatever the allow-list says. */
 const SECRET_NAME =
-  /(?:^|_)(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH|PRIVATE|SESSION|COOKIE)(?:_|$)|API_?KEY|ACCESS_?KEY/i;
+  /(?:^|_)(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|PASSPHRASE|CREDENTIALS?|AUTH|PRIVATE|SESSION|COOKIE|PAT|JWT|DSN|BEARER)(?:_|$)|API_?KEY|ACCESS_?KEY|_PWD$/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
+}
+
+/**
+ * Values that hold credentials whatever their variable is called: a URL with a password
+ * (`postgres://user:pw@host`), a `token=`/`password=`-style assignment inside flags, and the prefixes of
+ * well-known tokens (GitHub, GitLab, Hugging Face, OpenAI/Anthropic, Slack, AWS access key ids, JWTs).
+ * `--record-env DATABASE_URL` or an allow-listed flag variable carrying a token must not put it in a record
+ * that is shared, signed and published.
+ */
+const SECRET_VALUE = new RegExp(
+  [
+    '[a-z][a-z0-9+.-]*://[^/\\s:@]*:[^/\\s@]+@',
+    '(?:^|[^a-z0-9])(?:token|secret|password|passwd|pwd|api[_-]?key|access[_-]?key|auth|credentials?)\\s*[=:]',
+    '\\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}',
+    '\\bgithub_pat_[A-Za-z0-9_]{20,}',
+    '\\bglpat-[A-Za-z0-9_-]{20,}',
+    '\\bhf_[A-Za-z0-9]{20,}',
+    '\\bsk-[A-Za-z0-9_-]{20,}',
+    '\\bxox[abposr]-[A-Za-z0-9-]{10,}',
+    '\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b',
+    '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.',
+    '-----BEGIN [A-Z ]*PRIVATE KEY-----',
+  ].join('|'),
+  'i',
+);
+
+export function isSecretValue(value: string): boolean {
+  // Only the part that could be recorded is looked at (values are cut at MAX_ENV_VALUE_CHARS): the check
+  // stays bounded whatever the size of the variable.
+  return SECRET_VALUE.test(value.slice(0, MAX_ENV_VALUE_CHARS + 256));
 }
 
 export interface PythonEnvironment {
@@ -75,7 +105,7 @@ export interface RunEnvironment {
   readonly python?: PythonEnvironment;
   /** Allow-listed variables that were set, with their values. */
   readonly variables: Readonly<Record<string, string>>;
-  /** Allow-listed names left out because they look like credentials (their values are never read). */
+  /** Allow-listed names left out because they, or their values, look like credentials. */
   readonly redacted: readonly string[];
   readonly problems: readonly string[];
 }
@@ -90,7 +120,7 @@ export function recordVariables(
   for (const name of [...new Set([...DEFAULT_ENV_ALLOWLIST, ...extra])].sort(compareStrings)) {
     const value = env[name];
     if (value === undefined) continue;
-    if (isSecretName(name)) {
+    if (isSecretName(name) || isSecretValue(value)) {
       redacted.push(name);
       continue;
     }
@@ -99,9 +129,15 @@ export function recordVariables(
   return { variables, redacted };
 }
 
-function probe(command: string, args: readonly string[]): { ok: boolean; stdout: string; error?: string } {
+function probe(
+  command: string,
+  args: readonly string[],
+  timeout = PROBE_TIMEOUT_MS,
+): { ok: boolean; stdout: string; error?: string } {
   const result = spawnSync(command, [...args], {
-    timeout: PROBE_TIMEOUT_MS,
+    timeout,
+    // SIGTERM can be ignored (`trap '' TERM`), and spawnSync then waits for ever: the timeout must kill.
+    killSignal: 'SIGKILL',
     maxBuffer: MAX_PROBE_OUTPUT_BYTES,
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
@@ -127,8 +163,11 @@ const PYTHON_PROBE = [
   '  "implementation": platform.python_implementation(), "packages": sorted(seen.values(), key=lambda p: p[0].lower())}))',
 ].join('\n');
 
-export function probePython(python: string): { python?: PythonEnvironment; problem?: string } {
-  const result = probe(python, ['-I', '-c', PYTHON_PROBE]);
+export function probePython(
+  python: string,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): { python?: PythonEnvironment; problem?: string } {
+  const result = probe(python, ['-I', '-c', PYTHON_PROBE], timeoutMs);
   if (!result.ok) return { problem: `${python}: ${result.error ?? 'failed'}` };
   try {
     const data = JSON.parse(result.stdout) as {

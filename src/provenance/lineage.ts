@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { describeError, ParseError, UsageError } from '../core/errors.js';
 import { compareStrings } from '../core/finding.js';
@@ -13,7 +13,8 @@ import {
   type RunStatus,
   runStatus,
 } from './provenance.js';
-import { createSnapshot, type DatasetSnapshot, MAX_SNAPSHOT_BYTES, readSnapshot } from './snapshot.js';
+import { readRegularFile } from './read-file.js';
+import { createSnapshot, type DatasetSnapshot, MAX_SNAPSHOT_BYTES, parseSnapshot } from './snapshot.js';
 
 /**
  * `pedigree lineage`: the graph of datasets, runs and models that provenance records (`pedigree run`) and
@@ -205,6 +206,11 @@ export function findLineageFiles(
       problems,
     };
   }
+  if (!info.isDirectory())
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `${root} is not a folder or a record file (a FIFO, socket or device is never read)`,
+    );
   let entries = 0;
   let stopped = false;
   const walk = (dir: string, rel: string, depth: number): void => {
@@ -316,14 +322,20 @@ export function readLineageSources(
       });
       break;
     }
-    total += size;
     try {
+      // Read on an open descriptor, bounded: the file may have been swapped for a FIFO or have grown.
+      const bytes = readRegularFile(
+        file.absolute,
+        Math.min(limit, maxBytes - total),
+        file.kind === 'snapshot' ? 'snapshot' : 'record',
+      );
+      total += bytes.length;
       if (file.kind === 'snapshot')
-        snapshots.push({ file: file.display, snapshot: readSnapshot(file.absolute) });
-      else
-        records.push(
-          parseLineageRecord(readFileSync(file.absolute, 'utf8'), file.display, options.checkSignature),
-        );
+        snapshots.push({
+          file: file.display,
+          snapshot: parseSnapshot(bytes.toString('utf8'), file.absolute),
+        });
+      else records.push(parseLineageRecord(bytes.toString('utf8'), file.display, options.checkSignature));
     } catch (error) {
       problems.push({
         file: file.display,
@@ -420,7 +432,12 @@ export function buildLineage(
     });
   };
 
-  for (const record of [...records].sort((a, b) => compareStrings(a.file, b.file))) {
+  // When one run is recorded more than once, the copy whose signature verified describes it, then a signed
+  // one, then the first by file name: an unsigned copy never speaks for a run a signed copy vouches for.
+  const trustRank = (r: LineageRecord) => (r.signature?.ok === true ? 0 : r.signed ? 1 : 2);
+  const ordered = [...records].sort((a, b) => trustRank(a) - trustRank(b) || compareStrings(a.file, b.file));
+  const used = new Map<string, LineageRecord>();
+  for (const record of ordered) {
     const s = record.statement;
     const meta = s.predicate.runDetails.metadata;
     const runId = `run:${meta.invocationId}`;
@@ -432,14 +449,19 @@ export function buildLineage(
     const existing = runs.get(runId);
     if (existing) {
       existing.records.push(ref);
-      const first = records.find((r) => r.file === existing.records[0]?.file);
+      const first = used.get(runId);
       if (first && JSON.stringify(first.statement) !== JSON.stringify(s))
         allProblems.push({
           file: record.file,
-          message: `invocation ${meta.invocationId} is also recorded in ${first.file} with other content; ${first.file} is used`,
+          message: `invocation ${meta.invocationId} is also recorded in ${first.file} with other content; ${first.file} is used${
+            trustRank(first) < trustRank(record)
+              ? ` (${first.signature?.ok === true ? 'its signature verified' : 'it is signed'})`
+              : ''
+          }`,
         });
       continue;
     }
+    used.set(runId, record);
     const params = s.predicate.buildDefinition.externalParameters;
     const runInfo = byproduct(s, 'pedigree.run')?.annotations;
     const exitCode = runInfo?.exitCode;

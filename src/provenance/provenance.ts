@@ -79,6 +79,21 @@ const descriptor = z
   })
   .loose();
 
+/** Longest seed kept: `pedigree run --seed` takes one word of at most 256 characters. */
+const MAX_SEED_CHARS = 256;
+
+/**
+ * Text that reaches a process (`repro` runs the command with these arguments and variables): no NUL, which
+ * no argument or variable can hold, so a record with one was not written by `pedigree run`.
+ */
+const processText = z.string().refine((v) => !v.includes('\0'), 'contains a NUL character');
+/** An environment variable's name: what a process environment can hold (no `=`, no NUL). */
+const variableName = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^=\0]+$/, 'not an environment variable name');
+
 const statementSchema = z.object({
   _type: z.literal(IN_TOTO_STATEMENT_TYPE),
   subject: z
@@ -90,13 +105,21 @@ const statementSchema = z.object({
       buildType: z.string(),
       externalParameters: z
         .object({
-          command: z.array(z.string()).min(1),
-          workingDirectory: z.string(),
-          seed: z.union([z.number(), z.string()]).optional(),
+          command: z.array(processText).min(1).max(100_000),
+          workingDirectory: processText,
+          seed: z
+            .union([
+              z.number(),
+              processText.regex(
+                new RegExp(`^\\S{1,${MAX_SEED_CHARS}}$`),
+                `not one word of at most ${MAX_SEED_CHARS} characters`,
+              ),
+            ])
+            .optional(),
           inputs: z.array(z.string()),
           outputs: z.array(z.string()),
           metricsFile: z.string().optional(),
-          environment: z.record(z.string(), z.string()),
+          environment: z.record(variableName, processText),
         })
         .loose(),
       internalParameters: z.record(z.string(), z.unknown()).optional(),

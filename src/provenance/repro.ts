@@ -1,5 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { describeError, UsageError } from '../core/errors.js';
 import { compareStrings } from '../core/finding.js';
 import { readDependencies } from '../deps/run.js';
@@ -99,6 +108,8 @@ export interface ParityOptions {
   /** Re-run with this seed instead of the recorded one. */
   readonly seed?: string;
   readonly workers?: number;
+  /** The record's own file: not an untracked file of the code when it sits in the repository. */
+  readonly recordFile?: string;
 }
 
 export interface OutputComparison {
@@ -155,14 +166,25 @@ export interface ReproResult extends RunComparison {
   };
 }
 
-/** `*` stands for any run of characters; everything else is literal. */
-function patternMatches(pattern: string, name: string): boolean {
+/**
+ * `*` stands for any run of characters; everything else is literal. Matched without a regular expression:
+ * `^.*a.*a.*a.*b$` backtracks for ever over a long metric name, and both the patterns (a `pedigree.yaml`
+ * found in the run folder) and the names (the record, the re-run's metrics file) can come from someone
+ * else. The pieces between stars are found leftmost-first, which is exact for `*`-only globs: O(n × m).
+ */
+export function patternMatches(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${source}$`, 's').test(name);
+  const parts = pattern.split('*');
+  const first = parts[0] as string;
+  const last = parts[parts.length - 1] as string;
+  if (!name.startsWith(first)) return false;
+  let at = first.length;
+  for (const part of parts.slice(1, -1)) {
+    const found = name.indexOf(part, at);
+    if (found < 0) return false;
+    at = found + part.length;
+  }
+  return name.length - last.length >= at && name.endsWith(last);
 }
 
 /** The tolerance for a metric: its own entry, else the longest matching pattern, else the default. */
@@ -339,7 +361,30 @@ export function resolveRunDirectory(statement: ProvenanceStatement, from: string
       `the record's working directory ${JSON.stringify(wd.slice(0, 200))} leaves the repository; give the folder with --cwd`,
     );
   const code = readCodeState(from);
-  return resolve(code?.root ?? from, wd);
+  const root = code?.root ?? from;
+  const dir = resolve(root, wd);
+  // A folder of the repository that is a link out of it would have outputs set aside out there.
+  const real = realpathOr(dir);
+  if (real !== undefined && !isWithin(realpathOr(root) ?? root, real))
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `the record's working directory ${JSON.stringify(wd.slice(0, 200))} is ${real}, outside the repository (a symbolic link); give the folder with --cwd`,
+    );
+  return dir;
+}
+
+function realpathOr(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `path` is `root` or inside it (both real paths). */
+function isWithin(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 const normaliseName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
@@ -386,9 +431,21 @@ function interpreterFor(statement: ProvenanceStatement, option: string | false |
   );
   if (!recorded) return false;
   const executable = recorded.uri?.startsWith('file:') ? recorded.uri.slice('file:'.length) : undefined;
-  return executable !== undefined && isAbsolute(executable) && existsSync(executable)
-    ? executable
-    : 'python3';
+  return executable !== undefined && isRecordedInterpreterUsable(executable) ? executable : 'python3';
+}
+
+/**
+ * Whether the interpreter a record names may be asked for its version here. The record can come from
+ * someone else, and asking runs the program (even with `--dry-run`): only an existing absolute path whose
+ * name is a Python interpreter's (`python`, `python3.11`, `pypy3`) is run, never `/tmp/anything`.
+ */
+export function isRecordedInterpreterUsable(executable: string): boolean {
+  return (
+    isAbsolute(executable) &&
+    !executable.includes('\0') &&
+    /^(?:python|pypy)(?:\d+(?:\.\d+)*)?(?:\.exe)?$/i.test(basename(executable)) &&
+    existsSync(executable)
+  );
 }
 
 /** Whether a recorded value was cut at MAX_ENV_VALUE_CHARS (then it cannot be given back). */
@@ -421,6 +478,7 @@ function compareCode(
   now: CodeState | undefined,
   differences: ParityDifference[],
   notes: string[],
+  recordFile?: string,
 ): void {
   const recorded = codeOf(statement);
   if (!recorded) {
@@ -460,9 +518,17 @@ function compareCode(
   const own = [...params.outputs, ...(params.metricsFile ? [params.metricsFile] : [])].map((p) =>
     normalise(`${wd}${p}`),
   );
+  // The record being re-run, when it was copied into the repository, is not part of the code either.
+  const realRecord = recordFile !== undefined ? realpathOr(recordFile) : undefined;
+  const realRoot = realpathOr(now.root) ?? now.root;
+  const recordName =
+    realRecord !== undefined && isWithin(realRoot, realRecord)
+      ? relative(realRoot, realRecord).split(sep).join('/')
+      : undefined;
   const counted = (name: string) =>
     !name.startsWith('.pedigree/') &&
     !name.startsWith(`${wd}.pedigree/`) &&
+    name !== recordName &&
     !own.some((o) => o !== '' && covers(o, name));
   const recordedList = Array.isArray(recorded.annotations?.untracked)
     ? (recorded.annotations.untracked as unknown[]).filter((n): n is string => typeof n === 'string')
@@ -531,6 +597,12 @@ async function compareInputs(
       continue;
     }
     if (typeof d.name !== 'string') continue;
+    // pedigree run records paths relative to the run folder; an absolute one (`/`) would have a dry run
+    // hash whatever a record from someone else points at.
+    if (isAbsolute(d.name) || d.name.includes('\0')) {
+      notes.push(`input ${JSON.stringify(d.name.slice(0, 200))} is recorded as an absolute path: not read`);
+      continue;
+    }
     const recorded = d.digest?.sha256;
     const count = (n: number) => ` (${n} file${n === 1 ? '' : 's'})`;
     const files = typeof d.annotations?.files === 'number' ? count(d.annotations.files) : '';
@@ -631,10 +703,23 @@ export async function checkParity(
   const params = statement.predicate.buildDefinition.externalParameters;
   const deps = statement.predicate.buildDefinition.resolvedDependencies;
 
-  compareCode(statement, readCodeState(cwd), differences, notes);
+  compareCode(statement, readCodeState(cwd), differences, notes, options.recordFile);
   await compareInputs(statement, cwd, options.workers, differences, notes);
 
   const python = interpreterFor(statement, options.python);
+  const recordedExecutable = deps
+    .find((d) => d.annotations?.kind === 'interpreter')
+    ?.uri?.replace(/^file:/, '');
+  if (
+    options.python === undefined &&
+    recordedExecutable !== undefined &&
+    isAbsolute(recordedExecutable) &&
+    existsSync(recordedExecutable) &&
+    !isRecordedInterpreterUsable(recordedExecutable)
+  )
+    notes.push(
+      `the recorded interpreter ${recordedExecutable.slice(0, 200)} is not run (its name is not a Python interpreter's); python3 is compared instead (--python to choose)`,
+    );
   const now = readEnvironment({ python, env, extraVariables: Object.keys(params.environment) });
   const recordedInterpreter = deps.find((d) => d.annotations?.kind === 'interpreter');
   if (recordedInterpreter && python === false) notes.push('the interpreter was not compared (--no-python)');
@@ -754,7 +839,7 @@ async function withEnvironment<T>(
 }
 
 /** The outputs to set aside: validated, inside the run folder, none inside another. */
-function outputsToSetAside(statement: ProvenanceStatement): string[] {
+function outputsToSetAside(statement: ProvenanceStatement, cwd: string): string[] {
   const params = statement.predicate.buildDefinition.externalParameters;
   const paths = [...params.outputs, ...(params.metricsFile !== undefined ? [params.metricsFile] : [])];
   const clean: string[] = [];
@@ -768,7 +853,19 @@ function outputsToSetAside(statement: ProvenanceStatement): string[] {
     if (n === '.pedigree' || n.startsWith('.pedigree/'))
       throw new UsageError(
         'BAD_ARGUMENT',
-        `output ${JSON.stringify(n)} is inside .pedigree/: re-run with --overwrite`,
+        `output ${JSON.stringify(n.slice(0, 200))} is inside .pedigree/: re-run with --overwrite`,
+      );
+    // The repository itself (or a submodule's) is never moved: the re-run would run on no code at all.
+    if (n.split('/').includes('.git'))
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `output ${JSON.stringify(n.slice(0, 200))} is git's own data (.git): pedigree does not move it aside; re-run with --overwrite`,
+      );
+    const link = linkOnTheWay(cwd, n);
+    if (link !== undefined)
+      throw new UsageError(
+        'BAD_ARGUMENT',
+        `output ${JSON.stringify(n.slice(0, 200))} is reached through the symbolic link ${JSON.stringify(link)}: moving it aside would move files outside the run folder; re-run with --overwrite`,
       );
     clean.push(n);
   }
@@ -788,9 +885,39 @@ function outputsToSetAside(statement: ProvenanceStatement): string[] {
       if (covers(o, i) || covers(i, o))
         throw new UsageError(
           'BAD_ARGUMENT',
-          `output ${JSON.stringify(o)} overlaps input ${JSON.stringify(i)}: it cannot be moved aside without changing the input; re-run with --overwrite`,
+          `output ${JSON.stringify(o.slice(0, 200))} overlaps input ${JSON.stringify(i.slice(0, 200))}: it cannot be moved aside without changing the input; re-run with --overwrite`,
         );
   return outer;
+}
+
+/**
+ * The first folder on the way from `cwd` to `rel` (excluding `rel` itself, which is moved as what it is,
+ * a link included) that is a symbolic link, or undefined. `rename` follows links in the folders of a path:
+ * `lnk/model` with `lnk -> ../elsewhere` would move `../elsewhere/model`.
+ */
+function linkOnTheWay(cwd: string, rel: string): string | undefined {
+  const parts = rel.split('/');
+  for (let k = 1; k < parts.length; k++) {
+    const prefix = parts.slice(0, k).join('/');
+    let info: ReturnType<typeof lstatSync>;
+    try {
+      info = lstatSync(join(cwd, prefix));
+    } catch {
+      return undefined; // does not exist (yet): nothing below it to move
+    }
+    if (info.isSymbolicLink()) return prefix;
+  }
+  return undefined;
+}
+
+/** Whether anything is at `path`, a dangling symbolic link included (existsSync follows links). */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function move(from: string, to: string): void {
@@ -798,18 +925,64 @@ function move(from: string, to: string): void {
   renameSync(from, to);
 }
 
+/** A folder that must be a real folder of the run folder, not a link somewhere else: created when missing. */
+function ownFolder(path: string): void {
+  let info: ReturnType<typeof lstatSync> | undefined;
+  try {
+    info = lstatSync(path);
+  } catch {
+    mkdirSync(path);
+    return;
+  }
+  if (!info.isDirectory())
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `${path} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: pedigree keeps set-aside outputs only in a folder of the run folder; remove it, or re-run with --overwrite`,
+    );
+}
+
 /** A folder under `.pedigree/repro/` for this re-run, git-ignored so it never makes the code look dirty. */
 function reproFolder(cwd: string, invocationId: string): string {
-  const base = join(cwd, '.pedigree', 'repro');
-  mkdirSync(base, { recursive: true });
-  const ignore = join(base, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
+  const dotPedigree = join(cwd, '.pedigree');
+  const base = join(dotPedigree, 'repro');
+  ownFolder(dotPedigree);
+  ownFolder(base);
+  // Created only when missing, and never through a link planted in its place (`wx`: O_CREAT|O_EXCL).
+  try {
+    writeFileSync(join(base, '.gitignore'), '*\n', { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return mkdtempSync(join(base, `${stamp}-${invocationId.replace(/[^\w-]/g, '').slice(0, 8)}-`));
 }
+
+/** The note left beside set-aside outputs while they are away: how to put them back by hand. */
+export const RESTORE_NOTE = 'RESTORE.txt';
+
+function restoreNote(
+  cwd: string,
+  folder: string,
+  paths: readonly string[],
+  command: readonly string[],
+): string {
+  return [
+    `pedigree repro moved these paths of ${cwd} here (into previous/) before re-running`,
+    `  ${command.map((a) => JSON.stringify(a)).join(' ')}`,
+    'and puts them back when the re-run ends. If this note is still here, pedigree did not finish',
+    '(it was killed, or a path could not be put back): move each one back yourself, for example',
+    ...paths.map(
+      (p) => `  mv ${JSON.stringify(join(folder, 'previous', p))} ${JSON.stringify(join(cwd, p))}`,
+    ),
+    '',
+  ].join('\n');
+}
+
+/** Signals that would end pedigree while outputs are set aside: the outputs are put back first. */
+const RESTORE_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** The base models to pass again: local paths as recorded, Hub references as `org/name[@revision]`. */
 function baseModelsOf(statement: ProvenanceStatement): string[] {
@@ -824,7 +997,14 @@ function baseModelsOf(statement: ProvenanceStatement): string[] {
 
 /**
  * Checks parity, re-runs the recorded command and compares. Throws UsageError for a record it refuses to
- * re-run (outputs outside the folder, outputs overlapping inputs) or a folder it cannot set outputs aside in.
+ * re-run (outputs outside the folder or reached through a link, outputs overlapping inputs, `.git`) or a
+ * folder it cannot set outputs aside in.
+ *
+ * Outputs set aside are put back however the re-run ends: when it returns, throws, or when pedigree gets
+ * SIGINT, SIGTERM or SIGHUP (then, once they are back, the signal is raised again so pedigree ends as it
+ * would have; while the command runs, the command gets Ctrl-C itself and pedigree waits for it). Only
+ * SIGKILL or a crash of the machine can leave them in `previous/`, with RESTORE.txt saying how to move
+ * them back.
  */
 export async function reproduceRun(options: ReproOptions): Promise<ReproResult> {
   const statement = options.statement;
@@ -833,23 +1013,75 @@ export async function reproduceRun(options: ReproOptions): Promise<ReproResult> 
   const invocationId = statement.predicate.runDetails.metadata.invocationId;
   const parity = options.parity ?? (await checkParity(statement, options));
   const applyEnv = options.applyEnv ?? [];
-  const aside = options.overwrite === true ? [] : outputsToSetAside(statement);
+  const aside = options.overwrite === true ? [] : outputsToSetAside(statement, cwd);
 
   let folder: string | undefined;
   const moved: string[] = [];
   const workspaceProblems: string[] = [];
+  let commandStarted = false;
+  let commandRunning = false;
+  let restored = false;
+
+  /** The re-run's outputs go to `outputs/`, the earlier ones back where they were. Runs once. */
+  const restore = (): void => {
+    if (folder === undefined || restored) return;
+    restored = true;
+    const f = folder;
+    // Only a command that started can have written outputs: before it, what is in place was never moved.
+    for (const rel of commandStarted ? aside : []) {
+      const path = resolve(cwd, rel);
+      if (!present(path) || present(join(f, 'outputs', rel))) continue;
+      // The command may have put a link on the way since: what is behind it is not the run's to move.
+      const link = linkOnTheWay(cwd, rel);
+      if (link !== undefined) {
+        workspaceProblems.push(`the re-run's ${rel} stays in place: ${link} is now a symbolic link`);
+        continue;
+      }
+      try {
+        move(path, join(f, 'outputs', rel));
+      } catch (error) {
+        workspaceProblems.push(`the re-run's ${rel} stays in place: ${describeError(error)}`);
+      }
+    }
+    for (const rel of moved.splice(0)) {
+      try {
+        if (present(resolve(cwd, rel))) throw new Error('the path is taken');
+        if (linkOnTheWay(cwd, rel) !== undefined)
+          throw new Error('a folder on the way is now a symbolic link');
+        move(join(f, 'previous', rel), resolve(cwd, rel));
+      } catch (error) {
+        workspaceProblems.push(
+          `${rel} could not be put back; it is in ${join(f, 'previous', rel)} (${describeError(error)})`,
+        );
+      }
+    }
+    if (workspaceProblems.length === 0) rmSync(join(f, RESTORE_NOTE), { force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // While the command runs it gets Ctrl-C too (same process group) and pedigree waits for it to end.
+    if (commandRunning) return;
+    restore();
+    for (const s of RESTORE_SIGNALS) process.off(s, onSignal);
+    process.kill(process.pid, signal);
+  };
+
   if (options.overwrite !== true) {
     folder = reproFolder(cwd, invocationId);
+    writeFileSync(join(folder, RESTORE_NOTE), restoreNote(cwd, folder, aside, params.command));
+    for (const s of RESTORE_SIGNALS) process.on(s, onSignal);
     for (const rel of aside) {
-      if (!existsSync(resolve(cwd, rel))) continue;
+      if (!present(resolve(cwd, rel))) continue;
       try {
         move(resolve(cwd, rel), join(folder, 'previous', rel));
         moved.push(rel);
       } catch (error) {
-        for (const back of moved.reverse()) renameSync(join(folder, 'previous', back), resolve(cwd, back));
+        restore();
+        for (const s of RESTORE_SIGNALS) process.off(s, onSignal);
         throw new UsageError(
           'PATH_UNREADABLE',
-          `cannot move ${rel} aside before the re-run (${describeError(error)}); nothing was run. Re-run with --overwrite to let the command overwrite it`,
+          `cannot move ${rel} aside before the re-run (${describeError(error)}); nothing was run${
+            workspaceProblems.length > 0 ? ` (and: ${workspaceProblems.join('; ')})` : ''
+          }. Re-run with --overwrite to let the command overwrite it`,
           { cause: error },
         );
       }
@@ -886,6 +1118,13 @@ export async function reproduceRun(options: ReproOptions): Promise<ReproResult> 
         stdio: options.stdio ?? 'inherit',
         ...(options.version !== undefined ? { version: options.version } : {}),
         ...(options.workers !== undefined ? { workers: options.workers } : {}),
+        onCommandStart: () => {
+          commandStarted = true;
+          commandRunning = true;
+        },
+        onCommandEnd: () => {
+          commandRunning = false;
+        },
       }),
     );
   } catch (error) {
@@ -893,31 +1132,7 @@ export async function reproduceRun(options: ReproOptions): Promise<ReproResult> 
     failure = error.message;
   } finally {
     restore();
-  }
-
-  /** The re-run's outputs go to `outputs/`, the earlier ones back where they were. */
-  function restore(): void {
-    if (folder === undefined) return;
-    const f = folder;
-    for (const rel of aside) {
-      const path = resolve(cwd, rel);
-      if (!existsSync(path) || existsSync(join(f, 'outputs', rel))) continue;
-      try {
-        move(path, join(f, 'outputs', rel));
-      } catch (error) {
-        workspaceProblems.push(`the re-run's ${rel} stays in place: ${describeError(error)}`);
-      }
-    }
-    for (const rel of moved.splice(0)) {
-      try {
-        if (existsSync(resolve(cwd, rel))) throw new Error('the path is taken');
-        move(join(f, 'previous', rel), resolve(cwd, rel));
-      } catch (error) {
-        workspaceProblems.push(
-          `${rel} could not be put back; it is in ${join(f, 'previous', rel)} (${describeError(error)})`,
-        );
-      }
-    }
+    for (const s of RESTORE_SIGNALS) process.off(s, onSignal);
   }
 
   const workspace = {

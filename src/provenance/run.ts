@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { extname, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../core/errors.js';
@@ -18,6 +18,7 @@ import {
   SLSA_PROVENANCE_V1,
   TRAINING_RUN_BUILD_TYPE,
 } from './provenance.js';
+import { readRegularFile } from './read-file.js';
 import { createSnapshot } from './snapshot.js';
 
 /**
@@ -47,6 +48,8 @@ export interface RunOptions {
   readonly seed?: string;
   /** Interpreter to record (default `python3` when present; `false` for none). */
   readonly python?: string | false;
+  /** The interpreter was named by the user: one that cannot be asked stops the run before it starts. */
+  readonly requirePython?: boolean;
   /** Lockfiles or manifests to record packages from (default: those at the top of the working directory). */
   readonly lockfiles?: readonly string[];
   /** More environment variable names to record (never credentials). */
@@ -55,6 +58,9 @@ export interface RunOptions {
   readonly stdio?: 'inherit' | 'ignore';
   readonly version?: string;
   readonly workers?: number;
+  /** Called just before the command starts, and when it has ended (or could not start). */
+  readonly onCommandStart?: () => void;
+  readonly onCommandEnd?: () => void;
 }
 
 export interface RunRecord {
@@ -116,12 +122,25 @@ async function digestPath(
 /** Hugging Face model ids given as base models: `org/name` or `org/name@revision`. */
 const HUB_ID = /^([A-Za-z0-9][\w.-]*)\/([\w.-]+)(?:@([\w./-]+))?$/;
 
+/**
+ * The seed as recorded: a JSON number only when the number gives back exactly the text the command got
+ * as PEDIGREE_SEED (`42`), else the text (`007`, `-0`, `99999999999999999999` would come back as 7, 0 and
+ * 100000000000000000000, and `repro` would give the re-run another seed).
+ */
+export function recordedSeed(seed: string): number | string {
+  const n = Number(seed);
+  return /^-?\d+$/.test(seed) && Number.isSafeInteger(n) && String(n) === seed ? n : seed;
+}
+
 /** Numeric values of a metrics file (JSON or YAML), flattened to dotted keys. */
 export function readMetrics(path: string): { metrics: Record<string, number>; problem?: string } {
-  const size = statSync(path).size;
-  if (size > MAX_METRICS_BYTES)
-    return { metrics: {}, problem: `${path} is larger than ${MAX_METRICS_BYTES} bytes` };
-  const text = readFileSync(path, 'utf8');
+  let text: string;
+  try {
+    // A metrics file the command wrote could be anything: a FIFO or device is refused, the size is bounded.
+    text = readRegularFile(path, MAX_METRICS_BYTES, 'metrics file').toString('utf8');
+  } catch (error) {
+    return { metrics: {}, problem: (error as Error).message };
+  }
   let data: unknown;
   try {
     data =
@@ -131,18 +150,29 @@ export function readMetrics(path: string): { metrics: Record<string, number>; pr
   } catch (error) {
     return { metrics: {}, problem: `${path}: not JSON or YAML (${(error as Error).message})` };
   }
-  const metrics: Record<string, number> = {};
+  // Keys come from the file: a null prototype keeps `__proto__` a metric like any other.
+  const metrics: Record<string, number> = Object.create(null);
   let count = 0;
+  let cut: string | undefined;
   const walk = (value: unknown, key: string, depth: number): void => {
-    if (count >= MAX_METRICS || depth > MAX_METRICS_DEPTH) return;
+    if (count >= MAX_METRICS) {
+      cut ??= `${path}: more than ${MAX_METRICS} metrics; the rest are not recorded`;
+      return;
+    }
+    if (depth > MAX_METRICS_DEPTH) {
+      cut ??= `${path}: nested deeper than ${MAX_METRICS_DEPTH} levels; deeper values are not recorded`;
+      return;
+    }
     if (typeof value === 'number' && Number.isFinite(value)) {
+      if (Object.hasOwn(metrics, key))
+        cut ??= `${path}: the metric ${JSON.stringify(key.slice(0, 200))} appears twice (nested keys joined with dots); the last value is recorded`;
+      else count++;
       metrics[key] = value;
-      count++;
     } else if (typeof value === 'object' && value !== null)
       for (const [k, v] of Object.entries(value)) walk(v, key === '' ? k : `${key}.${k}`, depth + 1);
   };
   walk(data, '', 0);
-  return { metrics };
+  return { metrics, ...(cut !== undefined ? { problem: cut } : {}) };
 }
 
 /** Dependency files at the top of a folder (lockfiles and manifests pedigree reads). */
@@ -237,14 +267,28 @@ function execute(
   stdio: 'inherit' | 'ignore',
 ): Promise<{ exitCode: number | null; signal: string | null; error?: string }> {
   return new Promise((resolvePromise) => {
-    const child = spawn(command[0] as string, command.slice(1), { cwd, env, stdio, shell: false });
-    // Ctrl-C reaches the command (same process group); pedigree stays to record how it ended.
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command[0] as string, command.slice(1), { cwd, env, stdio, shell: false });
+    } catch (error) {
+      // Node refuses some arguments before starting anything (a NUL byte in an argument or variable).
+      resolvePromise({ exitCode: null, signal: null, error: (error as Error).message });
+      return;
+    }
+    // Ctrl-C reaches the command (same process group); pedigree stays to record how it ended. SIGTERM and
+    // SIGHUP sent to pedigree alone (`kill`, a closed terminal) are passed on, so the run ends and is
+    // recorded as killed instead of going on unseen.
     const ignore = () => {};
+    const forward = (signal: NodeJS.Signals) => {
+      child.kill(signal);
+    };
     process.on('SIGINT', ignore);
-    process.on('SIGTERM', ignore);
+    process.on('SIGTERM', forward);
+    process.on('SIGHUP', forward);
     const done = (result: { exitCode: number | null; signal: string | null; error?: string }) => {
       process.off('SIGINT', ignore);
-      process.off('SIGTERM', ignore);
+      process.off('SIGTERM', forward);
+      process.off('SIGHUP', forward);
       resolvePromise(result);
     };
     child.once('error', (error) => done({ exitCode: null, signal: null, error: error.message }));
@@ -262,7 +306,8 @@ export async function recordRun(options: RunOptions): Promise<RunRecord> {
   const resolved: ResourceDescriptor[] = [];
   const code = readCodeState(cwd);
   if (code) resolved.push(codeDescriptor(code));
-  else problems.push(`${cwd} is not in a git work tree: the code is not recorded`);
+  else
+    problems.push(`${cwd} is not in a git work tree (or git cannot be run here): the code is not recorded`);
   for (const input of options.inputs ?? []) {
     try {
       resolved.push((await digestPath(cwd, input, 'dataset', workers)).descriptor);
@@ -304,6 +349,13 @@ export async function recordRun(options: RunOptions): Promise<RunRecord> {
     extraVariables: options.recordEnv ?? [],
     env: { ...process.env, ...(options.seed !== undefined ? { PEDIGREE_SEED: options.seed } : {}) },
   });
+  // An interpreter the user named that cannot be asked is a mistake to fix before hours of training, not a
+  // line in the record nobody reads.
+  if (options.requirePython === true && typeof options.python === 'string' && !environment.python)
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `--python ${options.python}: cannot be asked for its version and packages (${environment.problems.join('; ') || 'no answer'}); nothing was run`,
+    );
   if (environment.python)
     resolved.push({
       name: 'python',
@@ -324,7 +376,13 @@ export async function recordRun(options: RunOptions): Promise<RunRecord> {
     ...process.env,
     ...(options.seed !== undefined ? { PEDIGREE_SEED: options.seed } : {}),
   };
-  const outcome = await execute(options.command, cwd, childEnv, options.stdio ?? 'inherit');
+  options.onCommandStart?.();
+  let outcome: Awaited<ReturnType<typeof execute>>;
+  try {
+    outcome = await execute(options.command, cwd, childEnv, options.stdio ?? 'inherit');
+  } finally {
+    options.onCommandEnd?.();
+  }
   const finishedOn = new Date();
   let status: RunStatus = outcome.exitCode === 0 && outcome.error === undefined ? 'succeeded' : 'failed';
   if (outcome.error) problems.push(`the command could not start: ${outcome.error}`);
@@ -385,9 +443,7 @@ export async function recordRun(options: RunOptions): Promise<RunRecord> {
         externalParameters: {
           command: [...options.command],
           workingDirectory: code?.workingDirectory ?? '.',
-          ...(options.seed !== undefined
-            ? { seed: /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed }
-            : {}),
+          ...(options.seed !== undefined ? { seed: recordedSeed(options.seed) } : {}),
           inputs: (options.inputs ?? []).map((p) => posixRelative(cwd, p)),
           outputs: (options.outputs ?? []).map((p) => posixRelative(cwd, p)),
           ...(options.metricsFile !== undefined

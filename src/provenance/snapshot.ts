@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { ParseError, UsageError } from '../core/errors.js';
+import { compareCodePoints } from '../core/text-order.js';
 import { DEFAULT_IGNORED, enumerateModel, hashModel } from '../trust/oms/enumerate.js';
+import { readRegularFile } from './read-file.js';
 
 /**
  * Content-addressed dataset snapshots (`pedigree data snapshot` / `pedigree data verify`): every file of a
@@ -49,19 +51,7 @@ export interface DatasetSnapshot {
   readonly entries: readonly SnapshotEntry[];
 }
 
-/** Code-point order (UTF-8 byte order), the order Python's `sorted()` gives: portable across languages. */
-export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const cx = (x.value as string).codePointAt(0) as number;
-    const cy = (y.value as string).codePointAt(0) as number;
-    if (cx !== cy) return cx - cy;
-  }
-}
+export { compareCodePoints } from '../core/text-order.js';
 
 /** The dataset digest of entries (see the module comment); entries are sorted here. */
 export function datasetDigest(entries: readonly SnapshotEntry[]): string {
@@ -89,6 +79,29 @@ function posixRelative(from: string, to: string): string {
   return rel === '' ? '.' : rel.split(sep).join('/');
 }
 
+/**
+ * Why an ignore entry cannot be one, or undefined: entries are exact paths inside the dataset, matched
+ * from its root. `.`, `..`, an absolute path or an empty one would ignore nothing (or everything) while
+ * being recorded in the snapshot as if it meant something, so they are refused, given or read.
+ */
+export function checkIgnoreEntry(entry: string): string | undefined {
+  if (entry.includes('\0')) return 'contains a NUL character';
+  if (entry.startsWith('/') || isAbsolute(entry))
+    return 'is an absolute path (give it relative to the dataset)';
+  const parts = entry.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0) return 'names no path inside the dataset';
+  if (parts.includes('..')) return 'leaves the dataset (..)';
+  return undefined;
+}
+
+/** An ignore entry as recorded: `/`-separated, without `./`, empty components or a trailing `/`. */
+function canonicalIgnore(entry: string): string {
+  return entry
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
+}
+
 export async function createSnapshot(
   datasetPath: string,
   options: SnapshotOptions = {},
@@ -101,8 +114,23 @@ export async function createSnapshot(
   }
   if (!info.isDirectory() && !info.isFile())
     throw new UsageError('BAD_ARGUMENT', `${datasetPath} is not a file or folder`);
+  if (info.isFile() && (options.ignore ?? []).length > 0)
+    throw new UsageError('BAD_ARGUMENT', `--ignore is for a dataset folder; ${datasetPath} is a file`);
+  for (const entry of options.ignore ?? []) {
+    const problem = checkIgnoreEntry(entry);
+    if (problem) throw new UsageError('BAD_ARGUMENT', `--ignore ${JSON.stringify(entry)}: ${problem}`);
+  }
+  // A single-file dataset snapshotted onto itself would be overwritten by its own snapshot.
+  if (info.isFile() && options.outputPath !== undefined && sameFile(options.outputPath, datasetPath))
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `the snapshot ${options.outputPath} would overwrite the dataset file it describes; write it elsewhere`,
+    );
   const ignored = [
-    ...new Set([...(info.isDirectory() ? DEFAULT_IGNORED : []), ...(options.ignore ?? [])]),
+    ...new Set([
+      ...(info.isDirectory() ? DEFAULT_IGNORED : []),
+      ...(options.ignore ?? []).map(canonicalIgnore),
+    ]),
   ].sort(compareCodePoints);
   const model = enumerateModel(datasetPath, {
     ignorePaths: ignored,
@@ -146,6 +174,15 @@ export async function createSnapshot(
   };
 }
 
+/** Whether two paths name the same existing file (a path that does not exist names none). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
 /** The snapshot file's text: stable key order, two-space indent, one entry per line for clean diffs. */
 export function serializeSnapshot(snapshot: DatasetSnapshot): string {
   const { entries, ...head } = snapshot;
@@ -172,17 +209,15 @@ const snapshotSchema = z.object({
 
 /** Reads and checks a snapshot file: structure, counts, the dataset digest, no path outside the dataset. */
 export function readSnapshot(file: string): DatasetSnapshot {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (error) {
-    throw new UsageError('PATH_NOT_FOUND', `snapshot ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  if (size > MAX_SNAPSHOT_BYTES)
-    throw new ParseError('LIMIT_EXCEEDED', `${file}: larger than ${MAX_SNAPSHOT_BYTES} bytes`);
+  const bytes = readRegularFile(file, MAX_SNAPSHOT_BYTES, 'snapshot');
+  return parseSnapshot(bytes.toString('utf8'), file);
+}
+
+/** Checks a snapshot's text (pure): structure, counts, the dataset digest, no path outside the dataset. */
+export function parseSnapshot(text: string, file: string): DatasetSnapshot {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     throw new ParseError('BAD_STRUCTURE', `${file}: not JSON (${(error as Error).message})`, undefined, {
       cause: error,
@@ -198,20 +233,36 @@ export function readSnapshot(file: string): DatasetSnapshot {
     );
   }
   const s = parsed.data as DatasetSnapshot;
+  for (const [i, entry] of s.ignored.entries()) {
+    const problem = checkIgnoreEntry(entry);
+    if (problem)
+      throw new ParseError(
+        'BAD_VALUE',
+        `${file}: snapshot.ignored[${i}] ${JSON.stringify(entry.slice(0, 200))} ${problem}`,
+      );
+  }
+  const ignoredPaths = new Set(s.ignored.map(canonicalIgnore));
   const seen = new Set<string>();
   for (const [i, e] of s.entries.entries()) {
     const parts = e.path.split('/');
-    if (isAbsolute(e.path) || parts.some((p) => p === '..' || p === '' || p === '.'))
+    if (isAbsolute(e.path) || e.path.includes('\0') || parts.some((p) => p === '..' || p === '' || p === '.'))
       throw new ParseError(
         'BAD_VALUE',
-        `${file}: snapshot.entries[${i}].path ${JSON.stringify(e.path)} is not a relative path inside the dataset`,
+        `${file}: snapshot.entries[${i}].path ${JSON.stringify(e.path.slice(0, 200))} is not a relative path inside the dataset`,
       );
     if (seen.has(e.path))
       throw new ParseError(
         'BAD_VALUE',
-        `${file}: snapshot.entries[${i}].path ${JSON.stringify(e.path)} is listed twice`,
+        `${file}: snapshot.entries[${i}].path ${JSON.stringify(e.path.slice(0, 200))} is listed twice`,
       );
     seen.add(e.path);
+    // A listed file under an ignored path: the snapshot contradicts itself, and verify could never match it.
+    const under = parts.map((_, k) => parts.slice(0, k + 1).join('/')).find((p) => ignoredPaths.has(p));
+    if (under !== undefined)
+      throw new ParseError(
+        'BAD_VALUE',
+        `${file}: snapshot.entries[${i}].path ${JSON.stringify(e.path.slice(0, 200))} is under the ignored path ${JSON.stringify(under.slice(0, 200))}`,
+      );
   }
   if (s.files !== s.entries.length)
     throw new ParseError(
@@ -235,6 +286,8 @@ export interface SnapshotDrift {
   readonly currentDigest: string;
   readonly files: number;
   readonly bytes: number;
+  /** The paths the snapshot leaves out, left out of the check as well. */
+  readonly ignored: readonly string[];
   readonly added: readonly SnapshotEntry[];
   readonly removed: readonly SnapshotEntry[];
   readonly changed: readonly {
@@ -249,6 +302,13 @@ export function datasetPathOf(snapshotFile: string, snapshot: DatasetSnapshot, g
   if (given !== undefined) return given;
   if (snapshot.path === undefined)
     throw new UsageError('BAD_ARGUMENT', `${snapshotFile} records no dataset path; give the dataset folder`);
+  // pedigree writes the path relative to the snapshot; an absolute one (`/`) would have `verify` hash
+  // whatever a snapshot from someone else points at, so it is only used when given.
+  if (isAbsolute(snapshot.path) || /^[A-Za-z]:/.test(snapshot.path) || snapshot.path.includes('\0'))
+    throw new UsageError(
+      'BAD_ARGUMENT',
+      `${snapshotFile}: snapshot.path ${JSON.stringify(snapshot.path.slice(0, 200))} is not a relative path; give the dataset folder as the second argument`,
+    );
   return resolve(dirname(resolve(snapshotFile)), snapshot.path);
 }
 
@@ -285,6 +345,7 @@ export async function verifySnapshot(
     currentDigest: now.digest.sha256,
     files: now.files,
     bytes: now.bytes,
+    ignored: snapshot.ignored,
     added,
     removed: [...removed].sort((a, b) => compareCodePoints(a.path, b.path)),
     changed: changed.sort((a, b) => compareCodePoints(a.path, b.path)),

@@ -12,6 +12,8 @@ import {
   serializeSnapshot,
   verifySnapshot,
 } from '../../provenance/snapshot.js';
+import { safe } from '../../report/text.js';
+import { DEFAULT_IGNORED } from '../../trust/oms/enumerate.js';
 import type { CliIo } from '../io.js';
 import { deliverReport } from '../output.js';
 
@@ -101,10 +103,22 @@ export function renderDriftText(
   color: boolean,
 ): string {
   const c = color ? pc : { green: (s: string) => s, red: (s: string) => s, bold: (s: string) => s };
+  // Names come from the snapshot (someone else's file) and from the disk: escaped, never printed raw.
   const lines = [
-    `${c.bold('snapshot')}  ${snapshotFile} (${drift.name}, sha256:${drift.digest})`,
-    `${c.bold('dataset')}   ${path}: ${drift.files} files, ${drift.bytes} bytes, now sha256:${drift.currentDigest}`,
+    `${c.bold('snapshot')}  ${safe(snapshotFile)} (${safe(drift.name)}, sha256:${drift.digest})`,
+    `${c.bold('dataset')}   ${safe(path)}: ${drift.files} files, ${drift.bytes} bytes, now sha256:${drift.currentDigest}`,
   ];
+  // Paths the snapshot leaves out are not checked: a snapshot that ignores the data vouches for nothing.
+  const extra = drift.ignored.filter((p) => !(DEFAULT_IGNORED as readonly string[]).includes(p));
+  if (extra.length > 0)
+    lines.push(
+      `${c.bold('ignored')}   ${extra
+        .slice(0, 20)
+        .map((p) => JSON.stringify(p).slice(1, -1))
+        .join(
+          ', ',
+        )}${extra.length > 20 ? ` and ${extra.length - 20} more` : ''} (as the snapshot says; not checked)`,
+    );
   for (const ch of drift.changed)
     lines.push(
       `  ${c.red('changed')}  ${JSON.stringify(ch.path).slice(1, -1)} (${ch.before.size} → ${ch.after.size} bytes, sha256 ${ch.before.sha256.slice(0, 12)}… → ${ch.after.sha256.slice(0, 12)}…)`,
@@ -158,12 +172,16 @@ export function renderDvcText(report: DvcVerifyReport, root: string, color: bool
   const c = color
     ? pc
     : { green: (s: string) => s, red: (s: string) => s, bold: (s: string) => s, dim: (s: string) => s };
+  // Every path, stage name and message can come from the project's files: escaped, never printed raw.
   const lines = [
-    `${c.bold('DVC project')}  ${root} (${report.from === 'cache' ? `cache ${report.cacheDir}` : 'workspace'})`,
+    `${c.bold('DVC project')}  ${safe(root)} (${report.from === 'cache' ? `cache ${safe(report.cacheDir)}` : 'workspace'})`,
   ];
-  for (const f of report.files) if (f.error) lines.push(`  ${c.red('unreadable')}  ${f.path}: ${f.error}`);
+  for (const f of report.files)
+    if (f.error) lines.push(`  ${c.red('unreadable')}  ${safe(f.path)}: ${safe(f.error)}`);
   for (const out of report.outs) {
-    const where = `${out.source.file}${out.source.stage ? ` stage ${out.source.stage}` : ''}${out.source.role === 'dep' ? ' (dependency)' : ''}`;
+    const where = safe(
+      `${out.source.file}${out.source.stage ? ` stage ${out.source.stage}` : ''}${out.source.role === 'dep' ? ' (dependency)' : ''}`,
+    );
     const tag =
       out.status === 'ok'
         ? c.green('ok')
@@ -171,12 +189,12 @@ export function renderDvcText(report: DvcVerifyReport, root: string, color: bool
           ? c.dim('not checked')
           : c.red(out.status);
     lines.push(
-      `  ${tag.padEnd(color ? 0 : 11)} ${out.path}${out.isDir ? '/' : ''}  [${where}, ${out.hashName}]${out.reason ? `: ${out.reason}` : ''}`,
+      `  ${tag.padEnd(color ? 0 : 11)} ${safe(out.path)}${out.isDir ? '/' : ''}  [${where}, ${safe(out.hashName)}]${out.reason ? `: ${safe(out.reason)}` : ''}`,
     );
     const d = out.directory;
     if (d && out.status !== 'ok') {
       const list = (label: string, l: { count: number; paths: readonly string[] }) => {
-        for (const p of l.paths) lines.push(`      ${label} ${p}`);
+        for (const p of l.paths) lines.push(`      ${label} ${safe(p)}`);
         if (l.count > l.paths.length)
           lines.push(`      ... ${l.count - l.paths.length} more ${label.trim()}`);
       };
@@ -185,11 +203,15 @@ export function renderDvcText(report: DvcVerifyReport, root: string, color: bool
       list('removed ', d.removed);
       list('unreadable', d.unreadable);
       if (d.manifest === 'none' && d.manifestProblem)
-        lines.push(`      (files not named: ${d.manifestProblem})`);
+        lines.push(`      (files not named: ${safe(d.manifestProblem)})`);
     }
   }
   for (const p of report.problems.slice(0, 50))
-    lines.push(`  ${c.dim('problem')}  ${p.file}${p.field ? ` ${p.field}` : ''}: ${p.message}`);
+    lines.push(
+      `  ${c.dim('problem')}  ${safe(p.file)}${p.field ? ` ${safe(p.field)}` : ''}: ${safe(p.message)}`,
+    );
+  if (report.problems.length > 50)
+    lines.push(`  ${c.dim('problem')}  ... and ${report.problems.length - 50} more (-f json lists them all)`);
   const s = report.summary;
   lines.push(
     report.verdict === 'ok'

@@ -292,11 +292,13 @@ export async function runLineage(path: string, options: LineageCommandOptions, i
     const target = await resolveLineageTarget(query, workers !== undefined ? { workers } : {});
     const matched = matchArtifacts(graph, target);
     shown = traceLineage(graph, matched, direction);
+    // A set: a digest found in many folders times a graph of millions of edges must not be a product.
+    const matchedSet = new Set(matched);
     const runs = graph.edges
       .filter((e) =>
         direction === 'upstream'
-          ? matched.includes(e.to) && e.relation === 'output'
-          : matched.includes(e.from) && (e.relation === 'input' || e.relation === 'base-model'),
+          ? matchedSet.has(e.to) && e.relation === 'output'
+          : matchedSet.has(e.from) && (e.relation === 'input' || e.relation === 'base-model'),
       )
       .map((e) => (direction === 'upstream' ? e.from : e.to));
     answered = runs.length > 0;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import pc from 'picocolors';
@@ -6,6 +6,7 @@ import { describeError, UsageError } from '../../core/errors.js';
 import { readConfig } from '../../policy/config.js';
 import { type LineageRecord, parseLineageRecord } from '../../provenance/lineage.js';
 import { MAX_PROVENANCE_BYTES, runStatus } from '../../provenance/provenance.js';
+import { readRegularFile } from '../../provenance/read-file.js';
 import {
   checkParity,
   type ParityReport,
@@ -77,18 +78,11 @@ function tolerance(value: string | undefined, name: string): number | undefined 
 
 /** Reads the record (plain or a Sigstore bundle), checking its signature when a trust option is given. */
 function readRecord(file: string, options: TrustCommandOptions): LineageRecord {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (error) {
-    throw new UsageError('PATH_NOT_FOUND', `cannot read ${file}: ${describeError(error)}`, { cause: error });
-  }
-  if (size > MAX_PROVENANCE_BYTES)
-    throw new UsageError('BAD_ARGUMENT', `${file}: larger than ${MAX_PROVENANCE_BYTES} bytes`);
   const trust = hasTrust(options) ? trustFrom(options) : undefined;
   try {
     return parseLineageRecord(
-      readFileSync(file, 'utf8'),
+      // A record can come from anywhere: a FIFO or device is refused, not waited on or read for ever.
+      readRegularFile(file, MAX_PROVENANCE_BYTES, 'record').toString('utf8'),
       file,
       trust ? (bundle, f) => checkBundleSignature(bundle, trust, { file: f }) : undefined,
     );
@@ -120,6 +114,21 @@ function parityLines(parity: ParityReport, c: Colors): string[] {
   return lines;
 }
 
+/** A command as a person reads it: each argument escaped, and quoted when it has spaces or is empty. */
+function commandText(command: readonly string[]): string {
+  return command
+    .map((arg) => (arg === '' || /[\s"'\\]/.test(arg) ? safe(JSON.stringify(arg)) : safe(arg)))
+    .join(' ');
+}
+
+function recordTrust(record: LineageRecord): string {
+  if (!record.signed) return 'unsigned';
+  if (!record.signature) return 'signed, signature not checked';
+  return record.signature.ok
+    ? `signature verified: ${safe(record.signature.signer ?? 'ok')}`
+    : 'signature NOT verified';
+}
+
 const VERDICT_TEXT = {
   identical: 'IDENTICAL: every output has the recorded digest',
   equivalent: 'EQUIVALENT: outputs differ, metrics are within tolerance',
@@ -148,7 +157,7 @@ export function renderReproText(
         : `signature NOT verified: ${safe(record.signature.reason ?? '')}`;
   const lines = [
     `${c.bold('record')}    ${safe(file)} (run ${safe(meta.invocationId.slice(0, 8))}, ${runStatus(s)}, ${safe(meta.startedOn)}; ${signature})`,
-    `${c.bold('command')}   ${safe(params.command.join(' '))}`,
+    `${c.bold('command')}   ${commandText(params.command)}`,
     `${c.bold('folder')}    ${safe(cwd)}${params.seed !== undefined ? `, seed ${safe(String(params.seed))}` : ''}`,
   ];
   if (options.settingsFrom) lines.push(`${c.bold('tolerance')} ${safe(options.settingsFrom)}`);
@@ -271,6 +280,7 @@ export async function runRepro(file: string, options: ReproCommandOptions, io: C
     applyEnv: options.env,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(workers !== undefined ? { workers } : {}),
+    recordFile: file,
   };
   const parity = await checkParity(record.statement, parityOptions);
   const color = options.output === undefined && io.stdoutIsTTY && !io.noColor;
@@ -279,10 +289,13 @@ export async function runRepro(file: string, options: ReproCommandOptions, io: C
   if (showEarly) {
     const c: Colors = io.stderrIsTTY && !io.noColor ? pc : plain;
     io.stderr(`${parityLines(parity, c).join('\n')}\n`);
-    io.stderr(
-      `pedigree repro: re-running ${safe(record.statement.predicate.buildDefinition.externalParameters.command.join(' '))} in ${safe(cwd)}${options.overwrite ? ' (outputs overwritten)' : ' (existing outputs set aside and put back afterwards)'}\n`,
-    );
   }
+  // What is about to run is always said first, whatever the report's format or destination: the command
+  // comes from the record, and a record can come from someone else.
+  if (!options.dryRun && !options.quiet)
+    io.stderr(
+      `pedigree repro: re-running ${commandText(record.statement.predicate.buildDefinition.externalParameters.command)} in ${safe(cwd)} (record ${recordTrust(record)})${options.overwrite ? ' (outputs overwritten)' : ' (existing outputs set aside and put back afterwards)'}\n`,
+    );
   let result: ReproResult | undefined;
   if (!options.dryRun)
     result = await reproduceRun({

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { describeError, UsageError } from '../../core/errors.js';
 import { recordRun } from '../../provenance/run.js';
+import { safe } from '../../report/text.js';
 import { type BundleSigner, signToBundle } from '../../trust/bundle-write.js';
 import { readCertificates, readPrivateKey } from '../../trust/keys.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../trust/oms/bundle.js';
@@ -53,6 +54,30 @@ export async function runRun(
     throw new UsageError('BAD_ARGUMENT', `--seed must be one word, got '${options.seed}'`);
   if (options.certificate !== undefined && options.key === undefined)
     throw new UsageError('BAD_ARGUMENT', '--certificate goes with --key');
+  for (const name of options.recordEnv)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new UsageError('BAD_ARGUMENT', `--record-env takes a variable name, got '${safe(name)}'`);
+  if (options.cwd !== undefined && !statSync(options.cwd, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError('PATH_NOT_FOUND', `--cwd ${safe(options.cwd)}: no such folder`);
+  const runFolder = resolve(options.cwd ?? '.');
+  // The record written into what it describes would change it after the fact: an input whose digest no
+  // longer matches, an output folder with one file more than its subjects.
+  if (options.provenance !== undefined) {
+    const record = resolve(options.provenance);
+    const declared: [string, string][] = [
+      ...options.input.map((p): [string, string] => ['--input', p]),
+      ...options.output.map((p): [string, string] => ['--output', p]),
+      ...(options.metrics !== undefined ? [['--metrics', options.metrics] as [string, string]] : []),
+    ];
+    for (const [option, path] of declared) {
+      const inside = relative(resolve(runFolder, path), record);
+      if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside)))
+        throw new UsageError(
+          'BAD_ARGUMENT',
+          `--provenance ${safe(options.provenance)} is ${inside === '' ? '' : 'inside '}${option} ${safe(path)}: the record would change what it records; write it elsewhere`,
+        );
+    }
+  }
   const workers =
     options.workers !== undefined
       ? /^[1-9]\d*$/.test(options.workers)
@@ -91,7 +116,7 @@ export async function runRun(
     ...(options.noPython
       ? { python: false as const }
       : options.python !== undefined
-        ? { python: options.python }
+        ? { python: options.python, requirePython: true }
         : {}),
     ...(options.lockfile.length > 0 ? { lockfiles: options.lockfile } : {}),
     recordEnv: options.recordEnv,

@@ -15,7 +15,14 @@
 
 /** A compiled pattern: gitwildmatch semantics, as a regular expression over `/`-separated paths. */
 export interface CompiledPattern {
+  /** The pattern as a regular expression, for reading and testing; matching uses {@link matches}. */
   readonly regex: RegExp;
+  /**
+   * Whether a path matches, in time linear in the path's length (see {@link compileMatcher}): the regular
+   * expression backtracks, and a `.dvcignore` of a repository someone else wrote (`**\/a/**\/a/**\/b`,
+   * `*a*a*a*b`) with paths made for it would otherwise take minutes per path.
+   */
+  readonly matches: (path: string) => boolean;
   /** True for a pattern that ignores, false for a `!` pattern that re-includes. */
   readonly ignore: boolean;
   /** The pattern ends in `/` and only matches folders. */
@@ -27,51 +34,186 @@ export class InvalidPatternError extends Error {}
 
 const REGEX_SYNTAX = /[\\^$.|?*+()[\]{}]/g;
 
-/** One path segment's glob as a regex (pathspec `_translate_segment_glob`, after `fnmatch.translate`). */
-function segmentGlob(glob: string): string {
-  let out = '';
+/**
+ * A piece of a compiled pattern: one character out of a set (its regex text, a test, how many times), or
+ * an optional group. Patterns are built from these, and both the regex and the matcher are made from them.
+ */
+type Atom =
+  | {
+      readonly kind: 'set';
+      readonly source: string;
+      readonly test: (char: string) => boolean;
+      readonly repeat: '' | '*' | '+';
+    }
+  | { readonly kind: 'optional'; readonly body: readonly Atom[] };
+
+function literal(char: string): Atom {
+  return { kind: 'set', source: char.replace(REGEX_SYNTAX, '\\$&'), test: (c) => c === char, repeat: '' };
+}
+const notSlash = (repeat: '' | '*' | '+'): Atom => ({
+  kind: 'set',
+  source: '[^/]',
+  test: (c) => c !== '/',
+  repeat,
+});
+/** `.` of Python's `re` without DOTALL: anything but a newline. */
+const ANY = '[^\\n]';
+const anyChar = (repeat: '' | '*' | '+'): Atom => ({
+  kind: 'set',
+  source: ANY,
+  test: (c) => c !== '\n',
+  repeat,
+});
+const optional = (...body: Atom[]): Atom => ({ kind: 'optional', body });
+
+function atomsSource(atoms: readonly Atom[]): string {
+  return atoms
+    .map((a) => (a.kind === 'set' ? `${a.source}${a.repeat}` : `(?:${atomsSource(a.body)})?`))
+    .join('');
+}
+
+/** One path segment's glob (pathspec `_translate_segment_glob`, after `fnmatch.translate`). */
+function segmentGlob(glob: string): Atom[] {
+  // By code point, as the regex (`u` flag) and the matcher read paths.
+  const chars = Array.from(glob);
+  const out: Atom[] = [];
   let i = 0;
   let escaping = false;
-  while (i < glob.length) {
-    const char = glob[i++] as string;
+  while (i < chars.length) {
+    const char = chars[i++] as string;
     if (escaping) {
       escaping = false;
-      out += char.replace(REGEX_SYNTAX, '\\$&');
+      out.push(literal(char));
     } else if (char === '\\') escaping = true;
-    else if (char === '*') out += '[^/]*';
-    else if (char === '?') out += '[^/]';
+    else if (char === '*') out.push(notSlash('*'));
+    else if (char === '?') out.push(notSlash(''));
     else if (char === '[') {
       let j = i;
-      if (j < glob.length && (glob[j] === '!' || glob[j] === '^')) j++;
-      if (j < glob.length && glob[j] === ']') j++;
-      while (j < glob.length && glob[j] !== ']') j++;
-      if (j < glob.length) {
+      if (j < chars.length && (chars[j] === '!' || chars[j] === '^')) j++;
+      if (j < chars.length && chars[j] === ']') j++;
+      while (j < chars.length && chars[j] !== ']') j++;
+      if (j < chars.length) {
         j++;
         let expr = '[';
-        if (glob[i] === '!' || glob[i] === '^') {
+        if (chars[i] === '!' || chars[i] === '^') {
           expr += '^';
           i++;
         }
         // A `]` first in the set is a member in Python's `re`; JavaScript needs it escaped.
-        const members = glob.slice(i, j).replace(/\\/g, '\\\\');
+        const members = chars.slice(i, j).join('').replace(/\\/g, '\\\\');
         expr += members.startsWith(']') ? `\\${members}` : members;
-        out += expr;
+        let set: RegExp;
+        try {
+          set = new RegExp(`^${expr}$`, 'u');
+        } catch (error) {
+          throw new InvalidPatternError(`not a valid pattern: ${glob} (${(error as Error).message})`);
+        }
+        // A class matches one character: testing it alone cannot backtrack.
+        out.push({ kind: 'set', source: expr, test: (c) => set.test(c), repeat: '' });
         i = j;
-      } else out += '\\[';
-    } else out += char.replace(REGEX_SYNTAX, '\\$&');
+      } else out.push(literal('['));
+    } else out.push(literal(char));
   }
   if (escaping) throw new InvalidPatternError(`ends in an escape with nothing to escape: ${glob}`);
   return out;
 }
 
-/** `.` of Python's `re` without DOTALL: anything but a newline. */
-const ANY = '[^\\n]';
+/** Most states of one pattern's matcher: a `.dvcignore` line of a megabyte is not a pattern. */
+export const MAX_PATTERN_STATES = 10_000;
+
+type State =
+  | { readonly kind: 'char'; readonly test: (char: string) => boolean; next: number }
+  | { readonly kind: 'split'; a: number; b: number }
+  | { readonly kind: 'match' };
+
+/**
+ * A matcher for a whole path (the regex's `^...$`) that runs in O(path × pattern) whatever the input: the
+ * atoms as a Thompson NFA, simulated one code point at a time over the set of live states, never
+ * backtracking.
+ */
+function compileMatcher(atoms: readonly Atom[]): (path: string) => boolean {
+  const states: State[] = [{ kind: 'match' }];
+  const build = (list: readonly Atom[], next: number): number => {
+    let at = next;
+    for (let k = list.length - 1; k >= 0; k--) at = buildAtom(list[k] as Atom, at);
+    return at;
+  };
+  const push = (state: State): number => {
+    if (states.length >= MAX_PATTERN_STATES)
+      throw new InvalidPatternError(`longer than ${MAX_PATTERN_STATES} pattern elements`);
+    states.push(state);
+    return states.length - 1;
+  };
+  const buildAtom = (atom: Atom, next: number): number => {
+    if (atom.kind === 'optional') {
+      const body = build(atom.body, next);
+      return push({ kind: 'split', a: body, b: next });
+    }
+    if (atom.repeat === '') return push({ kind: 'char', test: atom.test, next });
+    // x* : split(x → split, next); x+ : x → split(x, next).
+    const split = push({ kind: 'split', a: -1, b: next });
+    const char = push({ kind: 'char', test: atom.test, next: split });
+    (states[split] as { a: number }).a = char;
+    return atom.repeat === '*' ? split : char;
+  };
+  const start = build(atoms, 0);
+  const seen = new Int32Array(states.length).fill(-1);
+  return (path: string): boolean => {
+    let generation = 0;
+    let current: number[] = [];
+    const add = (list: number[], index: number): void => {
+      // Iterative closure over split states; `seen` keeps each state once per step.
+      const stack = [index];
+      while (stack.length > 0) {
+        const i = stack.pop() as number;
+        if (seen[i] === generation) continue;
+        seen[i] = generation;
+        const state = states[i] as State;
+        if (state.kind === 'split') stack.push(state.b, state.a);
+        else list.push(i);
+      }
+    };
+    seen.fill(-1);
+    add(current, start);
+    for (const char of path) {
+      generation++;
+      const next: number[] = [];
+      for (const i of current) {
+        const state = states[i] as State;
+        if (state.kind === 'char' && state.test(char)) add(next, state.next);
+      }
+      if (next.length === 0) return false;
+      current = next;
+    }
+    return current.some((i) => (states[i] as State).kind === 'match');
+  };
+}
 
 /**
  * Compiles a gitignore pattern the way pathspec's `GitWildMatchPattern.pattern_to_regex` (0.12.1) does;
  * null for comments and blank patterns. Throws {@link InvalidPatternError} for patterns it refuses.
  */
 export function compileGitWildMatch(line: string): CompiledPattern | null {
+  const parsed = patternAtoms(line);
+  if (parsed === null) return null;
+  const { atoms, ignore, dirOnly } = parsed;
+  const source = `^${atomsSource(atoms)}$`;
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, 'u');
+  } catch (error) {
+    throw new InvalidPatternError(`not a valid pattern: ${line} (${(error as Error).message})`);
+  }
+  return { regex, matches: hybridMatcher(regex, atoms), ignore, dirOnly };
+}
+
+/** The linear-time matcher of a pattern alone (tests compare it with the regex); null for a comment. */
+export function linearMatcher(line: string): ((path: string) => boolean) | null {
+  const parsed = patternAtoms(line);
+  return parsed === null ? null : compileMatcher(parsed.atoms);
+}
+
+function patternAtoms(line: string): { atoms: Atom[]; ignore: boolean; dirOnly: boolean } | null {
   let pattern = line.endsWith('\\ ') ? line.trimStart() : line.trim();
   if (pattern === '' || pattern.startsWith('#') || pattern === '/') return null;
   let ignore = true;
@@ -81,9 +223,10 @@ export function compileGitWildMatch(line: string): CompiledPattern | null {
   }
   const segs = pattern.split('/');
   for (let i = segs.length - 1; i > 0; i--) if (segs[i - 1] === '**' && segs[i] === '**') segs.splice(i, 1);
-  let override: string | undefined;
+  let override: Atom[] | undefined;
   // `**/` matches every folder below the root but no file in it.
-  if (segs.length === 2 && segs[0] === '**' && segs[1] === '') override = `^${ANY}+/${ANY}*$`;
+  if (segs.length === 2 && segs[0] === '**' && segs[1] === '')
+    override = [anyChar('+'), literal('/'), anyChar('*')];
   if (segs[0] === '') segs.shift();
   else if (segs.length === 1 || (segs.length === 2 && segs[1] === '')) {
     // A pattern without a slash (other than a trailing one) matches at any depth.
@@ -91,39 +234,62 @@ export function compileGitWildMatch(line: string): CompiledPattern | null {
   }
   if (segs.length === 0) throw new InvalidPatternError(`not a pattern: ${line}`);
   if (segs[segs.length - 1] === '' && segs.length > 1) segs[segs.length - 1] = '**';
-  let source = override;
-  if (source === undefined) {
-    source = '^';
+  let atoms = override;
+  if (atoms === undefined) {
+    atoms = [];
     let needSlash = false;
     const end = segs.length - 1;
     for (const [i, seg] of segs.entries()) {
       if (seg === '**') {
-        if (i === 0 && i === end) source += `[^/]+(?:/${ANY}*)?`;
+        if (i === 0 && i === end) atoms.push(notSlash('+'), optional(literal('/'), anyChar('*')));
         else if (i === 0) {
-          source += `(?:${ANY}+/)?`;
+          atoms.push(optional(anyChar('+'), literal('/')));
           needSlash = false;
         } else if (i === end)
-          source += `/${ANY}*`; // pathspec names the slash for directory patterns; the match is the same
+          atoms.push(literal('/'), anyChar('*')); // pathspec names the slash for directory patterns; the match is the same
         else {
-          source += `(?:/${ANY}+)?`;
+          atoms.push(optional(literal('/'), anyChar('+')));
           needSlash = true;
         }
         continue;
       }
-      if (needSlash) source += '/';
-      source += seg === '*' ? '[^/]+' : segmentGlob(seg);
-      if (i === end) source += `(?:/${ANY}*)?`;
+      if (needSlash) atoms.push(literal('/'));
+      if (seg === '*') atoms.push(notSlash('+'));
+      else atoms.push(...segmentGlob(seg));
+      if (i === end) atoms.push(optional(literal('/'), anyChar('*')));
       needSlash = true;
     }
-    source += '$';
   }
-  let regex: RegExp;
-  try {
-    regex = new RegExp(source, 'u');
-  } catch (error) {
-    throw new InvalidPatternError(`not a valid pattern: ${line} (${(error as Error).message})`);
+  return { atoms, ignore, dirOnly: pattern.endsWith('/') };
+}
+
+/**
+ * Backtracking steps allowed to the regular expression: with `q` repeated elements, a path of `n`
+ * characters can be split among them in C(n + q, q) ways, which bounds what a backtracking match tries.
+ * Under the budget the (much faster) regex is used; over it, the linear-time matcher.
+ */
+export const REGEX_SPLIT_BUDGET = 100_000;
+
+function repeats(atoms: readonly Atom[]): number {
+  let q = 0;
+  for (const a of atoms) q += a.kind === 'optional' ? repeats(a.body) : a.repeat === '' ? 0 : 1;
+  return q;
+}
+
+/** Whether C(n + q, q) stays within the budget (computed step by step, stopping once it does not). */
+function withinBudget(n: number, q: number): boolean {
+  let ways = 1;
+  for (let k = 1; k <= q; k++) {
+    ways = (ways * (n + k)) / k;
+    if (ways > REGEX_SPLIT_BUDGET) return false;
   }
-  return { regex, ignore, dirOnly: pattern.endsWith('/') };
+  return true;
+}
+
+function hybridMatcher(regex: RegExp, atoms: readonly Atom[]): (path: string) => boolean {
+  const q = repeats(atoms);
+  const linear = compileMatcher(atoms);
+  return (path) => (withinBudget(path.length, q) ? regex.test(path) : linear(path));
 }
 
 /** A pattern with the folder its `.dvcignore` sits in. */
@@ -216,7 +382,7 @@ export class DvcIgnore {
       if (rule.base === '') relative = path;
       else if (path.startsWith(`${rule.base}/`)) relative = path.slice(rule.base.length + 1);
       else continue;
-      if (rule.regex.test(relative) || (isDir && rule.regex.test(`${relative}/`))) return rule;
+      if (rule.matches(relative) || (isDir && rule.matches(`${relative}/`))) return rule;
     }
     return undefined;
   }

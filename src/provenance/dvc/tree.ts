@@ -1,5 +1,6 @@
 import { ParseError } from '../../core/errors.js';
 import { isRecord } from '../../core/json.js';
+import { compareCodePoints } from '../../core/text-order.js';
 import { readMd5, toCount } from './entry.js';
 import { dvcHashBytes } from './hash.js';
 import { MAX_DIR_FILES } from './limits.js';
@@ -14,17 +15,7 @@ import type { DvcDirEntry } from './model.js';
  * outside printable ASCII as lower-case `\uXXXX` (UTF-16 units, so astral characters as surrogate pairs).
  */
 
-/** Python's `str` ordering: by code point (UTF-16 unit order differs for astral characters). */
-export function compareCodePoints(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length) {
-    const x = a.codePointAt(i) as number;
-    const y = b.codePointAt(i) as number;
-    if (x !== y) return x - y;
-    i += x > 0xffff ? 2 : 1;
-  }
-  return a.length - i - (b.length - i);
-}
+export { compareCodePoints } from '../../core/text-order.js';
 
 const SHORT_ESCAPES: Record<number, string> = {
   34: '\\"',

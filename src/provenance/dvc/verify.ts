@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { describeError, ParseError, UsageError } from '../../core/errors.js';
+import { describeError, UsageError } from '../../core/errors.js';
 import { cacheObjectPath, DVC_DIR, resolveCacheDir } from './cache.js';
 import { type DvcConfig, parseDvcConfig } from './config.js';
 import { type DvcFile, parseDvcFile } from './dvc-file.js';
@@ -16,6 +16,7 @@ import {
 import { DVCIGNORE_FILE, DvcIgnore } from './ignore.js';
 import { type DvcLimits, resolveDvcLimits } from './limits.js';
 import type { DvcDataEntry, DvcDirEntry, DvcHashName, DvcProblem } from './model.js';
+import { readBoundedFile } from './read.js';
 import { compareCodePoints, digestDvcTree, parseDvcTree } from './tree.js';
 import { walkDvcDirectory } from './walk.js';
 
@@ -182,13 +183,6 @@ function displayDir(root: string, dir: string): string {
     : dir;
 }
 
-async function readBounded(path: string, maxBytes: number): Promise<Buffer> {
-  const stat = await fsp.stat(path);
-  if (!stat.isFile()) throw new ParseError('BAD_STRUCTURE', `${path}: not a regular file`);
-  if (stat.size > maxBytes) throw new ParseError('LIMIT_EXCEEDED', `${path}: larger than ${maxBytes} bytes`);
-  return fsp.readFile(path);
-}
-
 function isFileHashName(name: DvcHashName): name is DvcFileHashName {
   return name === 'md5' || name === 'md5-dos2unix';
 }
@@ -267,7 +261,7 @@ class Verifier {
         if (parent.matchesSelf(file, false)) return parent;
         let text: Buffer;
         try {
-          text = await readBounded(toAbsolute(this.#root, file), this.#limits.maxDvcignoreBytes);
+          text = await readBoundedFile(toAbsolute(this.#root, file), this.#limits.maxDvcignoreBytes);
         } catch (error) {
           if (errorCode(error) !== 'ENOENT')
             this.#problems.push({
@@ -301,6 +295,10 @@ class Verifier {
     const notChecked = (reason: string): DvcOutResult => ({ ...base, status: 'not-checked', reason });
     if (item.skip) return notChecked(item.skip);
     if (item.path === undefined) return notChecked('the path leaves the project');
+    // A path written into a DVC file can be a megabyte of `a/a/a/...`: each of its folders would have its
+    // .dvcignore read and every ignore rule matched against every prefix. No walk goes deeper than this.
+    if (item.path.split('/').length > this.#limits.maxWalkDepth)
+      return notChecked(`nested deeper than ${this.#limits.maxWalkDepth} folders`);
     if (!isFileHashName(entry.hashName))
       return notChecked(`hash ${JSON.stringify(entry.hashName)} is not one DVC computes for workspace data`);
     if (entry.files === undefined && entry.md5 === undefined)
@@ -383,7 +381,7 @@ class Verifier {
     const objectPath = cacheObjectPath(this.#cacheDir, hashName, entry.md5 as string, true);
     let bytes: Buffer;
     try {
-      bytes = await readBounded(objectPath, this.#limits.maxDirManifestBytes);
+      bytes = await readBoundedFile(objectPath, this.#limits.maxDirManifestBytes);
     } catch (error) {
       return {
         source: 'none',
@@ -700,7 +698,7 @@ async function readConfig(
   const file = `${DVC_DIR}/${name}`;
   let bytes: Buffer;
   try {
-    bytes = await readBounded(join(root, DVC_DIR, name), maxBytes);
+    bytes = await readBoundedFile(join(root, DVC_DIR, name), maxBytes);
   } catch (error) {
     if (errorCode(error) !== 'ENOENT')
       problems.push({ file, field: '', code: 'bad-value', message: `not read: ${describeError(error)}` });
@@ -766,7 +764,7 @@ export async function verifyDvcProject(
 
   const readText = async (file: string, maxBytes: number): Promise<Buffer | undefined> => {
     try {
-      return await readBounded(toAbsolute(root, file), maxBytes);
+      return await readBoundedFile(toAbsolute(root, file), maxBytes);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return undefined;
       throw error;

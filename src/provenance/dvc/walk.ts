@@ -1,6 +1,8 @@
 import { type Dirent, promises as fsp } from 'node:fs';
+import { ParseError } from '../../core/errors.js';
 import { decodeFileName } from './fs-names.js';
 import { DVCIGNORE_FILE, type DvcIgnore } from './ignore.js';
+import { readBoundedFile } from './read.js';
 
 /**
  * The files of a directory out, as DVC collects them to hash it (dvc_data/hashfile/build.py
@@ -83,11 +85,10 @@ interface Pending {
 
 async function readDvcignore(path: Buffer, maxBytes: number): Promise<string | { error: string }> {
   try {
-    const stat = await fsp.stat(path);
-    if (!stat.isFile()) return { error: 'not a regular file' };
-    if (stat.size > maxBytes) return { error: `larger than ${maxBytes} bytes` };
-    return (await fsp.readFile(path)).toString('utf8');
+    return (await readBoundedFile(path, maxBytes)).toString('utf8');
   } catch (error) {
+    if (error instanceof ParseError)
+      return { error: error.message.slice(error.message.lastIndexOf(': ') + 2) };
     return { error: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
   }
 }
