@@ -5,6 +5,7 @@ import { SEVERITIES } from '../core/finding.js';
 import { registerBomDiffCommand } from './commands/bom-diff.js';
 import { registerProvenanceCommands } from './commands/provenance-register.js';
 import type { CliIo } from './io.js';
+import { addTrustOptions, collect, stringOption, trustOptionsFrom } from './options.js';
 // A light module: commands themselves are imported when they run, so `--version`, `--help` and
 // `db status` do not load every analyser and reader.
 import { REPORT_FORMATS } from './output.js';
@@ -31,16 +32,6 @@ const failOnOption = () =>
     '--fail-on <severity>',
     'exit 1 when a finding is at or above this severity (default: high)',
   ).choices([...SEVERITIES, 'none']);
-
-/** `{ [key]: value }` when commander parsed a string for the option, else nothing. */
-function stringOption(opts: Record<string, unknown>, key: string): Record<string, string> {
-  const value = opts[key];
-  return typeof value === 'string' ? { [key]: value } : {};
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 /** `keygen`, `sign`, `verify`, `attest` and `verify-attestation` (OpenSSF Model Signing, in-toto). */
 function registerTrustCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -138,7 +129,7 @@ function registerTrustCommands(program: Command, io: CliIo, setExit: (code: numb
         ),
       );
     });
-  program
+  const verify = program
     .command('verify')
     .description(
       'Verify a model against its OpenSSF Model Signing signature (pedigree or model_signing, any version): the signature with a key, a CA certificate chain or Sigstore keyless identity (offline, against a trusted root), then every file; lists the files added, removed and changed. Exit 0 verified, 1 not verified, 2 error.',
@@ -147,25 +138,13 @@ function registerTrustCommands(program: Command, io: CliIo, setExit: (code: numb
     .option(
       '-s, --signature <file>',
       'signature file (default: model.sig in the model folder, <file>.sig for a file)',
-    )
-    .option('-k, --key <file>', 'public key (PEM) for signatures made with a key')
-    .option(
-      '--certificate-chain <file>',
-      'trusted CA certificates (PEM) for signatures made with a certificate (repeatable)',
-      collect,
-      [],
-    )
-    .option(
-      '--identity <identity>',
-      'Sigstore keyless: the signer identity (certificate SAN: e-mail or URI) to require',
-    )
-    .option(
-      '--identity-regex <regex>',
-      'Sigstore keyless: a regular expression the whole identity must match',
-    )
-    .option('--issuer <url>', 'Sigstore keyless: the OIDC issuer to require')
-    .option('--issuer-regex <regex>', 'Sigstore keyless: a regular expression the whole issuer must match')
-    .option('--trusted-root <file>', 'Sigstore trusted root (default: the bundled Sigstore public-good root)')
+    );
+  addTrustOptions(verify, {
+    key: 'public key (PEM) for signatures made with a key',
+    certificateChain: 'trusted CA certificates (PEM) for signatures made with a certificate (repeatable)',
+    identity: 'Sigstore keyless: the signer identity (certificate SAN: e-mail or URI) to require',
+    trustedRoot: 'Sigstore trusted root (default: the bundled Sigstore public-good root)',
+  })
     .option(
       '--ignore <path>',
       'also leave this path out (signatures before model_signing v1.1 do not record their ignored paths; repeatable)',
@@ -191,13 +170,7 @@ function registerTrustCommands(program: Command, io: CliIo, setExit: (code: numb
           model,
           {
             ...stringOption(opts, 'signature'),
-            ...stringOption(opts, 'key'),
-            certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
-            ...stringOption(opts, 'identity'),
-            ...stringOption(opts, 'identityRegex'),
-            ...stringOption(opts, 'issuer'),
-            ...stringOption(opts, 'issuerRegex'),
-            ...stringOption(opts, 'trustedRoot'),
+            ...trustOptionsFrom(opts),
             ignore: (opts.ignore as string[] | undefined) ?? [],
             ignoreUnsignedFiles: opts.ignoreUnsignedFiles === true,
             ignoreGitPaths: opts.ignoreGitPaths !== false,
@@ -256,7 +229,7 @@ function registerAttestationCommands(program: Command, io: CliIo, setExit: (code
         ),
       );
     });
-  program
+  const verifyAttestation = program
     .command('verify-attestation')
     .description(
       'Verify a signed in-toto attestation (pedigree attest, cosign attest-blob --bundle): the signature with a key, CA certificates or Sigstore keyless identity, then that each subject file has the attested digest. Exit 0 verified, 1 not, 2 error.',
@@ -269,17 +242,8 @@ function registerAttestationCommands(program: Command, io: CliIo, setExit: (code
       [],
     )
     .option('--base-dir <dir>', 'folder subject names are relative to (default: the working directory)')
-    .option('--predicate-type <uri>', 'require this predicate type')
-    .option('-k, --key <file>', 'public key (PEM)')
-    .option('--certificate-chain <file>', 'trusted CA certificates (PEM, repeatable)', collect, [])
-    .option('--identity <identity>', 'Sigstore keyless: the signer identity to require')
-    .option(
-      '--identity-regex <regex>',
-      'Sigstore keyless: a regular expression the whole identity must match',
-    )
-    .option('--issuer <url>', 'Sigstore keyless: the OIDC issuer to require')
-    .option('--issuer-regex <regex>', 'Sigstore keyless: a regular expression the whole issuer must match')
-    .option('--trusted-root <file>', 'Sigstore trusted root (default: the bundled public-good root)')
+    .option('--predicate-type <uri>', 'require this predicate type');
+  addTrustOptions(verifyAttestation)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-q, --quiet', 'print only the verdict (text) on standard error', false)
@@ -291,13 +255,7 @@ function registerAttestationCommands(program: Command, io: CliIo, setExit: (code
             subject: (opts.subject as string[] | undefined) ?? [],
             ...stringOption(opts, 'baseDir'),
             ...stringOption(opts, 'predicateType'),
-            ...stringOption(opts, 'key'),
-            certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
-            ...stringOption(opts, 'identity'),
-            ...stringOption(opts, 'identityRegex'),
-            ...stringOption(opts, 'issuer'),
-            ...stringOption(opts, 'issuerRegex'),
-            ...stringOption(opts, 'trustedRoot'),
+            ...trustOptionsFrom(opts),
             format: String(opts.format),
             ...stringOption(opts, 'output'),
             quiet: opts.quiet === true,

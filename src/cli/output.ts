@@ -18,6 +18,20 @@ export async function deliverReport(
   else if (!(options.quiet === true && options.format === 'text')) io.stdout(rendered);
 }
 
+/**
+ * `deliverReport`, then, with `--quiet` text output, the command's verdict line (given without its
+ * newline) on standard error: the tail of `verify`, `verify-attestation`, `data`, `lineage` and `repro`.
+ */
+export async function deliverReportAndVerdict(
+  rendered: string,
+  options: { readonly output?: string; readonly quiet: boolean; readonly format: string },
+  verdict: string,
+  io: CliIo,
+): Promise<void> {
+  await deliverReport(rendered, options, io);
+  if (options.quiet && options.format === 'text') io.stderr(`${verdict}\n`);
+}
+
 /** The streams a report may be written to through a link or as a device. */
 const STREAM_PATH = /^\/dev\/(?:stdout|stderr|null|fd\/\d+)$/;
 

@@ -21,6 +21,11 @@ export interface ReadOptions {
   readonly regularOnly?: boolean;
   /** Too large is a ParseError (a signature file), not a UsageError (an argument). */
   readonly tooLargeIsParseError?: boolean;
+  /**
+   * A regular file that grows past the size `fstat` gave while it is read is a ParseError (`changed while
+   * it was read`), not read on up to `max`.
+   */
+  readonly refuseGrowth?: boolean;
 }
 
 /** Reads a whole file of at most `max` bytes; throws UsageError (or ParseError) naming the file. */
@@ -56,6 +61,8 @@ export function readBoundedFile(path: string, options: ReadOptions): Buffer {
     for (;;) {
       if (length === buffer.length) {
         if (length > max) throw tooLarge();
+        if (options.refuseGrowth && info.isFile())
+          throw new ParseError('BAD_VALUE', `${path}: changed while it was read`);
         const grown = Buffer.allocUnsafe(Math.min(max + 1, buffer.length * 2));
         buffer.copy(grown, 0, 0, length);
         buffer = grown;

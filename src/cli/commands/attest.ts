@@ -9,11 +9,9 @@ import {
   readPredicate,
   verifyAttestation,
 } from '../../trust/attest.js';
-import type { BundleSigner } from '../../trust/bundle-write.js';
-import { readCertificates, readPrivateKey } from '../../trust/keys.js';
 import type { CliIo } from '../io.js';
-import { deliverReport } from '../output.js';
-import { readPassphrase, type TrustCommandOptions, trustFrom } from './sign.js';
+import { deliverReportAndVerdict } from '../output.js';
+import { readSigner, type TrustCommandOptions, trustFrom } from './sign.js';
 
 /** `pedigree attest` and `pedigree verify-attestation`. */
 
@@ -36,18 +34,7 @@ export async function runAttest(options: AttestCommandOptions, io: CliIo): Promi
   const baseDir = options.baseDir ?? process.cwd();
   const predicate = readPredicate(options.predicate);
   const subjects = expandSubjects(options.subject, baseDir);
-  const privateKey = readPrivateKey(options.key, readPassphrase(options.passwordFile));
-  const signer: BundleSigner =
-    options.certificate !== undefined
-      ? {
-          kind: 'certificate',
-          privateKey,
-          chain: [
-            ...readCertificates(options.certificate).slice(0, 1),
-            ...options.certificateChain.flatMap((p) => readCertificates(p)),
-          ],
-        }
-      : { kind: 'key', privateKey };
+  const signer = readSigner(options);
   let bundle: string;
   try {
     bundle = await createAttestation({ predicateType: options.predicateType, predicate, subjects, signer });
@@ -134,18 +121,11 @@ export async function runVerifyAttestation(
           bundlePath,
           options.output === undefined && io.stdoutIsTTY && !io.noColor,
         );
-  await deliverReport(
+  await deliverReportAndVerdict(
     rendered,
-    {
-      format: options.format,
-      quiet: options.quiet,
-      ...(options.output !== undefined ? { output: options.output } : {}),
-    },
+    options,
+    `pedigree verify-attestation: ${bundlePath}: ${result.verified ? 'verified' : 'NOT verified'}`,
     io,
   );
-  if (options.quiet && options.format === 'text')
-    io.stderr(
-      `pedigree verify-attestation: ${bundlePath}: ${result.verified ? 'verified' : 'NOT verified'}\n`,
-    );
   return result.verified ? 0 : 1;
 }

@@ -5,8 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectCdx, projectSpdx3, SHA, text } from '../../bom/diff/test-support.js';
 import { UsageError } from '../../core/errors.js';
-import type { CliIo } from '../io.js';
 import { createProgram } from '../main.js';
+import { memoryIo } from '../test-io.js';
 import { registerBomDiffCommand, runBomDiffCommand } from './bom-diff.js';
 
 const folders: string[] = [];
@@ -22,30 +22,12 @@ afterEach(() => {
   for (const root of folders.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
-function io(tty = false) {
-  const out = { stdout: '', stderr: '' };
-  const cli: CliIo = {
-    version: '0.0.0-test',
-    stdout: (s) => {
-      out.stdout += s;
-    },
-    stderr: (s) => {
-      out.stderr += s;
-    },
-    stderrStream: process.stderr,
-    stdoutIsTTY: tty,
-    stderrIsTTY: tty,
-    noColor: false,
-  };
-  return { cli, out };
-}
-
 /**
  * Runs `pedigree bom diff ...` through commander as cli/main.ts wires it: a `bom` command with positional
  * options, `diff` registered under it, errors mapped to exit codes as runCli maps them.
  */
 async function run(argv: string[], tty = false) {
-  const { cli, out } = io(tty);
+  const { io: cli, out } = memoryIo(tty);
   let code = 0;
   const program = new Command('pedigree')
     .enablePositionalOptions()
@@ -188,7 +170,7 @@ describe('pedigree bom diff', () => {
 
   it("works under the bom command of cli/main.ts's program", async () => {
     const root = folder({ 'a.json': v1, 'b.json': v2 });
-    const { cli, out } = io();
+    const { io: cli, out } = memoryIo();
     let code = -1;
     const program = createProgram(cli, (c) => {
       code = c;
@@ -213,7 +195,7 @@ describe('pedigree bom diff', () => {
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain("argument 'sarif' is invalid");
     expect((await run(['bom', 'diff', join(root, 'a.json')])).code).toBe(2);
-    await expect(runBomDiffCommand('a', 'b', { format: 'html' }, io().cli)).rejects.toThrow(
+    await expect(runBomDiffCommand('a', 'b', { format: 'html' }, memoryIo().io)).rejects.toThrow(
       "--format must be one of text, json, markdown, got 'html'",
     );
   });

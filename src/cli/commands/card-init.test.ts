@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
-import type { CliIo } from '../io.js';
+import { memoryIo } from '../test-io.js';
 import { runCardInitCommand } from './card-init.js';
 
 const folders: string[] = [];
@@ -19,30 +19,12 @@ afterEach(() => {
   for (const root of folders.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
-function io() {
-  const out = { stdout: '', stderr: '' };
-  const cli: CliIo = {
-    version: '0.0.0-test',
-    stdout: (s) => {
-      out.stdout += s;
-    },
-    stderr: (s) => {
-      out.stderr += s;
-    },
-    stderrStream: process.stderr,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    noColor: true,
-  };
-  return { cli, out };
-}
-
 describe('pedigree card init', () => {
   it('writes README.md into the folder and says what it holds', async () => {
     const root = folder({
       'config.json': '{"architectures": ["BertForMaskedLM"], "transformers_version": "4.40.0"}',
     });
-    const { cli, out } = io();
+    const { io: cli, out } = memoryIo();
     expect(await runCardInitCommand(root, {}, cli)).toBe(0);
     const card = readFileSync(join(root, 'README.md'), 'utf8');
     expect(card).toContain('pipeline_tag: fill-mask');
@@ -54,7 +36,7 @@ describe('pedigree card init', () => {
 
   it('refuses to overwrite an existing card without --force, and overwrites it with', async () => {
     const root = folder({ 'README.md': '# mine\n' });
-    const { cli } = io();
+    const { io: cli } = memoryIo();
     await expect(runCardInitCommand(root, {}, cli)).rejects.toThrow(
       /README\.md already exists; pass --force to overwrite it, or write with --output FILE or --stdout/,
     );
@@ -67,7 +49,7 @@ describe('pedigree card init', () => {
     const root = folder();
     const victim = folder({ 'target.txt': 'keep me\n' });
     symlinkSync(join(victim, 'target.txt'), join(root, 'README.md'));
-    const { cli } = io();
+    const { io: cli } = memoryIo();
     await expect(runCardInitCommand(root, { force: true }, cli)).rejects.toThrow(
       /is a symbolic link; not overwritten/,
     );
@@ -76,9 +58,9 @@ describe('pedigree card init', () => {
 
   it('prints with --stdout, writes elsewhere with --output, and reports notes on standard error', async () => {
     const root = folder({ 'config.json': '{not json' });
-    const printed = io();
+    const printed = memoryIo();
     expect(
-      await runCardInitCommand(root, { stdout: true, kind: 'dataset', name: 'my-data' }, printed.cli),
+      await runCardInitCommand(root, { stdout: true, kind: 'dataset', name: 'my-data' }, printed.io),
     ).toBe(0);
     expect(printed.out.stdout).toContain('# Dataset Card for my-data');
     expect(printed.out.stderr).toContain(
@@ -86,15 +68,15 @@ describe('pedigree card init', () => {
     );
     expect(printed.out.stderr).toMatch(/dataset card: \d+ fact line\(s\)/);
     const target = join(folder(), 'CARD.md');
-    const written = io();
-    expect(await runCardInitCommand(root, { output: target, hash: false }, written.cli)).toBe(0);
+    const written = memoryIo();
+    expect(await runCardInitCommand(root, { output: target, hash: false }, written.io)).toBe(0);
     expect(readFileSync(target, 'utf8')).toContain('# Model Card for ');
     expect(() => readFileSync(join(root, 'README.md'))).toThrow();
   });
 
   it('refuses bad options and a path that is not a folder with a usage error', async () => {
     const root = folder({ 'x.txt': 'x' });
-    const { cli } = io();
+    const { io: cli } = memoryIo();
     await expect(runCardInitCommand(root, { kind: 'space' }, cli)).rejects.toThrow(UsageError);
     await expect(runCardInitCommand(root, { stdout: true, output: 'x.md' }, cli)).rejects.toThrow(
       '--stdout and --output cannot be used together',

@@ -15,7 +15,7 @@ import {
 import { safe } from '../../report/text.js';
 import { DEFAULT_IGNORED } from '../../trust/oms/enumerate.js';
 import type { CliIo } from '../io.js';
-import { deliverReport } from '../output.js';
+import { deliverReportAndVerdict } from '../output.js';
 
 /** `pedigree data snapshot` and `pedigree data verify`: content-addressed dataset snapshots. */
 
@@ -244,17 +244,12 @@ async function runDvcVerify(
     options.format === 'json'
       ? `${JSON.stringify({ schemaVersion: '1.0.0', tool: { name: 'pedigree', version: io.version }, project: target.root, ...report }, null, 2)}\n`
       : renderDvcText(report, target.root, options.output === undefined && io.stdoutIsTTY && !io.noColor);
-  await deliverReport(
+  await deliverReportAndVerdict(
     rendered,
-    {
-      format: options.format,
-      quiet: options.quiet,
-      ...(options.output !== undefined ? { output: options.output } : {}),
-    },
+    options,
+    `pedigree data verify: ${target.root}: ${report.verdict}`,
     io,
   );
-  if (options.quiet && options.format === 'text')
-    io.stderr(`pedigree data verify: ${target.root}: ${report.verdict}\n`);
   // Fail closed: only a complete, matching check exits 0.
   return report.verdict === 'ok' ? 0 : 1;
 }
@@ -301,16 +296,11 @@ export async function runDataVerify(
           datasetPath,
           options.output === undefined && io.stdoutIsTTY && !io.noColor,
         );
-  await deliverReport(
+  await deliverReportAndVerdict(
     rendered,
-    {
-      format: options.format,
-      quiet: options.quiet,
-      ...(options.output !== undefined ? { output: options.output } : {}),
-    },
+    options,
+    `pedigree data verify: ${datasetPath}: ${drift.verified ? 'unchanged' : 'CHANGED'}`,
     io,
   );
-  if (options.quiet && options.format === 'text')
-    io.stderr(`pedigree data verify: ${datasetPath}: ${drift.verified ? 'unchanged' : 'CHANGED'}\n`);
   return drift.verified ? 0 : 1;
 }

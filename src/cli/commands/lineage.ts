@@ -20,8 +20,8 @@ import {
 import { safe } from '../../report/text.js';
 import { checkBundleSignature } from '../../trust/check-signature.js';
 import type { CliIo } from '../io.js';
-import { deliverReport } from '../output.js';
-import { type TrustCommandOptions, trustFrom } from './sign.js';
+import { deliverReportAndVerdict } from '../output.js';
+import { hasTrust, type TrustCommandOptions, trustFrom } from './sign.js';
 
 /** `pedigree lineage [PATH]`: the graph of datasets, runs and models, or one model's or dataset's part of it. */
 
@@ -47,17 +47,6 @@ type Colors = {
   dim: (s: string) => string;
 };
 const plain: Colors = { green: (s) => s, red: (s) => s, bold: (s) => s, dim: (s) => s };
-
-function hasTrust(o: TrustCommandOptions): boolean {
-  return (
-    o.key !== undefined ||
-    o.certificateChain.length > 0 ||
-    o.identity !== undefined ||
-    o.identityRegex !== undefined ||
-    o.issuer !== undefined ||
-    o.issuerRegex !== undefined
-  );
-}
 
 function shortDigest(node: ArtifactNode): string {
   return node.digest ? `sha256:${node.digest.sha256.slice(0, 16)}…` : safe(node.uri ?? '');
@@ -341,20 +330,14 @@ export async function runLineage(path: string, options: LineageCommandOptions, i
         : options.format === 'dot'
           ? lineageToDot(shown)
           : (text ?? renderLineageText(shown, path, color));
-  await deliverReport(
+  await deliverReportAndVerdict(
     rendered,
-    {
-      format: options.format,
-      quiet: options.quiet,
-      ...(options.output !== undefined ? { output: options.output } : {}),
-    },
+    options,
+    `pedigree lineage: ${path}: ${graph.nodes.filter((n) => n.kind === 'run').length} runs${query !== undefined ? (answered ? '; found' : '; NOT found') : ''}${graph.problems.length > 0 ? `; ${graph.problems.length} problems` : ''}`,
     io,
   );
+  // Only when no verdict line was printed (not --quiet text), so the order is as before.
   if (options.format !== 'text' && !options.quiet && graph.problems.length > 0)
     for (const p of graph.problems) io.stderr(`pedigree lineage: ${safe(p.file)}: ${safe(p.message)}\n`);
-  if (options.quiet && options.format === 'text')
-    io.stderr(
-      `pedigree lineage: ${path}: ${graph.nodes.filter((n) => n.kind === 'run').length} runs${query !== undefined ? (answered ? '; found' : '; NOT found') : ''}${graph.problems.length > 0 ? `; ${graph.problems.length} problems` : ''}\n`,
-    );
   return answered && !rejectedAny ? 0 : 1;
 }

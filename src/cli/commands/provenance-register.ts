@@ -1,47 +1,11 @@
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../io.js';
+import { addTrustOptions, collect, stringOption, trustOptionsFrom } from '../options.js';
 
 /**
  * `lineage` and `repro`: the commands over provenance records. Registered here and loaded when they run,
  * so `--help` does not load the provenance readers.
  */
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** `{ [key]: value }` when commander parsed a string for the option, else nothing. */
-function stringOption(opts: Record<string, unknown>, key: string): Record<string, string> {
-  const value = opts[key];
-  return typeof value === 'string' ? { [key]: value } : {};
-}
-
-/** The options that say whom to trust when a record is signed (as for `verify-attestation`). */
-function addTrustOptions(command: Command, purpose: string): Command {
-  return command
-    .option('-k, --key <file>', `public key (PEM): ${purpose}`)
-    .option('--certificate-chain <file>', 'trusted CA certificates (PEM, repeatable)', collect, [])
-    .option('--identity <identity>', 'Sigstore keyless: the signer identity to require')
-    .option(
-      '--identity-regex <regex>',
-      'Sigstore keyless: a regular expression the whole identity must match',
-    )
-    .option('--issuer <url>', 'Sigstore keyless: the OIDC issuer to require')
-    .option('--issuer-regex <regex>', 'Sigstore keyless: a regular expression the whole issuer must match')
-    .option('--trusted-root <file>', 'Sigstore trusted root (default: the bundled public-good root)');
-}
-
-function trustValues(opts: Record<string, unknown>) {
-  return {
-    ...stringOption(opts, 'key'),
-    certificateChain: (opts.certificateChain as string[] | undefined) ?? [],
-    ...stringOption(opts, 'identity'),
-    ...stringOption(opts, 'identityRegex'),
-    ...stringOption(opts, 'issuer'),
-    ...stringOption(opts, 'issuerRegex'),
-    ...stringOption(opts, 'trustedRoot'),
-  };
-}
 
 export function registerProvenanceCommands(
   program: Command,
@@ -74,10 +38,9 @@ export function registerProvenanceCommands(
     .option('-o, --output <file>', 'write the result to a file instead of standard output')
     .option('--workers <n>', 'hashing threads for a path given to a query (default: all cores)')
     .option('-q, --quiet', 'print only a summary line (text) on standard error', false);
-  addTrustOptions(
-    lineage,
-    'check the signature of signed records; those that do not verify are left out',
-  ).action(async (path: string, opts: Record<string, unknown>) => {
+  addTrustOptions(lineage, {
+    key: 'public key (PEM): check the signature of signed records; those that do not verify are left out',
+  }).action(async (path: string, opts: Record<string, unknown>) => {
     setExit(
       await (await import('./lineage.js')).runLineage(
         path,
@@ -88,7 +51,7 @@ export function registerProvenanceCommands(
           ...stringOption(opts, 'output'),
           ...stringOption(opts, 'workers'),
           quiet: opts.quiet === true,
-          ...trustValues(opts),
+          ...trustOptionsFrom(opts),
         },
         io,
       ),
@@ -138,10 +101,9 @@ export function registerProvenanceCommands(
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--workers <n>', 'hashing threads (default: all cores)')
     .option('-q, --quiet', 'print only the verdict (text) on standard error', false);
-  addTrustOptions(
-    repro,
-    'verify the record before re-running it (an unsigned or invalid record is not run)',
-  ).action(async (file: string, opts: Record<string, unknown>) => {
+  addTrustOptions(repro, {
+    key: 'public key (PEM): verify the record before re-running it (an unsigned or invalid record is not run)',
+  }).action(async (file: string, opts: Record<string, unknown>) => {
     setExit(
       await (await import('./repro.js')).runRepro(
         file,
@@ -162,7 +124,7 @@ export function registerProvenanceCommands(
           ...stringOption(opts, 'output'),
           ...stringOption(opts, 'workers'),
           quiet: opts.quiet === true,
-          ...trustValues(opts),
+          ...trustOptionsFrom(opts),
         },
         io,
       ),

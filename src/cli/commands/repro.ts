@@ -18,9 +18,9 @@ import {
 import { safe } from '../../report/text.js';
 import { checkBundleSignature } from '../../trust/check-signature.js';
 import type { CliIo } from '../io.js';
-import { deliverReport } from '../output.js';
+import { deliverReportAndVerdict } from '../output.js';
 import { defaultProvenancePath } from './run.js';
-import { type TrustCommandOptions, trustFrom } from './sign.js';
+import { hasTrust, type TrustCommandOptions, trustFrom } from './sign.js';
 
 /** `pedigree repro PROVENANCE`: environment parity, then the recorded run again, compared with its record. */
 
@@ -56,17 +56,6 @@ type Colors = {
   yellow: (s: string) => string;
 };
 const plain: Colors = { green: (s) => s, red: (s) => s, bold: (s) => s, yellow: (s) => s };
-
-function hasTrust(o: TrustCommandOptions): boolean {
-  return (
-    o.key !== undefined ||
-    o.certificateChain.length > 0 ||
-    o.identity !== undefined ||
-    o.identityRegex !== undefined ||
-    o.issuer !== undefined ||
-    o.issuerRegex !== undefined
-  );
-}
 
 function tolerance(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -371,21 +360,15 @@ export async function runRepro(file: string, options: ReproCommandOptions, io: C
           parityShown: showEarly,
           ...(settingsFrom ? { settingsFrom } : {}),
         });
-  await deliverReport(
+  await deliverReportAndVerdict(
     rendered,
-    {
-      format: options.format,
-      quiet: options.quiet,
-      ...(options.output !== undefined ? { output: options.output } : {}),
-    },
+    options,
+    `pedigree repro: ${file}: ${result ? result.verdict.toUpperCase() : parity.matches ? 'parity' : 'DIFFERENCES'}`,
     io,
   );
+  // Only without --quiet, when no verdict line was printed, so the order is as before.
   if (recordPath && !options.quiet)
     io.stderr(`pedigree repro: the re-run's provenance is in ${recordPath}\n`);
-  if (options.quiet && options.format === 'text')
-    io.stderr(
-      `pedigree repro: ${file}: ${result ? result.verdict.toUpperCase() : parity.matches ? 'parity' : 'DIFFERENCES'}\n`,
-    );
   if (!result) return parity.matches ? 0 : 1;
   return result.verdict === 'identical' || result.verdict === 'equivalent' ? 0 : 1;
 }

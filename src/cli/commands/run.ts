@@ -4,11 +4,10 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { describeError, UsageError } from '../../core/errors.js';
 import { recordRun } from '../../provenance/run.js';
 import { safe } from '../../report/text.js';
-import { type BundleSigner, signToBundle } from '../../trust/bundle-write.js';
-import { readCertificates, readPrivateKey } from '../../trust/keys.js';
+import { signToBundle } from '../../trust/bundle-write.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../trust/oms/bundle.js';
 import type { CliIo } from '../io.js';
-import { readPassphrase } from './sign.js';
+import { readSigner } from './sign.js';
 
 /** `pedigree run [options] -- COMMAND...`: run a training command and record its provenance. */
 
@@ -90,21 +89,7 @@ export async function runRun(
           })()
       : undefined;
   // The key is read (and its passphrase checked) before the command runs, not after hours of training.
-  let signer: BundleSigner | undefined;
-  if (options.key !== undefined) {
-    const privateKey = readPrivateKey(options.key, readPassphrase(options.passwordFile));
-    signer =
-      options.certificate !== undefined
-        ? {
-            kind: 'certificate',
-            privateKey,
-            chain: [
-              ...readCertificates(options.certificate).slice(0, 1),
-              ...options.certificateChain.flatMap((p) => readCertificates(p)),
-            ],
-          }
-        : { kind: 'key', privateKey };
-  }
+  const signer = options.key !== undefined ? readSigner({ ...options, key: options.key }) : undefined;
   const record = await recordRun({
     command,
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),

@@ -21,7 +21,7 @@ import { resolveIgnorePaths, signModel } from '../../trust/oms/sign.js';
 import { type ModelVerification, type VerifyTrust, verifyModel } from '../../trust/oms/verify.js';
 import { checkKeylessPolicy, DEFAULT_TRUSTED_ROOT_PATH, loadTrustedRoot } from '../../trust/sigstore.js';
 import type { CliIo } from '../io.js';
-import { deliverReport } from '../output.js';
+import { deliverReportAndVerdict } from '../output.js';
 
 /** `pedigree keygen`, `pedigree sign` and `pedigree verify` (OpenSSF Model Signing, OMS v1.0). */
 
@@ -99,6 +99,32 @@ export async function runKeygen(options: KeygenOptions, io: CliIo): Promise<numb
   return 0;
 }
 
+/** The signing options of `sign`, `attest` and `run`: `--key`, `--certificate`, `--certificate-chain`, `--password-file`. */
+export interface SignerOptions {
+  readonly key: string;
+  readonly certificate?: string;
+  readonly certificateChain: readonly string[];
+  readonly passwordFile?: string;
+}
+
+/**
+ * The signer those options name: the private key (its passphrase from --password-file or the
+ * environment), with the certificate's leaf and the chain after it for the certificate method.
+ */
+export function readSigner(options: SignerOptions): BundleSigner {
+  const privateKey = readPrivateKey(options.key, readPassphrase(options.passwordFile));
+  return options.certificate !== undefined
+    ? {
+        kind: 'certificate',
+        privateKey,
+        chain: [
+          ...readCertificates(options.certificate).slice(0, 1),
+          ...options.certificateChain.flatMap((path) => readCertificates(path)),
+        ],
+      }
+    : { kind: 'key', privateKey };
+}
+
 export interface SignCommandOptions {
   readonly key?: string;
   readonly certificate?: string;
@@ -133,18 +159,7 @@ export async function runSign(modelPath: string, options: SignCommandOptions, io
     throw new UsageError('BAD_ARGUMENT', '--shard-size goes with --method shards');
   const workers = positiveInteger(options.workers, '--workers');
   const signaturePath = options.output ?? defaultSignaturePath(modelPath);
-  const privateKey = readPrivateKey(options.key, readPassphrase(options.passwordFile));
-  const signer: BundleSigner =
-    options.certificate !== undefined
-      ? {
-          kind: 'certificate',
-          privateKey,
-          chain: [
-            ...readCertificates(options.certificate).slice(0, 1),
-            ...options.certificateChain.flatMap((path) => readCertificates(path)),
-          ],
-        }
-      : { kind: 'key', privateKey };
+  const signer = readSigner({ ...options, key: options.key });
   checkSignatureOutput(modelPath, signaturePath);
   const started = performance.now();
   let signed: Awaited<ReturnType<typeof signModel>>;
@@ -243,6 +258,18 @@ export interface TrustCommandOptions {
   readonly issuer?: string;
   readonly issuerRegex?: string;
   readonly trustedRoot?: string;
+}
+
+/** Whether any option says whom to trust (`--trusted-root` alone does not). */
+export function hasTrust(o: TrustCommandOptions): boolean {
+  return (
+    o.key !== undefined ||
+    o.certificateChain.length > 0 ||
+    o.identity !== undefined ||
+    o.identityRegex !== undefined ||
+    o.issuer !== undefined ||
+    o.issuerRegex !== undefined
+  );
 }
 
 export interface VerifyCommandOptions extends TrustCommandOptions {
@@ -423,20 +450,11 @@ export async function runVerify(
           signaturePath,
           options.output === undefined && io.stdoutIsTTY && !io.noColor,
         );
-  await deliverReport(
+  await deliverReportAndVerdict(
     rendered,
-    {
-      format: options.format,
-      quiet: options.quiet,
-      ...(options.output !== undefined ? { output: options.output } : {}),
-    },
+    options,
+    `pedigree verify: ${modelPath}: ${result.verified ? 'verified' : 'NOT verified'}`,
     io,
   );
-  if (options.quiet && options.format === 'text')
-    io.stderr(
-      result.verified
-        ? `pedigree verify: ${modelPath}: verified\n`
-        : `pedigree verify: ${modelPath}: NOT verified\n`,
-    );
   return result.verified ? 0 : 1;
 }
