@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../core/errors.js';
 import type { TrustCommandOptions } from './commands/sign.js';
 
 /**
@@ -10,6 +11,14 @@ import type { TrustCommandOptions } from './commands/sign.js';
 export function stringOption(opts: Record<string, unknown>, key: string): Record<string, string> {
   const value = opts[key];
   return typeof value === 'string' ? { [key]: value } : {};
+}
+
+/** A positive integer option (`--workers`, `--shard-size`); undefined when not given, a usage error otherwise. */
+export function positiveIntegerOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw new UsageError('BAD_ARGUMENT', `${name} must be a positive integer, got '${value}'`);
+  return Number(value);
 }
 
 /** A repeatable option's values, in order. */

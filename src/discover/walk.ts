@@ -27,7 +27,7 @@ export const ENVIRONMENT_DIRECTORIES: ReadonlySet<string> = new Set([
 ]);
 
 /** Directories never descended into: version-control metadata is not part of a model. */
-const SKIPPED_DIRECTORIES = new Set(['.git', '.hg', '.svn']);
+export const VERSION_CONTROL_DIRECTORIES: ReadonlySet<string> = new Set(['.git', '.hg', '.svn']);
 
 export interface DiscoveredFile {
   /** Absolute path on disk (the link's target for followed symlinks). */
@@ -155,7 +155,7 @@ export async function walkPaths(inputs: readonly string[], options: WalkOptions 
           }
         }
         if (targetInfo.isDirectory()) {
-          if (SKIPPED_DIRECTORIES.has(name) || options.skipDirectories?.has(name)) continue;
+          if (VERSION_CONTROL_DIRECTORIES.has(name) || options.skipDirectories?.has(name)) continue;
           if (entry.isSymbolicLink() && seenReal.has(target)) continue;
           seenReal.add(target);
           await walk(target, childRel, depth + 1);

@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { describeError, ParseError, UsageError } from '../core/errors.js';
 import { compareStrings } from '../core/finding.js';
 import { sha256Hex } from '../core/hash.js';
+import { ENVIRONMENT_DIRECTORIES, VERSION_CONTROL_DIRECTORIES } from '../discover/walk.js';
 import { type DsseBundle, parseDsseBundle, statementJsonOf } from '../trust/oms/bundle.js';
 import {
   byproduct,
@@ -38,20 +39,9 @@ export const MAX_LINEAGE_DEPTH = 32;
 export const MAX_LINEAGE_BYTES = 1024 * 1024 * 1024;
 
 /** Installed packages, virtual environments and version-control data: never hold a project's records. */
-const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set([
-  '.git',
-  '.hg',
-  '.svn',
-  'node_modules',
-  '.venv',
-  'venv',
-  '.tox',
-  '.nox',
-  '__pycache__',
-  'site-packages',
-  '.mypy_cache',
-  '.pytest_cache',
-]);
+function skippedDirectory(name: string): boolean {
+  return VERSION_CONTROL_DIRECTORIES.has(name) || ENVIRONMENT_DIRECTORIES.has(name);
+}
 
 const PROVENANCE_SUFFIXES = ['.provenance.json', '.provenance.sigstore.json'] as const;
 const SNAPSHOT_SUFFIX = '.snapshot.json';
@@ -235,7 +225,7 @@ export function findLineageFiles(
       }
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name)) walk(join(dir, entry.name), childRel, depth + 1);
+        if (!skippedDirectory(entry.name)) walk(join(dir, entry.name), childRel, depth + 1);
         if (stopped) return;
         continue;
       }

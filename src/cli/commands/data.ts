@@ -15,16 +15,10 @@ import {
 import { safe } from '../../report/text.js';
 import { DEFAULT_IGNORED } from '../../trust/oms/enumerate.js';
 import type { CliIo } from '../io.js';
+import { positiveIntegerOption } from '../options.js';
 import { deliverReportAndVerdict } from '../output.js';
 
 /** `pedigree data snapshot` and `pedigree data verify`: content-addressed dataset snapshots. */
-
-function positiveInteger(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value)))
-    throw new UsageError('BAD_ARGUMENT', `${name} must be a positive integer, got '${value}'`);
-  return Number(value);
-}
 
 /** `--timestamp [TIME]`: now, SOURCE_DATE_EPOCH when set, or the ISO 8601 time given. */
 function creationTime(value: string | boolean | undefined): string | undefined {
@@ -55,7 +49,7 @@ export async function runDataSnapshot(
   options: SnapshotCommandOptions,
   io: CliIo,
 ): Promise<number> {
-  const workers = positiveInteger(options.workers, '--workers');
+  const workers = positiveIntegerOption(options.workers, '--workers');
   const createdAt = creationTime(options.timestamp);
   const started = performance.now();
   const snapshot = await createSnapshot(path, {
@@ -262,7 +256,7 @@ export async function runDataVerify(
 ): Promise<number> {
   if (options.format !== 'text' && options.format !== 'json')
     throw new UsageError('BAD_ARGUMENT', `--format must be text or json, got '${options.format}'`);
-  const workers = positiveInteger(options.workers, '--workers');
+  const workers = positiveIntegerOption(options.workers, '--workers');
   const dvc = dvcTarget(snapshotFile);
   if (dvc !== undefined) {
     if (path !== undefined)

@@ -20,6 +20,7 @@ import {
 import { safe } from '../../report/text.js';
 import { checkBundleSignature } from '../../trust/check-signature.js';
 import type { CliIo } from '../io.js';
+import { positiveIntegerOption } from '../options.js';
 import { deliverReportAndVerdict } from '../output.js';
 import { hasTrust, type TrustCommandOptions, trustFrom } from './sign.js';
 
@@ -239,17 +240,7 @@ export async function runLineage(path: string, options: LineageCommandOptions, i
     );
   if (options.producedBy !== undefined && options.used !== undefined)
     throw new UsageError('BAD_ARGUMENT', 'give --produced-by or --used, not both');
-  const workers =
-    options.workers === undefined
-      ? undefined
-      : /^[1-9]\d*$/.test(options.workers)
-        ? Number(options.workers)
-        : (() => {
-            throw new UsageError(
-              'BAD_ARGUMENT',
-              `--workers must be a positive integer, got '${options.workers}'`,
-            );
-          })();
+  const workers = positiveIntegerOption(options.workers, '--workers');
   let checkSignature: RecordSignatureCheck | undefined;
   if (hasTrust(options)) {
     const trust = trustFrom(options);

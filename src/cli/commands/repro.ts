@@ -18,6 +18,7 @@ import {
 import { safe } from '../../report/text.js';
 import { checkBundleSignature } from '../../trust/check-signature.js';
 import type { CliIo } from '../io.js';
+import { positiveIntegerOption } from '../options.js';
 import { deliverReportAndVerdict } from '../output.js';
 import { defaultProvenancePath } from './run.js';
 import { hasTrust, type TrustCommandOptions, trustFrom } from './sign.js';
@@ -211,17 +212,7 @@ export async function runRepro(file: string, options: ReproCommandOptions, io: C
   for (const name of options.env)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
       throw new UsageError('BAD_ARGUMENT', `--env takes a variable name, got '${name}'`);
-  const workers =
-    options.workers === undefined
-      ? undefined
-      : /^[1-9]\d*$/.test(options.workers)
-        ? Number(options.workers)
-        : (() => {
-            throw new UsageError(
-              'BAD_ARGUMENT',
-              `--workers must be a positive integer, got '${options.workers}'`,
-            );
-          })();
+  const workers = positiveIntegerOption(options.workers, '--workers');
   const absolute = tolerance(options.absoluteTolerance, '--abs-tol');
   const relative = tolerance(options.relativeTolerance, '--rel-tol');
 

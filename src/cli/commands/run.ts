@@ -7,6 +7,7 @@ import { safe } from '../../report/text.js';
 import { signToBundle } from '../../trust/bundle-write.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../trust/oms/bundle.js';
 import type { CliIo } from '../io.js';
+import { positiveIntegerOption } from '../options.js';
 import { readSigner } from './sign.js';
 
 /** `pedigree run [options] -- COMMAND...`: run a training command and record its provenance. */
@@ -77,17 +78,7 @@ export async function runRun(
         );
     }
   }
-  const workers =
-    options.workers !== undefined
-      ? /^[1-9]\d*$/.test(options.workers)
-        ? Number(options.workers)
-        : (() => {
-            throw new UsageError(
-              'BAD_ARGUMENT',
-              `--workers must be a positive integer, got '${options.workers}'`,
-            );
-          })()
-      : undefined;
+  const workers = positiveIntegerOption(options.workers, '--workers');
   // The key is read (and its passphrase checked) before the command runs, not after hours of training.
   const signer = options.key !== undefined ? readSigner({ ...options, key: options.key }) : undefined;
   const record = await recordRun({

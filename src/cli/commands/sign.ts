@@ -21,6 +21,7 @@ import { resolveIgnorePaths, signModel } from '../../trust/oms/sign.js';
 import { type ModelVerification, type VerifyTrust, verifyModel } from '../../trust/oms/verify.js';
 import { checkKeylessPolicy, DEFAULT_TRUSTED_ROOT_PATH, loadTrustedRoot } from '../../trust/sigstore.js';
 import type { CliIo } from '../io.js';
+import { positiveIntegerOption } from '../options.js';
 import { deliverReportAndVerdict } from '../output.js';
 
 /** `pedigree keygen`, `pedigree sign` and `pedigree verify` (OpenSSF Model Signing, OMS v1.0). */
@@ -46,13 +47,6 @@ function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
   return `${bytes} B`;
-}
-
-function positiveInteger(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value)))
-    throw new UsageError('BAD_ARGUMENT', `${name} must be a positive integer, got '${value}'`);
-  return Number(value);
 }
 
 /** The default signature file: `model.sig` inside a model folder, `<file>.sig` beside a model file. */
@@ -154,10 +148,10 @@ export async function runSign(modelPath: string, options: SignCommandOptions, io
     throw new UsageError('BAD_ARGUMENT', `--method must be files or shards, got '${options.method}'`);
   if (options.hash !== 'sha256' && options.hash !== 'blake2b')
     throw new UsageError('BAD_ARGUMENT', `--hash must be sha256 or blake2b, got '${options.hash}'`);
-  const shardSize = positiveInteger(options.shardSize, '--shard-size');
+  const shardSize = positiveIntegerOption(options.shardSize, '--shard-size');
   if (shardSize !== undefined && options.method !== 'shards')
     throw new UsageError('BAD_ARGUMENT', '--shard-size goes with --method shards');
-  const workers = positiveInteger(options.workers, '--workers');
+  const workers = positiveIntegerOption(options.workers, '--workers');
   const signaturePath = options.output ?? defaultSignaturePath(modelPath);
   const signer = readSigner({ ...options, key: options.key });
   checkSignatureOutput(modelPath, signaturePath);
@@ -422,7 +416,7 @@ export async function runVerify(
 ): Promise<number> {
   if (options.format !== 'text' && options.format !== 'json')
     throw new UsageError('BAD_ARGUMENT', `--format must be text or json, got '${options.format}'`);
-  const workers = positiveInteger(options.workers, '--workers');
+  const workers = positiveIntegerOption(options.workers, '--workers');
   const signaturePath = options.signature ?? defaultSignaturePath(modelPath);
   const trust = trustFrom(options);
   let result: ModelVerification;

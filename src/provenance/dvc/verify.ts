@@ -326,19 +326,8 @@ class Verifier {
     hashName: DvcFileHashName,
   ): Promise<DvcOutResult> {
     const abs = toAbsolute(this.#root, path);
-    try {
-      const stat = await fsp.stat(abs);
-      if (stat.isDirectory())
-        return { ...base, status: 'changed', reason: 'is a folder; DVC recorded a file' };
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT')
-        return { ...base, status: 'missing', reason: 'not in the workspace' };
-      return {
-        ...base,
-        status: 'not-checked',
-        reason: `not readable (${errorCode(error) ?? describeError(error)})`,
-      };
-    }
+    const wrongKind = await workspaceKind(base, abs, false);
+    if (wrongKind) return wrongKind;
     const digest = await this.#hash(abs, hashName);
     if (isHashFailure(digest))
       return { ...base, status: 'not-checked', reason: `not readable (${digest.error})` };
@@ -450,19 +439,8 @@ class Verifier {
   ): Promise<DvcOutResult> {
     const path = item.path as string;
     const abs = toAbsolute(this.#root, path);
-    try {
-      const stat = await fsp.stat(abs);
-      if (!stat.isDirectory())
-        return { ...base, status: 'changed', reason: 'is not a folder; DVC recorded a directory' };
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT')
-        return { ...base, status: 'missing', reason: 'not in the workspace' };
-      return {
-        ...base,
-        status: 'not-checked',
-        reason: `not readable (${errorCode(error) ?? describeError(error)})`,
-      };
-    }
+    const wrongKind = await workspaceKind(base, abs, true);
+    if (wrongKind) return wrongKind;
     const manifest = await this.#manifest(item, hashName);
     const expected = manifest.expected ?? (base.expected as string);
     const scan = await this.#scan(abs, path, hashName, ignore);
@@ -716,6 +694,31 @@ function lockStageDefinition(pipeline: DvcPipeline | undefined, name: string): D
   const at = name.indexOf('@');
   const baseName = at >= 0 ? name.slice(0, at) : name;
   return pipeline.stages.find((s) => s.name === baseName && s.form !== 'single');
+}
+
+/**
+ * The result for a workspace entry that is missing, unreadable, or a file where DVC recorded a directory
+ * (or the other way round); undefined when it is there and of the recorded kind.
+ */
+async function workspaceKind(
+  base: Omit<DvcOutResult, 'status'>,
+  abs: string,
+  directory: boolean,
+): Promise<DvcOutResult | undefined> {
+  try {
+    const stat = await fsp.stat(abs);
+    if (stat.isDirectory() === directory) return undefined;
+    return directory
+      ? { ...base, status: 'changed', reason: 'is not a folder; DVC recorded a directory' }
+      : { ...base, status: 'changed', reason: 'is a folder; DVC recorded a file' };
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return { ...base, status: 'missing', reason: 'not in the workspace' };
+    return {
+      ...base,
+      status: 'not-checked',
+      reason: `not readable (${errorCode(error) ?? describeError(error)})`,
+    };
+  }
 }
 
 /**
